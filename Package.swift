@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "tictactoe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tictactoe", targets: ["tictactoe"]),
+        .library(name: "Game", targets: ["Game"]),
+        .library(name: "Config", targets: ["Config"]),
+        .library(name: "Server", targets: ["Server"]),
+    ],
+    dependencies: [
+        // No default traits: `FullFoundation` links ICU (about 40 MB in the image) and
+        // `ConfigurationSupport` is unused because settings come from our own YAML layer.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        /// libyaml from the system (`libyaml-dev` on Debian, `libyaml` on Homebrew).
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        /// A node tree with source positions, built on libyaml's event parser.
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        /// Rules, boards and the computer opponent. No I/O.
+        .target(name: "Game", swiftSettings: swiftSettings),
+        /// Typed, validated settings decoded from YAML plus environment overrides. No server.
+        .target(name: "Config", dependencies: ["YAML", "Game"], swiftSettings: swiftSettings),
+        /// The Hummingbird application: routes, game store, page assets.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Game", "Config",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [
+                .embedInCode("Assets/index.html"),
+                .embedInCode("Assets/app.js"),
+                .embedInCode("Assets/style.css"),
+                .embedInCode("Assets/favicon.svg"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tictactoe",
+            dependencies: [
+                "Game", "Config", "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "GameTests", dependencies: ["Game"], swiftSettings: swiftSettings),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Config", "Game",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,129 @@
+import YAML
+
+/// Reads one YAML mapping against a fixed set of keys, turning every mismatch into a
+/// ``ConfigError`` that names the key path and position.
+struct MappingReader {
+    let path: String
+    let mark: Mark
+    private let values: [String: YAMLNode]
+
+    /// - Parameters:
+    ///   - node: the mapping, or `nil`/null for an absent section (every key takes its default).
+    ///   - allowed: the valid keys; any other key is refused with the nearest valid one suggested.
+    init(_ node: YAMLNode?, path: String, parentMark: Mark, allowed: [String]) throws(ConfigError) {
+        self.path = path
+        mark = node?.mark ?? parentMark
+        guard let node, !node.isNull else {
+            values = [:]
+            return
+        }
+        guard case .mapping(let pairs) = node.content else {
+            throw ConfigError(.wrongType, at: node.mark, key: path.isEmpty ? nil : path, "expected a mapping of settings, found \(node.kindDescription)")
+        }
+        var values: [String: YAMLNode] = [:]
+        for pair in pairs {
+            let name = pair.key.scalar ?? ""
+            guard allowed.contains(name) else {
+                let full = path.isEmpty ? name : "\(path).\(name)"
+                let hint = nearestName(to: name, in: allowed).map { "; did you mean `\($0)`?" }
+                    ?? "; valid keys are \(allowed.map { "`\($0)`" }.joined(separator: ", "))"
+                throw ConfigError(.unknownKey, at: pair.key.mark, key: full, "unknown key `\(name)`" + hint)
+            }
+            values[name] = pair.value
+        }
+        self.values = values
+    }
+
+    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The node under `key`, treating null as absent.
+    func node(_ key: String) -> YAMLNode? {
+        guard let node = values[key], !node.isNull else { return nil }
+        return node
+    }
+
+    func section(_ key: String, allowed: [String]) throws(ConfigError) -> MappingReader {
+        try MappingReader(values[key], path: keyPath(key), parentMark: mark, allowed: allowed)
+    }
+
+    func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>, unit: String = "") throws(ConfigError) -> Int {
+        guard let node = node(key) else { return fallback }
+        let expected = "an integer\(unit) from \(range.lowerBound) to \(range.upperBound)"
+        guard case .scalar(let text, let style) = node.content else {
+            throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected \(expected), found \(node.kindDescription)")
+        }
+        guard style == .plain else {
+            throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected \(expected), found the quoted string \"\(text)\" (remove the quotes)")
+        }
+        guard let value = Int(text.replacingUnderscores) else {
+            throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected \(expected), found `\(text)`")
+        }
+        guard range.contains(value) else {
+            throw ConfigError(.outOfRange, at: node.mark, key: keyPath(key), "expected \(expected), found \(value)")
+        }
+        return value
+    }
+
+    func optionalInt(_ key: String, in range: ClosedRange<Int>, unit: String = "") throws(ConfigError) -> Int? {
+        guard node(key) != nil else { return nil }
+        return try int(key, default: range.lowerBound, in: range, unit: unit)
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
+        guard let node = node(key) else { return fallback }
+        if case .scalar(let text, .plain) = node.content {
+            switch text {
+            case "true", "True", "TRUE": return true
+            case "false", "False", "FALSE": return false
+            default: break
+            }
+        }
+        throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected true or false, found \(node.kindDescription)")
+    }
+
+    func string(_ key: String, default fallback: String?) throws(ConfigError) -> String? {
+        guard let node = node(key) else { return fallback }
+        guard case .scalar(let text, _) = node.content else {
+            throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected a string, found \(node.kindDescription)")
+        }
+        return text
+    }
+
+    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default fallback: Choice) throws(ConfigError) -> Choice
+    where Choice.RawValue == String {
+        guard let node = node(key) else { return fallback }
+        let names = Choice.allCases.map(\.rawValue)
+        let list = names.map { "`\($0)`" }.joined(separator: ", ")
+        guard case .scalar(let text, _) = node.content else {
+            throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected one of \(list), found \(node.kindDescription)")
+        }
+        guard let value = Choice(rawValue: text) else {
+            let hint = nearestName(to: text, in: names).map { "; did you mean `\($0)`?" } ?? ""
+            throw ConfigError(.invalidValue, at: node.mark, key: keyPath(key), "expected one of \(list), found `\(text)`\(hint)")
+        }
+        return value
+    }
+
+    func stringList(_ key: String) throws(ConfigError) -> [(String, Mark)]? {
+        guard let node = node(key) else { return nil }
+        guard case .sequence(let items) = node.content else {
+            throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected a list, found \(node.kindDescription)")
+        }
+        var result: [(String, Mark)] = []
+        for item in items {
+            guard case .scalar(let text, _) = item.content, !item.isNull else {
+                throw ConfigError(.wrongType, at: item.mark, key: keyPath(key), "expected a string in the list, found \(item.kindDescription)")
+            }
+            result.append((text, item.mark))
+        }
+        return result
+    }
+
+    /// The position to blame for `key`: its value if present, else this mapping.
+    func mark(of key: String) -> Mark { values[key]?.mark ?? mark }
+}
+
+extension String {
+    /// `10_000` reads as `10000`, as in YAML 1.1 and Swift.
+    fileprivate var replacingUnderscores: String { String(filter { $0 != "_" }) }
+}

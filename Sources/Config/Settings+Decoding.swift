@@ -1,0 +1,140 @@
+public import Game
+public import YAML
+
+extension Settings {
+    /// The top-level sections of a config file.
+    public static let sections = ["server", "board", "players", "opponent", "theme", "state", "deploy"]
+
+    /// Decodes a parsed document (`nil` for an empty one). `source` names it in messages.
+    public init(decoding root: YAMLNode?, source: String) throws(ConfigError) {
+        self.init()
+        self.source = source
+        let top = try MappingReader(root, path: "", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.sections)
+        try decodeServer(top.section("server", allowed: ["host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games"]))
+        try decodeBoard(top.section("board", allowed: ["rows", "cols", "win_length", "rule"]))
+        try decodePlayers(top.section("players", allowed: ["symbols", "first"]))
+        try decodeOpponent(top.section("opponent", allowed: ["kind", "plays", "level", "think_ms", "threads", "queue"]))
+        try decodeTheme(top.section("theme", allowed: ["name", "colors", "title"]))
+        try decodeState(top.section("state", allowed: ["backend", "path", "url"]))
+        if let deploy = top.node("deploy") {
+            guard case .mapping = deploy.content else {
+                throw ConfigError(.wrongType, at: deploy.mark, key: "deploy", "expected a mapping of deployment settings, found \(deploy.kindDescription)")
+            }
+            self.deploy = deploy
+        }
+    }
+
+    private mutating func decodeServer(_ section: MappingReader) throws(ConfigError) {
+        if let host = try section.string("host", default: nil) {
+            guard !host.isEmpty, !host.contains(where: \.isWhitespace) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "host"), key: "server.host", "expected an address to listen on, such as 0.0.0.0 or ::, found `\(host)`")
+            }
+            server.host = host
+        }
+        server.port = try section.int("port", default: server.port, in: 1...65535)
+        server.maxBodyBytes = try section.int("max_body_bytes", default: server.maxBodyBytes, in: 256...1_048_576, unit: " (bytes)")
+        server.shutdownGraceSeconds = try section.int("shutdown_grace_s", default: server.shutdownGraceSeconds, in: 1...120, unit: " (seconds)")
+        server.logLevel = try section.choice("log_level", default: server.logLevel)
+        server.logFormat = try section.choice("log_format", default: server.logFormat)
+        let limits = try section.section("limits", allowed: ["games_per_minute", "moves_per_minute"])
+        server.limits.gamesPerMinute = try limits.optionalInt("games_per_minute", in: 1...100_000)
+        server.limits.movesPerMinute = try limits.optionalInt("moves_per_minute", in: 1...100_000)
+        let games = try section.section("games", allowed: ["max", "idle_minutes"])
+        server.games.maxGames = try games.int("max", default: server.games.maxGames, in: 10...10_000_000)
+        server.games.idleMinutes = try games.int("idle_minutes", default: server.games.idleMinutes, in: 1...10_080, unit: " (minutes)")
+    }
+
+    private mutating func decodeBoard(_ section: MappingReader) throws(ConfigError) {
+        let sides = BoardShape.sideRange
+        let rows = try section.int("rows", default: 3, in: sides)
+        let cols = try section.int("cols", default: 3, in: sides)
+        let longest = max(rows, cols)
+        let k = try section.int("win_length", default: min(3, longest), in: BoardShape.minimumWinLength...longest, unit: " (at most the board's longer side)")
+        do {
+            board.shape = try BoardShape(rows: rows, cols: cols, winLength: k)
+        } catch {
+            throw ConfigError(.outOfRange, at: section.mark, key: "board", error.description)
+        }
+        board.rule = try section.choice("rule", default: board.rule)
+    }
+
+    private mutating func decodePlayers(_ section: MappingReader) throws(ConfigError) {
+        if let symbols = try section.stringList("symbols") {
+            guard symbols.count == 2 else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "symbols"), key: "players.symbols", "expected exactly two symbols, such as [X, O], found \(symbols.count)")
+            }
+            for (symbol, mark) in symbols where symbol.isEmpty || symbol.count > 3 || symbol.contains(where: \.isWhitespace) {
+                throw ConfigError(.invalidValue, at: mark, key: "players.symbols", "a symbol is 1 to 3 characters without spaces, found \"\(symbol)\"")
+            }
+            guard symbols[0].0 != symbols[1].0 else {
+                throw ConfigError(.invalidValue, at: symbols[1].1, key: "players.symbols", "the two symbols must differ, both are `\(symbols[0].0)`")
+            }
+            players.firstSymbol = symbols[0].0
+            players.secondSymbol = symbols[1].0
+        }
+        if let first = try section.string("first", default: nil) {
+            guard let seat = players.seat(for: first) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "first"), key: "players.first", "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(first)`")
+            }
+            if seat == .second { swap(&players.firstSymbol, &players.secondSymbol) }
+        }
+    }
+
+    private mutating func decodeOpponent(_ section: MappingReader) throws(ConfigError) {
+        opponent.kind = try section.choice("kind", default: opponent.kind)
+        if let plays = try section.string("plays", default: nil) {
+            guard let seat = players.seat(for: plays) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "plays"), key: "opponent.plays", "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(plays)`")
+            }
+            opponent.computerSeat = seat
+        }
+        opponent.level = try section.choice("level", default: opponent.level)
+        opponent.thinkMilliseconds = try section.int("think_ms", default: opponent.thinkMilliseconds, in: 10...10_000, unit: " (milliseconds)")
+        opponent.threads = try section.int("threads", default: opponent.threads, in: 1...64)
+        opponent.queueCapacity = try section.int("queue", default: opponent.queueCapacity, in: 0...10_000)
+    }
+
+    private mutating func decodeTheme(_ section: MappingReader) throws(ConfigError) {
+        theme.name = try section.choice("name", default: theme.name)
+        if let title = try section.string("title", default: nil) {
+            guard (1...60).contains(title.count) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "title"), key: "theme.title", "expected a title of 1 to 60 characters, found \(title.count)")
+            }
+            theme.title = title
+        }
+        let colors = try section.section("colors", allowed: ThemeSettings.colorNames)
+        for name in ThemeSettings.colorNames {
+            guard let value = try colors.string(name, default: nil) else { continue }
+            guard ThemeSettings.isHexColor(value) else {
+                throw ConfigError(.invalidValue, at: colors.mark(of: name), key: "theme.colors.\(name)", "expected a colour as \"#rgb\" or \"#rrggbb\" (quoted: # starts a YAML comment), found `\(value)`")
+            }
+            theme.colorOverrides[name] = value.lowercased()
+        }
+    }
+
+    private mutating func decodeState(_ section: MappingReader) throws(ConfigError) {
+        state.backend = try section.choice("backend", default: state.backend)
+        if let path = try section.string("path", default: nil) {
+            guard !path.isEmpty else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "path"), key: "state.path", "expected a file path, found an empty string")
+            }
+            state.path = path
+        }
+        if let url = try section.string("url", default: nil) {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "url"), key: "state.url", "expected a URL such as postgres://user@host:5432/db, found `\(StateSettings(url: url).redactedURL ?? "")`")
+            }
+            state.url = url
+        }
+        if state.backend == .postgres, state.url == nil {
+            throw ConfigError(.missing, at: section.mark(of: "backend"), key: "state.url", "the postgres backend needs state.url or the DATABASE_URL environment variable")
+        }
+    }
+}
+
+extension StateSettings {
+    init(url: String) {
+        self.init()
+        self.url = url
+    }
+}

@@ -1,0 +1,39 @@
+import Game
+import YAML
+
+extension Settings {
+    /// The resolved settings as YAML, every key shown with its effective value. Secrets are
+    /// redacted; the `deploy` section is summarised, not echoed.
+    public var summary: String {
+        var lines: [String] = ["# resolved from \(source)"]
+        lines.append("server:")
+        lines.append("  host: \(server.host)")
+        lines.append("  port: \(server.port)")
+        lines.append("  max_body_bytes: \(server.maxBodyBytes)")
+        lines.append("  shutdown_grace_s: \(server.shutdownGraceSeconds)")
+        lines.append("  log_level: \(server.logLevel.rawValue)")
+        lines.append("  log_format: \(server.logFormat.rawValue)")
+        lines.append("  limits: {games_per_minute: \(server.limits.gamesPerMinute.map(String.init) ?? "off"), moves_per_minute: \(server.limits.movesPerMinute.map(String.init) ?? "off")}")
+        lines.append("  games: {max: \(server.games.maxGames), idle_minutes: \(server.games.idleMinutes)}")
+        lines.append("board: {rows: \(board.shape.rows), cols: \(board.shape.cols), win_length: \(board.shape.winLength), rule: \(board.rule.rawValue)}")
+        lines.append("players: {symbols: [\(players.firstSymbol), \(players.secondSymbol)], first: \(players.firstSymbol)}")
+        lines.append("opponent: {kind: \(opponent.kind.rawValue), plays: \(players.symbol(for: opponent.computerSeat)), level: \(opponent.level.rawValue), think_ms: \(opponent.thinkMilliseconds), threads: \(opponent.threads), queue: \(opponent.queueCapacity)}")
+        lines.append("theme:")
+        lines.append("  name: \(theme.name.rawValue)")
+        lines.append("  title: \"\(theme.title)\"")
+        lines.append("  colors:")
+        let colors = theme.colors
+        for name in ThemeSettings.colorNames {
+            let overridden = theme.colorOverrides[name] != nil ? "  # overridden" : ""
+            lines.append("    \(name): \"\(colors[name] ?? "")\"\(overridden)")
+        }
+        var stateLine = "state: {backend: \(state.backend.rawValue)"
+        if state.backend == .sqlite { stateLine += ", path: \(state.path)" }
+        if let url = state.redactedURL { stateLine += ", url: \(url)" }
+        lines.append(stateLine + "}")
+        if case .mapping(let pairs)? = deploy?.content {
+            lines.append("deploy: # \(pairs.count) key(s), read by the ECS renderer")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

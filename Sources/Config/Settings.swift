@@ -1,0 +1,135 @@
+public import Game
+public import YAML
+
+/// Everything a config file says, validated, with defaults filled in.
+///
+/// An empty file decodes to ``Settings/defaults``: the seed's game of 3×3 tic-tac-toe for two
+/// people at one screen, served on port 5000.
+public struct Settings: Hashable, Sendable {
+    public var server = ServerSettings()
+    public var board = BoardSettings()
+    public var players = PlayerSettings()
+    public var opponent = OpponentSettings()
+    public var theme = ThemeSettings()
+    public var state = StateSettings()
+    /// The `deploy:` section, which the server ignores and the ECS renderer reads.
+    public var deploy: YAMLNode?
+    /// Where the settings came from, for messages.
+    public var source = "built-in defaults"
+
+    public init() {}
+
+    public static let defaults = Settings()
+
+    /// Things that are valid but probably not what the author wants.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        if opponent.level == .perfect, !Solver.canSolve(board.shape) {
+            warnings.append(
+                "opponent.level `perfect` cannot solve a \(board.shape) board within opponent.think_ms "
+                    + "(\(opponent.thinkMilliseconds) ms); it will search as deep as that budget allows and may lose")
+        }
+        if server.host == "127.0.0.1" || server.host == "localhost" {
+            warnings.append("server.host `\(server.host)` accepts connections from this machine only; containers need 0.0.0.0")
+        }
+        return warnings
+    }
+}
+
+public struct ServerSettings: Hashable, Sendable {
+    public var host = "0.0.0.0"
+    public var port = 5000
+    /// The largest request body accepted; larger ones get 413.
+    public var maxBodyBytes = 4096
+    /// How long in-flight requests may take to finish after SIGTERM.
+    public var shutdownGraceSeconds = 10
+    public var logLevel = LogLevel.info
+    public var logFormat = LogFormat.json
+    public var limits = RateLimits()
+    public var games = GameLimits()
+}
+
+public enum LogLevel: String, Hashable, Sendable, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+}
+
+public enum LogFormat: String, Hashable, Sendable, CaseIterable {
+    /// One JSON object per line, for CloudWatch and other collectors.
+    case json
+    /// One readable line per message, for a terminal.
+    case text
+}
+
+/// Per-client request budgets. `nil` means unlimited.
+public struct RateLimits: Hashable, Sendable {
+    public var gamesPerMinute: Int?
+    public var movesPerMinute: Int?
+    public var isEnabled: Bool { gamesPerMinute != nil || movesPerMinute != nil }
+}
+
+public struct GameLimits: Hashable, Sendable {
+    /// The most games kept at once; creating one more evicts the game idle longest.
+    public var maxGames = 10_000
+    /// A game untouched this long is forgotten.
+    public var idleMinutes = 60
+}
+
+public struct BoardSettings: Hashable, Sendable {
+    public var shape = BoardShape.classic
+    public var rule = Rule.standard
+}
+
+public struct PlayerSettings: Hashable, Sendable {
+    /// The symbols shown for the player who moves first and for the other one.
+    public var firstSymbol = "X"
+    public var secondSymbol = "O"
+
+    public func symbol(for seat: Seat) -> String { seat == .first ? firstSymbol : secondSymbol }
+
+    public func seat(for symbol: String) -> Seat? {
+        symbol == firstSymbol ? .first : symbol == secondSymbol ? .second : nil
+    }
+}
+
+public enum OpponentKind: String, Hashable, Sendable, CaseIterable {
+    case human, computer
+}
+
+public struct OpponentSettings: Hashable, Sendable {
+    /// The default for new games; each game may choose otherwise.
+    public var kind = OpponentKind.human
+    /// The seat the computer takes when it plays.
+    public var computerSeat = Seat.second
+    public var level = Level.perfect
+    public var thinkMilliseconds = 200
+    /// Threads reserved for the computer's searches, apart from the server's event loops.
+    public var threads = 1
+    /// Searches that may wait for a thread; beyond this, moves are refused with 503 `busy`.
+    public var queueCapacity = 16
+
+    public var computer: ComputerPlayer {
+        ComputerPlayer(level: level, thinkTime: .milliseconds(thinkMilliseconds))
+    }
+}
+
+public enum StateBackend: String, Hashable, Sendable, CaseIterable {
+    case memory, sqlite, postgres
+}
+
+public struct StateSettings: Hashable, Sendable {
+    public var backend = StateBackend.memory
+    /// The SQLite file, for `sqlite`.
+    public var path = "tictactoe.sqlite"
+    /// The PostgreSQL URL, for `postgres`. May hold a password: print ``redactedURL`` instead.
+    public var url: String?
+
+    /// `url` with any password replaced by `***`.
+    public var redactedURL: String? {
+        guard let url else { return nil }
+        let parts = url.split(separator: "://", maxSplits: 1)
+        guard parts.count == 2, let at = parts[1].lastIndex(of: "@") else { return url }
+        let credentials = parts[1][..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return "\(parts[0])://\(credentials[..<colon]):***\(parts[1][at...])"
+    }
+}

@@ -1,0 +1,61 @@
+public import Hummingbird
+import NIOCore
+
+/// A refused request, answered with the contract's JSON body
+/// `{"error": {"code": "...", "message": "..."}}` and a 4xx or 503 status.
+public struct APIError: HTTPResponseError, Equatable {
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable word.
+    public var code: String
+    /// For people.
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if status == .serviceUnavailable || status == .tooManyRequests { headers[.retryAfter] = "1" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    var body: String {
+        "{\"error\":{\"code\":\(JSONString(code)),\"message\":\(JSONString(message))}}"
+    }
+}
+
+extension APIError {
+    static func notFound(_ id: String) -> APIError {
+        APIError(.notFound, "game_not_found", "no game has the id \"\(id.prefix(40))\"; it may have expired")
+    }
+    static let busy = APIError(.serviceUnavailable, "busy", "the computer is thinking about too many games; try again in a moment")
+    static func unavailable(_ reason: String) -> APIError {
+        APIError(.serviceUnavailable, "unavailable", "game storage is not available: \(reason)")
+    }
+}
+
+/// `text` as a JSON string literal.
+func JSONString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case "<": out += "\\u003c"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}

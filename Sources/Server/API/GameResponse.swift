@@ -1,0 +1,80 @@
+import Config
+import Game
+public import Hummingbird
+
+/// The contract's Game object.
+public struct GameResponse: ResponseEncodable, Decodable, Equatable, Sendable {
+    public var id: String
+    public var rows: Int
+    public var cols: Int
+    public var winLength: Int
+    public var rule: String
+    public var board: [String]
+    public var next: String?
+    public var status: String
+    public var winner: String?
+    public var winningLine: [Int]
+    public var moves: [Int]
+    public var version: Int
+    /// `human` or `computer`.
+    public var opponent: String
+    /// The computer's symbol in a game against the computer.
+    public var computer: String?
+    public var rematchId: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, rows, cols, winLength, rule, board, next, status, winner, winningLine, moves, version, opponent, computer, rematchId
+    }
+
+    /// Writes every key, `null` included, in the contract's order.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(cols, forKey: .cols)
+        try c.encode(winLength, forKey: .winLength)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(board, forKey: .board)
+        try c.encode(next, forKey: .next)
+        try c.encode(status, forKey: .status)
+        try c.encode(winner, forKey: .winner)
+        try c.encode(winningLine, forKey: .winningLine)
+        try c.encode(moves, forKey: .moves)
+        try c.encode(version, forKey: .version)
+        try c.encode(opponent, forKey: .opponent)
+        try c.encode(computer, forKey: .computer)
+        try c.encode(rematchId, forKey: .rematchId)
+    }
+
+    init(_ record: GameRecord, players: PlayerSettings) {
+        let state = record.state
+        id = record.id.rawValue
+        rows = state.shape.rows
+        cols = state.shape.cols
+        winLength = state.shape.winLength
+        rule = state.rule.rawValue
+        board = state.cells.map { $0.map(players.symbol(for:)) ?? "" }
+        moves = state.moves
+        version = state.version
+        opponent = record.opponent.rawValue
+        computer = record.opponent == .computer ? players.symbol(for: record.computerSeat) : nil
+        rematchId = record.rematchID?.rawValue
+        switch state.outcome {
+        case .playing(let seat):
+            status = "playing"
+            next = players.symbol(for: seat)
+            winner = nil
+            winningLine = []
+        case .won(let seat, let line):
+            status = "won"
+            next = nil
+            winner = players.symbol(for: seat)
+            winningLine = line
+        case .draw:
+            status = "draw"
+            next = nil
+            winner = nil
+            winningLine = []
+        }
+    }
+}

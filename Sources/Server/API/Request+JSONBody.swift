@@ -1,0 +1,58 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Hummingbird
+import NIOCore
+
+extension Request {
+    /// Decodes a JSON body of at most `limit` bytes, refusing with the contract's errors:
+    /// 415 unless `Content-Type` is JSON, 413 when too large, 400 when malformed or mistyped.
+    /// An empty body decodes as `{}` when `allowEmpty`.
+    mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int, allowEmpty: Bool) async throws(APIError) -> T {
+        let contentType = headers[.contentType]?.lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { String($0).filter { $0 != " " } } ?? ""
+        guard mediaType == "application/json" else {
+            throw APIError(
+                .unsupportedMediaType, "unsupported_media_type",
+                contentType.isEmpty
+                    ? "send the body as JSON with Content-Type: application/json"
+                    : "the body must be JSON (Content-Type: application/json), not \(mediaType)")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: limit)
+        } catch {
+            throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
+        }
+        var bytes = buffer.readableBytesView
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            guard allowEmpty else { throw APIError(.badRequest, "invalid_body", "the request needs a JSON body") }
+            bytes = ByteBuffer(string: "{}").readableBytesView
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch let DecodingError.typeMismatch(expected, context) {
+            throw APIError(.badRequest, "invalid_body", "\(Self.field(context)) must be \(Self.describe(expected))")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw APIError(.badRequest, "invalid_body", "\(Self.field(context)) has an invalid value")
+        } catch let DecodingError.valueNotFound(expected, context) {
+            throw APIError(.badRequest, "invalid_body", "\(Self.field(context)) must be \(Self.describe(expected)), not null")
+        } catch {
+            throw APIError(.badRequest, "malformed_json", "the request body is not a JSON object")
+        }
+    }
+
+    private static func field(_ context: DecodingError.Context) -> String {
+        context.codingPath.isEmpty ? "the body" : "`" + context.codingPath.map(\.stringValue).joined(separator: ".") + "`"
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "an integer"
+        case is String.Type: "a string"
+        default: type == [String: Any].self ? "a JSON object" : "of type \(type)"
+        }
+    }
+}

@@ -1,0 +1,36 @@
+public import Hummingbird
+import Logging
+
+/// Turns every error into the contract's JSON error body: ours as they are, Hummingbird's
+/// (unknown route, body too large, …) with a matching code, and anything unexpected into a
+/// logged 500 that still has a JSON body.
+public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            return try Self.translate(error.status, request: request).response(from: request, context: context)
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            return try APIError(.internalServerError, "internal", "the server failed to answer; this is a bug")
+                .response(from: request, context: context)
+        }
+    }
+
+    static func translate(_ status: HTTPResponse.Status, request: Request) -> APIError {
+        switch status {
+        case .notFound:
+            APIError(.notFound, "not_found", "nothing is served at \(request.method) \(request.uri.path)")
+        case .methodNotAllowed:
+            APIError(.methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed on \(request.uri.path)")
+        case .contentTooLarge:
+            APIError(.contentTooLarge, "body_too_large", "the request body is too large")
+        default:
+            APIError(status, "http_\(status.code)", status.reasonPhrase)
+        }
+    }
+}

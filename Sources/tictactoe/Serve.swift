@@ -1,0 +1,60 @@
+import ArgumentParser
+import Config
+import Hummingbird
+import Logging
+import Server
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the game server.",
+        discussion: "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish, then it exits 0."
+    )
+
+    @OptionGroup var config: ConfigOption
+
+    func run() async throws {
+        let settings: Settings
+        let parts: AppParts
+        do {
+            settings = try config.load()
+            parts = try AppParts(settings: settings)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let format = settings.server.logFormat
+        LoggingSystem.bootstrap { label in
+            switch format {
+            case .json: JSONLogHandler(label: label)
+            case .text: StreamLogHandler.standardOutput(label: label)
+            }
+        }
+        var logger = Logger(label: "tictactoe")
+        logger.logLevel = Logger.Level(settings.server.logLevel)
+        for warning in settings.warnings { logger.warning("\(warning)") }
+        logger.info(
+            "starting",
+            metadata: [
+                "version": "\(tictactoeVersion)", "config": "\(settings.source)",
+                "address": "\(settings.server.host):\(settings.server.port)",
+                "board": "\(settings.board.shape)", "rule": "\(settings.board.rule.rawValue)",
+                "opponent": "\(settings.opponent.kind.rawValue)", "state": "\(settings.state.backend.rawValue)",
+            ])
+        let app = buildApplication(parts, logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [app],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(settings.server.shutdownGraceSeconds)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        logger.info("stopped")
+    }
+}
