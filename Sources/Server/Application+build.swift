@@ -36,10 +36,10 @@ public struct StartupError: Error, CustomStringConvertible {
 public func buildRouter(_ parts: AppParts) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
-        APIErrorMiddleware()
-        LogRequestsMiddleware(.info)
         ContentSecurityMiddleware(contentSecurityPolicy: SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy)
         SecurityHeadersMiddleware()
+        LogRequestsMiddleware(.info)
+        APIErrorMiddleware()
     }
     let service = GameService(settings: parts.settings, store: parts.store, computer: parts.computer)
     PageRoutes(settings: parts.settings).add(to: router)

@@ -10,7 +10,7 @@ extension Request {
     /// Decodes a JSON body of at most `limit` bytes, refusing with the contract's errors:
     /// 415 unless `Content-Type` is JSON, 413 when too large, 400 when malformed or mistyped.
     /// An empty body decodes as `{}` when `allowEmpty`.
-    mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int, allowEmpty: Bool) async throws(APIError) -> T {
+    mutating func decodeJSONObject(limit: Int, allowEmpty: Bool) async throws(APIError) -> JSONObject {
         let contentType = headers[.contentType]?.lowercased() ?? ""
         let mediaType = contentType.split(separator: ";").first.map { String($0).filter { $0 != " " } } ?? ""
         guard mediaType == "application/json" else {
@@ -31,28 +31,15 @@ extension Request {
             guard allowEmpty else { throw APIError(.badRequest, "invalid_body", "the request needs a JSON body") }
             bytes = ByteBuffer(string: "{}").readableBytesView
         }
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
-        } catch let DecodingError.typeMismatch(expected, context) {
-            throw APIError(.badRequest, "invalid_body", "\(Self.field(context)) must be \(Self.describe(expected))")
-        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-            throw APIError(.badRequest, "invalid_body", "\(Self.field(context)) has an invalid value")
-        } catch let DecodingError.valueNotFound(expected, context) {
-            throw APIError(.badRequest, "invalid_body", "\(Self.field(context)) must be \(Self.describe(expected)), not null")
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch {
-            throw APIError(.badRequest, "malformed_json", "the request body is not a JSON object")
+            throw APIError(.badRequest, "malformed_json", "the request body is not valid JSON")
         }
-    }
-
-    private static func field(_ context: DecodingError.Context) -> String {
-        context.codingPath.isEmpty ? "the body" : "`" + context.codingPath.map(\.stringValue).joined(separator: ".") + "`"
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type: "an integer"
-        case is String.Type: "a string"
-        default: type == [String: Any].self ? "a JSON object" : "of type \(type)"
+        guard case .object(let fields) = value else {
+            throw APIError(.badRequest, "invalid_body", "the request body must be a JSON object, not \(value.summary)")
         }
+        return JSONObject(fields: fields)
     }
 }

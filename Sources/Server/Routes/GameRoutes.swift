@@ -21,7 +21,7 @@ struct GameRoutes {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<GameResponse> {
         var request = request
-        let body = try await request.decodeJSON(CreateGameRequest.self, limit: maxBodyBytes, allowEmpty: true)
+        let body = try CreateGameRequest(await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: true))
         var opponent: OpponentKind?
         if let name = body.opponent {
             guard let kind = OpponentKind(rawValue: name) else {
@@ -37,7 +37,7 @@ struct GameRoutes {
     @Sendable func move(_ request: Request, context: AppRequestContext) async throws -> GameResponse {
         var request = request
         let id = try context.parameters.require("id")
-        let body = try await request.decodeJSON(MoveRequest.self, limit: maxBodyBytes, allowEmpty: false)
+        let body = try MoveRequest(await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: false))
         let shape = service.settings.board.shape
         let index: Int
         switch (body.index, body.row, body.col) {
@@ -65,7 +65,7 @@ struct GameRoutes {
 
     @Sendable func rematch(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<GameResponse> {
         var request = request
-        _ = try await request.decodeJSON(CreateGameRequest.self, limit: maxBodyBytes, allowEmpty: true)
+        _ = try await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: true)
         let record = try await service.rematch(of: context.parameters.require("id"))
         return created(record)
     }

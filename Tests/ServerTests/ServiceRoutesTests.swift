@@ -1,0 +1,92 @@
+import Config
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Server
+import Testing
+
+@Suite struct ServiceRoutesTests {
+    @Test func healthAndReadiness() async throws {
+        try await withApp { client in
+            let health = try await client.get("/healthz")
+            #expect(health.status == .ok)
+            #expect(health.text == #"{"status":"ok"}"#)
+            #expect(try await client.get("/readyz").status == .ok)
+        }
+    }
+
+    @Test func setsSecurityHeadersOnEveryAnswer() async throws {
+        try await withApp { client in
+            for response in [try await client.get("/"), try await client.get("/nope"), try await client.post("/api/games")] {
+                let csp = try #require(response.headers[.contentSecurityPolicy])
+                #expect(csp.contains("script-src 'self'"))
+                #expect(csp.contains("frame-ancestors 'none'"))
+                #expect(!csp.contains("unsafe-inline"))
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+                #expect(response.headers[.accessControlAllowOrigin] == nil)
+            }
+        }
+    }
+
+    @Test func servesThePageWithTheConfiguredTitleAndTheme() async throws {
+        try await withApp("theme: {name: dark, title: \"Noughts & Crosses\"}\n") { client in
+            let page = try await client.get("/")
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.text.contains("<title>Noughts &amp; Crosses</title>"))
+            #expect(page.text.contains(#"data-theme="dark""#))
+            #expect(!page.text.contains("<script>"))
+            #expect(!page.text.contains("https://"))
+            let theme = try await client.get("/assets/theme.css")
+            #expect(theme.text.contains("--background: #0f172a;"))
+            #expect(try await client.get("/assets/app.js").headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(try await client.get("/assets/style.css").status == .ok)
+        }
+    }
+
+    @Test func themeOverridesReachTheStylesheet() async throws {
+        try await withApp("theme: {name: light, colors: {accent: \"#ff0000\"}}\n") { client in
+            let theme = try await client.get("/assets/theme.css").text
+            #expect(theme.contains("--accent: #ff0000;"))
+            #expect(theme.contains("--background: #f3f4f6;"))
+        }
+    }
+
+    @Test func publishesThePublicConfig() async throws {
+        try await withApp("board: {rows: 6, cols: 7, win_length: 4}\nplayers: {symbols: [R, Y]}\n") { client in
+            let response = try await client.get("/api/config")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+            let board = try #require(json["board"] as? [String: Any])
+            #expect(board["rows"] as? Int == 6)
+            #expect(board["cols"] as? Int == 7)
+            #expect(board["winLength"] as? Int == 4)
+            let players = try #require(json["players"] as? [String: Any])
+            #expect(players["symbols"] as? [String] == ["R", "Y"])
+        }
+    }
+
+    @Test func rateLimitsGameCreationWhenConfigured() async throws {
+        try await withApp("server: {limits: {games_per_minute: 3}}\n") { client in
+            for _ in 0..<3 { #expect(try await client.post("/api/games").status == .created) }
+            let refused = try await client.post("/api/games")
+            #expect(refused.status == .tooManyRequests)
+            #expect(try refused.error().error.code == "rate_limited")
+        }
+    }
+
+    @Test func rateLimitsMovesWhenConfigured() async throws {
+        try await withApp("server: {limits: {moves_per_minute: 2}}\n") { client in
+            let id = try await client.newGame().id
+            #expect(try await client.move(id, #"{"index": 0}"#).status == .ok)
+            #expect(try await client.move(id, #"{"index": 1}"#).status == .ok)
+            #expect(try await client.move(id, #"{"index": 2}"#).status == .tooManyRequests)
+            #expect(try await client.get("/api/games/\(id)").game().version == 2)
+        }
+    }
+
+    @Test func refusesNonMemoryBackendsUntilTheyExist() throws {
+        let settings = try ConfigLoader.parse("state: {backend: sqlite}\n", source: "t.yaml")
+        #expect(throws: StartupError.self) { try AppParts(settings: settings) }
+    }
+}
