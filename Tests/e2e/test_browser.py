@@ -1,0 +1,144 @@
+"""Headless Chromium plays the page as a person would: clicks, keys and what the page shows."""
+import os
+import shutil
+
+import pytest
+
+selenium = pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+SCREENS = os.path.join(ROOT, "build", "screens")
+
+
+@pytest.fixture
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    assert chromium and driver_path, "chromium and chromium-driver are needed (make test installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=480,900", "--no-proxy-server"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(20)
+    yield driver
+    driver.quit()
+
+
+def cells(driver):
+    return driver.find_elements(By.CSS_SELECTOR, "[role=gridcell]")
+
+
+def wait_for(driver, predicate, timeout=10):
+    return WebDriverWait(driver, timeout).until(lambda d: predicate(d))
+
+
+def status(driver):
+    return driver.find_element(By.ID, "status").text
+
+
+def click_cell(driver, index):
+    before = sum(1 for c in cells(driver) if c.text)
+    cells(driver)[index].click()
+    wait_for(driver, lambda d: sum(1 for c in cells(d) if c.text) > before)
+
+
+def no_console_errors(driver):
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+def test_two_players_click_to_a_win(start_server, browser):
+    server = start_server(open(os.path.join(ROOT, "variants/classic.yaml")).read())
+    browser.get(server.url + "/")
+    wait_for(browser, lambda d: len(cells(d)) == 9 and status(d) == "X's turn")
+    grid = browser.find_element(By.CSS_SELECTOR, "[role=grid]")
+    assert grid.get_attribute("aria-rowcount") == "3"
+    assert "game=" in browser.current_url
+    for index in [0, 3, 1, 4]:
+        click_cell(browser, index)
+    assert status(browser) == "X's turn"
+    click_cell(browser, 2)
+    wait_for(browser, lambda d: status(d) == "X wins!")
+    winning = [c.get_attribute("data-index") for c in cells(browser) if "win" in c.get_attribute("class").split()]
+    assert winning == ["0", "1", "2"]
+    assert cells(browser)[0].get_attribute("aria-label") == "row 1, column 1, X, winning line"
+    # A refused move is explained inline, not with alert().
+    cells(browser)[8].click()
+    notice = browser.find_element(By.ID, "notice")
+    wait_for(browser, lambda d: notice.is_displayed())
+    assert "over" in notice.text
+    history = browser.find_elements(By.CSS_SELECTOR, "#history li")
+    assert len(history) == 5
+    # A reload resumes the same game from the URL.
+    url = browser.current_url
+    browser.refresh()
+    wait_for(browser, lambda d: status(d) == "X wins!")
+    assert browser.current_url == url
+    os.makedirs(SCREENS, exist_ok=True)
+    browser.save_screenshot(os.path.join(SCREENS, "two-players-win.png"))
+    # Rematch starts a fresh game.
+    browser.find_element(By.ID, "rematch").click()
+    wait_for(browser, lambda d: d.current_url != url and status(d) == "X's turn")
+    assert all(c.text == "" for c in cells(browser))
+    no_console_errors(browser)
+
+
+def test_keyboard_plays_with_arrows_and_enter(start_server, browser):
+    server = start_server()
+    browser.get(server.url + "/")
+    wait_for(browser, lambda d: len(cells(d)) == 9 and status(d) == "X's turn")
+    cells(browser)[0].send_keys(Keys.ARROW_RIGHT)
+    browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(browser, lambda d: cells(d)[4].text == "X")
+    browser.switch_to.active_element.send_keys(Keys.ARROW_LEFT)
+    browser.switch_to.active_element.send_keys(" ")
+    wait_for(browser, lambda d: cells(d)[3].text == "O")
+    assert status(browser) == "X's turn"
+
+
+def test_plays_the_perfect_computer_and_cannot_win(start_server, browser):
+    server = start_server("opponent: {kind: computer, plays: O, level: perfect}\ntheme: {name: dark, title: Beat the machine}\n")
+    browser.get(server.url + "/")
+    wait_for(browser, lambda d: len(cells(d)) == 9 and "Your turn" in status(d))
+    assert browser.title == "Beat the machine"
+    assert browser.find_element(By.ID, "vs-computer").get_attribute("aria-pressed") == "true"
+    for _ in range(5):
+        if not status(browser).startswith("Your turn"):
+            break
+        free = [i for i, c in enumerate(cells(browser)) if not c.text]
+        before = sum(1 for c in cells(browser) if c.text)
+        cells(browser)[free[0]].click()
+        # The computer's reply arrives in the same answer: two new marks, or one when the game ends.
+        wait_for(browser, lambda d: sum(1 for c in cells(d) if c.text) >= before + 1 and "thinking" not in status(d))
+    wait_for(browser, lambda d: status(d) in ("The computer wins!", "It's a draw."))
+    assert any(c.text == "O" for c in cells(browser))
+    os.makedirs(SCREENS, exist_ok=True)
+    browser.save_screenshot(os.path.join(SCREENS, "versus-computer.png"))
+    no_console_errors(browser)
+
+
+def test_large_board_fits_a_phone_screen(start_server, browser):
+    server = start_server("board: {rows: 15, cols: 15, win_length: 5}\n")
+    browser.set_window_size(390, 844)
+    browser.get(server.url + "/")
+    wait_for(browser, lambda d: len(cells(d)) == 225)
+    grid = browser.find_element(By.CSS_SELECTOR, "[role=grid]").rect
+    card = browser.find_element(By.CSS_SELECTOR, "main").rect
+    assert card["x"] <= grid["x"] and grid["x"] + grid["width"] <= card["x"] + card["width"]
+    assert browser.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    first, last = cells(browser)[0].rect, cells(browser)[14].rect
+    assert first["y"] == last["y"], "a row of 15 cells stays on one line"
+    click_cell(browser, 112)
+    assert cells(browser)[112].text == "X"
+    os.makedirs(SCREENS, exist_ok=True)
+    browser.save_screenshot(os.path.join(SCREENS, "gomoku-phone.png"))

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Prints tictactoe's figures beside the anchors', from one run on this machine.
+
+Usage: scripts/bench.py BIN   (make bench builds BIN and installs wrk and Flask first)
+
+- Throughput (wrk -t2 -c32 -d8s): GET / and a game's life, for tictactoe, the seed's Flask app
+  and the bare Hummingbird server, with ratios. Targets: >= 20x the seed on both, GET / >= 0.8x
+  the bare Hummingbird route.
+- The computer's move time per level and board, measured over HTTP on the empty board.
+- The solver's times on the proof boards.
+- Resident memory after creating 100,000 games, against the cap times the per-game bound.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+SHARED = os.environ.get("SHARED", os.path.abspath(os.path.join(ROOT, "..", "shared")))
+WRK = ["wrk", "-t2", "-c32", "-d8s", "--latency"]
+PER_GAME_BOUND = 2048  # bytes of resident memory per stored 3×3 game, stated and checked below
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def start(cmd, url, env=None, cwd=None):
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=dict(os.environ, **(env or {})), cwd=cwd)
+    wait_ready(url, process)
+    return process
+
+
+def stop(process):
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wrk(url, script=None):
+    cmd = WRK + (["-s", script] if script else []) + [url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {p: v for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, latency, int(errors.group(1)) if errors else 0
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+def write_config(text):
+    fd, path = tempfile.mkstemp(suffix=".yaml")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+def build_hello():
+    source = os.path.join(SHARED, "anchors", "hummingbird-hello")
+    work = os.path.join(ROOT, "build", "anchors", "hummingbird-hello")
+    if not os.path.isdir(source):
+        return None
+    os.makedirs(work, exist_ok=True)
+    for name in ("Package.swift", "Sources"):
+        dest = os.path.join(work, name)
+        if os.path.isdir(dest):
+            shutil.rmtree(dest)
+        (shutil.copytree if name == "Sources" else shutil.copy)(os.path.join(source, name), dest)
+    print("building the bare Hummingbird anchor (release)...", flush=True)
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", work], check=True,
+                   stdout=subprocess.DEVNULL, timeout=1800)
+    return os.path.join(work, ".build", "release", "Hello")
+
+
+def throughput(binary):
+    print("\n== Throughput: wrk -t2 -c32 -d8s, client and server share the 2 cores ==")
+    results = {}
+    port = free_port()
+    config = write_config("server: {host: 127.0.0.1, log_level: warning}\n")
+    ours = start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/healthz", env={"PORT": str(port)})
+    try:
+        results[("tictactoe", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
+        results[("tictactoe", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/game-life.lua"))
+    finally:
+        stop(ours)
+
+    seed_run = os.path.join(SHARED, "anchors", "flask-seed", "run.sh")
+    if os.path.exists(seed_run):
+        port = free_port()
+        seed = start(["bash", seed_run, str(port)], f"http://127.0.0.1:{port}/")
+        try:
+            results[("flask seed", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
+            results[("flask seed", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/seed-life.lua"))
+        finally:
+            stop(seed)
+
+    hello = build_hello()
+    if hello:
+        port = free_port()
+        bare = start([hello], f"http://127.0.0.1:{port}/", env={"PORT": str(port)})
+        try:
+            results[("bare hummingbird", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
+            results[("bare hummingbird", "game life")] = wrk(f"http://127.0.0.1:{port}/move", os.path.join(ROOT, "scripts/wrk/hello-post.lua"))
+        finally:
+            stop(bare)
+
+    print(f"{'server':18} {'workload':10} {'req/s':>10} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}")
+    for (server, workload), (rps, lat, errors) in results.items():
+        print(f"{server:18} {workload:10} {rps:10.0f} {lat.get('50', '-'):>9} {lat.get('90', '-'):>9} {lat.get('99', '-'):>9} {errors:8d}")
+    for workload in ("GET /", "game life"):
+        ours = results[("tictactoe", workload)][0]
+        if ("flask seed", workload) in results:
+            ratio = ours / results[("flask seed", workload)][0]
+            print(f"ratio tictactoe / flask seed, {workload}: {ratio:.1f}x (target >= 20x) {'OK' if ratio >= 20 else 'BELOW TARGET'}")
+        if ("bare hummingbird", workload) in results:
+            ratio = ours / results[("bare hummingbird", workload)][0]
+            target = " (target >= 0.8x)" if workload == "GET /" else ""
+            verdict = (" OK" if ratio >= 0.8 else " BELOW TARGET") if workload == "GET /" else ""
+            print(f"ratio tictactoe / bare hummingbird, {workload}: {ratio:.2f}x{target}{verdict}")
+
+
+def computer_times(binary):
+    print("\n== The computer's first move on the empty board (over HTTP, median of 10) ==")
+    boards = [(3, 3, 3), (4, 4, 4), (5, 4, 4), (15, 15, 5)]
+    print(f"{'board':12} {'easy':>10} {'normal':>10} {'perfect':>10}")
+    for rows, cols, k in boards:
+        row = []
+        for level in ("easy", "normal", "perfect"):
+            port = free_port()
+            config = write_config(
+                f"server: {{host: 127.0.0.1, log_level: warning}}\nboard: {{rows: {rows}, cols: {cols}, win_length: {k}}}\n"
+                f"opponent: {{kind: computer, plays: X, level: {level}, think_ms: 200}}\n")
+            server = start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/healthz", env={"PORT": str(port)})
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                times = []
+                for _ in range(10):
+                    begin = time.perf_counter()
+                    connection.request("POST", "/api/games", body="{}", headers={"Content-Type": "application/json"})
+                    connection.getresponse().read()
+                    times.append(time.perf_counter() - begin)
+                row.append(statistics.median(times) * 1000)
+            finally:
+                stop(server)
+        print(f"{rows}x{cols} k={k:<5} " + " ".join(f"{t:8.1f}ms" for t in row))
+
+
+def solver_times(binary):
+    print("\n== Solver (release build, one core) ==")
+    for rows, cols, k in [(3, 3, 3), (4, 4, 4), (5, 4, 4), (4, 5, 4)]:
+        out = subprocess.run([binary, "solve", "--rows", str(rows), "--cols", str(cols), "--win", str(k)],
+                             capture_output=True, text=True, timeout=600).stdout.strip()
+        print(f"({rows},{cols},{k}): {out}")
+
+
+def memory(binary, games=100_000):
+    print(f"\n== Resident memory after creating {games:,} games ==")
+    port = free_port()
+    config = write_config(f"server: {{host: 127.0.0.1, log_level: warning, games: {{max: {games}}}}}\n")
+    server = start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/healthz", env={"PORT": str(port)})
+    try:
+        baseline = rss_kib(server.pid)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        begin = time.perf_counter()
+        for _ in range(games):
+            connection.request("POST", "/api/games", body="{}", headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 201
+        elapsed = time.perf_counter() - begin
+        after = rss_kib(server.pid)
+    finally:
+        stop(server)
+    per_game = (after - baseline) * 1024 / games
+    print(f"baseline {baseline / 1024:.1f} MiB, after {after / 1024:.1f} MiB, {per_game:.0f} bytes per game "
+          f"(bound {PER_GAME_BOUND}) {'OK' if per_game <= PER_GAME_BOUND else 'OVER BOUND'}; created in {elapsed:.1f} s")
+    print(f"so the default cap of 10,000 games stays under {10_000 * PER_GAME_BOUND / 2**20:.0f} MiB above the baseline")
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/tictactoe"))
+    solver_times(binary)
+    computer_times(binary)
+    memory(binary)
+    throughput(binary)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what a make target needs when it is missing, and nothing else.
+# Usage: scripts/ensure-deps.sh build|test|bench
+# Debian packages come from apt (run as root, or with sudo); Python packages from pip.
+set -euo pipefail
+
+need_apt=()
+need_pip=()
+
+want_cmd() { command -v "$1" >/dev/null 2>&1 || need_apt+=("$2"); }
+want_pkgconfig() { pkg-config --exists "$1" 2>/dev/null || need_apt+=("$2"); }
+want_py() { python3 -c "import $1" >/dev/null 2>&1 || need_pip+=("$2"); }
+
+want_cmd pkg-config pkg-config
+want_pkgconfig yaml-0.1 libyaml-dev
+case "${1:-build}" in
+  build) ;;
+  test)
+    want_cmd python3 python3
+    want_cmd chromium chromium
+    want_cmd chromedriver chromium-driver
+    want_py pytest pytest
+    want_py selenium selenium
+    ;;
+  bench)
+    want_cmd wrk wrk
+    want_cmd python3 python3
+    want_py flask Flask
+    ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+
+if ((${#need_apt[@]})); then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root (or sudo) to install: ${need_apt[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "installing Debian packages: ${need_apt[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if ((${#need_pip[@]})); then
+  echo "installing Python packages: ${need_pip[*]}"
+  python3 -m pip install -q "${need_pip[@]}" 2>&1 | grep -v "WARNING: Running pip as the 'root' user" || true
+fi
