@@ -26,7 +26,7 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         guard let shape = try? BoardShape(rows: rows, cols: cols, winLength: win), let rule = Rule(rawValue: rule),
-            let solver = Solver(shape: shape, rule: rule)
+            let solver = Solver(shape: shape, rule: rule, tableLog2Size: 22)
         else { throw ExitCode.validationFailure }
         let clock = ContinuousClock()
         var value = SolvedValue.draw

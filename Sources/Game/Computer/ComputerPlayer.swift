@@ -20,8 +20,10 @@ public struct ComputerPlayer: Sendable, Hashable {
             let search = HeuristicSearch(shape: state.shape, rule: state.rule)
             return search.bestMove(in: state, maxDepth: 2, deadline: nil, using: &rng)
         case .perfect:
-            if Solver.canSolve(state.shape), let solver = Solver(shape: state.shape, rule: state.rule) {
-                return solver.bestMoves(in: state).randomElement(using: &rng)
+            if Solver.canSolve(state.shape),
+                let best = SolverCache.shared.withSolver(shape: state.shape, rule: state.rule, { $0.bestMoves(in: state) })
+            {
+                return best.randomElement(using: &rng)
             }
             let search = HeuristicSearch(shape: state.shape, rule: state.rule)
             return search.bestMove(in: state, maxDepth: 64, deadline: .now + thinkTime, using: &rng)

@@ -10,9 +10,10 @@ public enum SolvedValue: String, Sendable, Hashable {
 /// forced-move tactics and dead-line bounds.
 ///
 /// Scores are from the side to move: a win is `+(empty cells before the winning move)`, so faster
-/// wins score higher and slower losses lower; a draw is 0. A `Solver` is not thread-safe; make one
-/// per search.
-public final class Solver {
+/// wins score higher and slower losses lower; a draw is 0. A `Solver` must be used by one thread
+/// at a time (``SolverCache`` lends each to one caller); it is `Sendable` only so that it can be
+/// handed from one thread to the next.
+public final class Solver: @unchecked Sendable {
     let geometry: BitboardGeometry
     let rule: Rule
     let table: TranspositionTable
@@ -24,7 +25,7 @@ public final class Solver {
         guard let geometry = BitboardGeometry(shape: shape) else { return nil }
         self.geometry = geometry
         self.rule = rule
-        let size = tableLog2Size ?? (shape.cellCount <= 9 ? 14 : shape.cellCount <= 16 ? 20 : 22)
+        let size = tableLog2Size ?? (shape.cellCount <= 9 ? 12 : shape.cellCount <= 16 ? 18 : 20)
         table = TranspositionTable(log2Size: size)
     }
 
