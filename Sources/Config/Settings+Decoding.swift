@@ -17,10 +17,7 @@ extension Settings {
         try decodeTheme(top.section("theme", allowed: ["name", "colors", "title"]))
         try decodeState(top.section("state", allowed: ["backend", "path", "url"]))
         if let deploy = top.node("deploy") {
-            guard case .mapping = deploy.content else {
-                throw ConfigError(.wrongType, at: deploy.mark, key: "deploy", "expected a mapping of deployment settings, found \(deploy.kindDescription)")
-            }
-            self.deploy = deploy
+            self.deploy = try DeploySettings(decoding: deploy, source: source, settings: self)
         }
     }
 

@@ -31,8 +31,19 @@ extension Settings {
         if state.backend == .sqlite { stateLine += ", path: \(state.path)" }
         if let url = state.redactedURL { stateLine += ", url: \(url)" }
         lines.append(stateLine + "}")
-        if case .mapping(let pairs)? = deploy?.content {
-            lines.append("deploy: # \(pairs.count) key(s), read by the ECS renderer")
+        if let deploy {
+            lines.append("deploy:")
+            lines.append("  architectures: [\(deploy.architectures.map(\.rawValue).joined(separator: ", "))]")
+            lines.append("  run_on: \(deploy.runOn.rawValue)")
+            lines.append("  cpu: \(deploy.cpu)")
+            lines.append("  memory: \(deploy.memory)")
+            lines.append("  desired_count: \(deploy.desiredCount)")
+            lines.append("  load_balancer: \(deploy.loadBalancer)")
+            lines.append("  ingress_cidr: \(deploy.ingressCIDR)")
+            lines.append("  stop_timeout_s: \(deploy.stopTimeout(grace: server.shutdownGraceSeconds))")
+            lines.append("  log_retention_days: \(deploy.logRetentionDays)")
+            if !deploy.environment.isEmpty { lines.append("  environment: [\(deploy.environment.keys.sorted().joined(separator: ", "))]") }
+            if !deploy.secrets.isEmpty { lines.append("  secrets: [\(deploy.secrets.keys.sorted().joined(separator: ", "))]  # from ARNs") }
         }
         return lines.joined(separator: "\n")
     }

@@ -12,8 +12,8 @@ public struct Settings: Hashable, Sendable {
     public var opponent = OpponentSettings()
     public var theme = ThemeSettings()
     public var state = StateSettings()
-    /// The `deploy:` section, which the server ignores and the ECS renderer reads.
-    public var deploy: YAMLNode?
+    /// The `deploy:` section, which the server ignores and image builds and the ECS renderer read.
+    public var deploy: DeploySettings?
     /// Where the settings came from, for messages.
     public var source = "built-in defaults"
 

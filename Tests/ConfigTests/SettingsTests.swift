@@ -37,7 +37,7 @@ import Testing
             opponent: {kind: computer, plays: A, level: normal, think_ms: 50, threads: 2, queue: 8}
             theme: {name: high-contrast, title: Connect, colors: {accent: "#ABC"}}
             state: {backend: sqlite, path: /data/games.sqlite}
-            deploy: {cpu: 256}
+            deploy: {cpu: 512, memory: 2048, architectures: [arm64]}
             """
         let s = try ConfigLoader.parse(yaml, source: "full.yaml")
         #expect(s.server.host == "::")
@@ -64,7 +64,9 @@ import Testing
         #expect(s.theme.colors["background"] == "#000000")
         #expect(s.state.backend == .sqlite)
         #expect(s.state.path == "/data/games.sqlite")
-        #expect(s.deploy != nil)
+        #expect(s.deploy?.cpu == 512)
+        #expect(s.deploy?.memory == 2048)
+        #expect(s.deploy?.runOn == .arm64)
     }
 
     @Test func winLengthDefaultsToThree() throws {

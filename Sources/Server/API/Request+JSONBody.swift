@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Hummingbird
 import NIOCore
 
@@ -26,14 +21,15 @@ extension Request {
         } catch {
             throw APIError(.contentTooLarge, "body_too_large", "the request body is larger than \(limit) bytes")
         }
-        var bytes = buffer.readableBytesView
+        let bytes = Array(buffer.readableBytesView)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             guard allowEmpty else { throw APIError(.badRequest, "invalid_body", "the request needs a JSON body") }
-            bytes = ByteBuffer(string: "{}").readableBytesView
+            return JSONObject(fields: [:])
         }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            var parser = JSONObjectParser(bytes)
+            value = try parser.parseDocument()
         } catch {
             throw APIError(.badRequest, "malformed_json", "the request body is not valid JSON")
         }

@@ -1,5 +1,6 @@
 import Config
 import Hummingbird
+import NIOCore
 
 /// The JSON API under `/api`.
 struct GameRoutes {
@@ -19,7 +20,7 @@ struct GameRoutes {
         api.post("games/:id/rematch", use: rematch)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<GameResponse> {
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         let body = try CreateGameRequest(await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: true))
         var opponent: OpponentKind?
@@ -63,18 +64,20 @@ struct GameRoutes {
         return GameResponse(record, players: service.settings.players)
     }
 
-    @Sendable func rematch(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<GameResponse> {
+    @Sendable func rematch(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         _ = try await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: true)
         let record = try await service.rematch(of: context.parameters.require("id"))
         return created(record)
     }
 
-    private func created(_ record: GameRecord) -> EditedResponse<GameResponse> {
-        EditedResponse(
+    private func created(_ record: GameRecord) -> Response {
+        var buffer = ByteBuffer()
+        GameResponse(record, players: service.settings.players).write(to: &buffer)
+        return Response(
             status: .created,
-            headers: [.location: "/api/games/\(record.id)"],
-            response: GameResponse(record, players: service.settings.players)
+            headers: [.contentType: "application/json; charset=utf-8", .location: "/api/games/\(record.id)"],
+            body: .init(byteBuffer: buffer)
         )
     }
 }

@@ -1,39 +1,79 @@
+import Synchronization
+
 /// Games in this process's memory, lost on restart.
 ///
 /// Bounded: at most `maxGames` are kept, and creating one more evicts the game idle longest;
 /// a game untouched for `idleTimeout` is dropped when the store next makes room.
-public actor MemoryGameStore: GameStore {
-    private struct Entry {
+///
+/// Every operation runs under one lock and never suspends, so callers on an event loop stay on it.
+public final class MemoryGameStore: GameStore {
+    private let state: Mutex<Storage>
+    private let now: @Sendable () -> ContinuousClock.Instant
+
+    public init(maxGames: Int, idleTimeout: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+        state = Mutex(Storage(maxGames: maxGames, idleTimeout: idleTimeout))
+        self.now = now
+    }
+
+    public var count: Int { state.withLock { $0.games.count } }
+
+    public func insert(_ record: GameRecord) {
+        let time = now()
+        state.withLock { $0.insert(record, at: time) }
+    }
+
+    public func game(_ id: GameID) -> GameRecord? {
+        let time = now()
+        return state.withLock { $0.game(id, at: time) }
+    }
+
+    public func update(_ record: GameRecord, expectedVersion: Int) -> UpdateResult {
+        let time = now()
+        return state.withLock { $0.update(record, expectedVersion: expectedVersion, at: time) }
+    }
+
+    public func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) -> GameRecord? {
+        let time = now()
+        return state.withLock { storage -> GameRecord? in
+            guard let old = storage.game(original, at: time) else { return nil }
+            if let existing = old.rematchID, let linked = storage.game(existing, at: time) { return linked }
+            let new = makeGame(old)
+            storage.insert(new, at: time)
+            storage.games[original]?.record.rematchID = new.id
+            return new
+        }
+    }
+
+    public func checkHealth() {}
+}
+
+/// The games and their touch log; only ever used under ``MemoryGameStore``'s lock.
+private struct Storage: ~Copyable {
+    struct Entry {
         var record: GameRecord
         var touched: ContinuousClock.Instant
     }
 
-    private var games: [GameID: Entry] = [:]
+    var games: [GameID: Entry] = [:]
     /// Touch events, oldest first. An event is stale when its game was touched again later.
-    private var touches: [(id: GameID, at: ContinuousClock.Instant)] = []
-    private var touchesStart = 0
-    private let maxGames: Int
-    private let idleTimeout: Duration
-    private let now: @Sendable () -> ContinuousClock.Instant
+    var touches: [(id: GameID, at: ContinuousClock.Instant)] = []
+    var touchesStart = 0
+    let maxGames: Int
+    let idleTimeout: Duration
 
-    public init(maxGames: Int, idleTimeout: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    init(maxGames: Int, idleTimeout: Duration) {
         self.maxGames = maxGames
         self.idleTimeout = idleTimeout
-        self.now = now
     }
 
-    public var count: Int { games.count }
-
-    public func insert(_ record: GameRecord) {
-        let time = now()
+    mutating func insert(_ record: GameRecord, at time: ContinuousClock.Instant) {
         evict(at: time, making: 1)
         games[record.id] = Entry(record: record, touched: time)
         touch(record.id, at: time)
     }
 
-    public func game(_ id: GameID) -> GameRecord? {
+    mutating func game(_ id: GameID, at time: ContinuousClock.Instant) -> GameRecord? {
         guard var entry = games[id] else { return nil }
-        let time = now()
         if time - entry.touched >= idleTimeout {
             games[id] = nil
             return nil
@@ -44,10 +84,9 @@ public actor MemoryGameStore: GameStore {
         return entry.record
     }
 
-    public func update(_ record: GameRecord, expectedVersion: Int) -> UpdateResult {
+    mutating func update(_ record: GameRecord, expectedVersion: Int, at time: ContinuousClock.Instant) -> UpdateResult {
         guard var entry = games[record.id] else { return .notFound }
         guard entry.record.version == expectedVersion else { return .conflict(current: entry.record) }
-        let time = now()
         entry.record = record
         entry.touched = time
         games[record.id] = entry
@@ -55,28 +94,14 @@ public actor MemoryGameStore: GameStore {
         return .updated
     }
 
-    public func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) -> GameRecord? {
-        guard let old = game(original) else { return nil }
-        if let existing = old.rematchID, let linked = game(existing) { return linked }
-        let new = makeGame(old)
-        insert(new)
-        if var entry = games[original] {
-            entry.record.rematchID = new.id
-            games[original] = entry
-        }
-        return new
-    }
-
-    public func checkHealth() {}
-
-    private func touch(_ id: GameID, at time: ContinuousClock.Instant) {
+    mutating func touch(_ id: GameID, at time: ContinuousClock.Instant) {
         touches.append((id, time))
         // Keep the log proportional to the games it describes.
         if touches.count - touchesStart > 2 * games.count + 1024 { compact() }
     }
 
     /// Drops expired games, then the longest idle ones until `count` more fit under the cap.
-    private func evict(at time: ContinuousClock.Instant, making count: Int) {
+    mutating func evict(at time: ContinuousClock.Instant, making count: Int) {
         while touchesStart < touches.count {
             let (id, at) = touches[touchesStart]
             guard let entry = games[id], entry.touched == at else {
@@ -91,8 +116,10 @@ public actor MemoryGameStore: GameStore {
         if touchesStart > 4096 && touchesStart * 2 > touches.count { compact() }
     }
 
-    private func compact() {
-        touches = games.map { ($0.key, $0.value.touched) }.sorted { $0.at < $1.at }
+    /// Drops stale touch events, keeping the log in time order without sorting.
+    mutating func compact() {
+        let games = self.games
+        touches = touches[touchesStart...].filter { games[$0.id]?.touched == $0.at }
         touchesStart = 0
     }
 }

@@ -1,0 +1,151 @@
+import YAML
+
+extension DeploySettings {
+    static let keys = [
+        "architectures", "run_on", "cpu", "memory", "desired_count", "log_group", "log_retention_days",
+        "environment", "secrets", "task_role_arn", "execution_role_arn", "ingress_cidr", "load_balancer",
+        "stop_timeout_s", "health_check", "cluster",
+    ]
+
+    /// Decodes and checks a `deploy:` section against what ECS and Fargate accept, so that a
+    /// mistake is reported here with its line rather than by AWS later.
+    init(decoding node: YAMLNode?, source: String, settings: Settings) throws(ConfigError) {
+        self.init()
+        let section = try MappingReader(node, path: "deploy", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.keys)
+        if let list = try section.stringList("architectures") {
+            guard !list.isEmpty else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "architectures"), key: "deploy.architectures", "name at least one of `amd64`, `arm64`")
+            }
+            var seen: [Architecture] = []
+            for (name, mark) in list {
+                guard let arch = Architecture(rawValue: name) else {
+                    throw ConfigError(.invalidValue, at: mark, key: "deploy.architectures", "expected `amd64` or `arm64`, found `\(name)`")
+                }
+                if !seen.contains(arch) { seen.append(arch) }
+            }
+            architectures = seen
+        }
+        runOn = try section.choice("run_on", default: architectures[0])
+        guard architectures.contains(runOn) else {
+            throw ConfigError(.invalidValue, at: section.mark(of: "run_on"), key: "deploy.run_on", "the service runs on `\(runOn.rawValue)`, but deploy.architectures builds only \(architectures.map { "`\($0.rawValue)`" }.joined(separator: ", ")): its image would not exist (exec format error)")
+        }
+        cpu = try section.int("cpu", default: cpu, in: 256...16384, unit: " (CPU units)")
+        guard let memories = Self.fargateMemory[cpu] else {
+            throw ConfigError(.invalidValue, at: section.mark(of: "cpu"), key: "deploy.cpu", "Fargate offers cpu 256, 512, 1024, 2048, 4096, 8192 or 16384, not \(cpu)")
+        }
+        memory = try section.int("memory", default: memories[0], in: 512...122_880, unit: " (MiB)")
+        guard memories.contains(memory) else {
+            throw ConfigError(.invalidValue, at: section.mark(of: "memory"), key: "deploy.memory", "Fargate does not offer \(memory) MiB with cpu \(cpu); with \(cpu) it offers \(Self.describe(memories)) MiB")
+        }
+        desiredCount = try section.int("desired_count", default: desiredCount, in: 0...100)
+        if desiredCount > 1 && settings.state.backend != .postgres {
+            throw ConfigError(.invalidValue, at: section.mark(of: "desired_count"), key: "deploy.desired_count", "\(desiredCount) tasks would each keep their own `\(settings.state.backend.rawValue)` games, so players would lose their game when the load balancer switches task; use state.backend `postgres` to run more than one task")
+        }
+        if let group = try section.string("log_group", default: nil) {
+            guard (1...512).contains(group.count), group.allSatisfy({ $0.isLetter || $0.isNumber || "_-/.#".contains($0) }) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "log_group"), key: "deploy.log_group", "a log group name has 1 to 512 letters, digits and _ - / . #, found `\(group)`")
+            }
+            logGroup = group
+        }
+        logRetentionDays = try section.int("log_retention_days", default: logRetentionDays, in: 1...3653, unit: " (days)")
+        guard Self.logRetentionDays.contains(logRetentionDays) else {
+            throw ConfigError(.invalidValue, at: section.mark(of: "log_retention_days"), key: "deploy.log_retention_days", "CloudWatch keeps logs for \(Self.logRetentionDays.map(String.init).joined(separator: ", ")) days, not \(logRetentionDays)")
+        }
+        environment = try Self.stringMap(section, "environment")
+        for (name, _) in environment {
+            let mark = section.mark(of: "environment")
+            if name == "PORT" {
+                throw ConfigError(.invalidValue, at: mark, key: "deploy.environment.PORT", "PORT comes from server.port, so that the container port, the health check and the server agree; remove it here")
+            }
+            let upper = name.uppercased()
+            if ["PASSWORD", "SECRET", "TOKEN", "DATABASE_URL", "PRIVATE_KEY", "ACCESS_KEY"].contains(where: upper.contains) {
+                throw ConfigError(.invalidValue, at: mark, key: "deploy.environment.\(name)", "\(name) looks like a secret; put its SSM or Secrets Manager ARN under deploy.secrets instead of a plain value")
+            }
+        }
+        secrets = try Self.stringMap(section, "secrets")
+        for (name, arn) in secrets where !Self.isSecretARN(arn) {
+            throw ConfigError(.invalidValue, at: section.mark(of: "secrets"), key: "deploy.secrets.\(name)", "expected an ARN of arn:aws:ssm:REGION:ACCOUNT:parameter/NAME or arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, never the secret itself")
+        }
+        if let name = secrets.keys.first(where: { environment[$0] != nil }) {
+            throw ConfigError(.invalidValue, at: section.mark(of: "secrets"), key: "deploy.secrets.\(name)", "\(name) is set both as a plain variable and as a secret")
+        }
+        taskRoleARN = try Self.roleARN(section, "task_role_arn")
+        executionRoleARN = try Self.roleARN(section, "execution_role_arn")
+        if let cidr = try section.string("ingress_cidr", default: nil) {
+            guard Self.isIPv4CIDR(cidr) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "ingress_cidr"), key: "deploy.ingress_cidr", "expected an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24, found `\(cidr)`")
+            }
+            ingressCIDR = cidr
+        }
+        loadBalancer = try section.bool("load_balancer", default: loadBalancer)
+        if desiredCount > 1 && !loadBalancer {
+            throw ConfigError(.invalidValue, at: section.mark(of: "load_balancer"), key: "deploy.load_balancer", "\(desiredCount) tasks need load_balancer: true, or players would have \(desiredCount) addresses")
+        }
+        let grace = settings.server.shutdownGraceSeconds
+        stopTimeoutSeconds = try section.optionalInt("stop_timeout_s", in: 2...120, unit: " (seconds)")
+        if let stop = stopTimeoutSeconds, stop < grace {
+            throw ConfigError(.outOfRange, at: section.mark(of: "stop_timeout_s"), key: "deploy.stop_timeout_s", "ECS would kill the task after \(stop) s, before server.shutdown_grace_s (\(grace) s) lets requests finish; use at least \(grace)")
+        }
+        let health = try section.section("health_check", allowed: ["interval_s", "timeout_s", "retries", "start_period_s"])
+        healthCheck.intervalSeconds = try health.int("interval_s", default: healthCheck.intervalSeconds, in: 5...300, unit: " (seconds)")
+        healthCheck.timeoutSeconds = try health.int("timeout_s", default: healthCheck.timeoutSeconds, in: 2...60, unit: " (seconds)")
+        healthCheck.retries = try health.int("retries", default: healthCheck.retries, in: 1...10)
+        healthCheck.startPeriodSeconds = try health.int("start_period_s", default: healthCheck.startPeriodSeconds, in: 0...300, unit: " (seconds)")
+        guard healthCheck.timeoutSeconds < healthCheck.intervalSeconds else {
+            throw ConfigError(.outOfRange, at: health.mark(of: "timeout_s"), key: "deploy.health_check.timeout_s", "the timeout (\(healthCheck.timeoutSeconds) s) must be shorter than the interval (\(healthCheck.intervalSeconds) s)")
+        }
+        cluster = try section.string("cluster", default: nil)
+    }
+
+    /// ECS's stop timeout: the configured one, else the server's grace plus 5 s, at most 120.
+    public func stopTimeout(grace: Int) -> Int { stopTimeoutSeconds ?? min(120, grace + 5) }
+
+    private static func stringMap(_ section: MappingReader, _ key: String) throws(ConfigError) -> [String: String] {
+        guard let node = section.node(key) else { return [:] }
+        guard case .mapping(let pairs) = node.content else {
+            throw ConfigError(.wrongType, at: node.mark, key: "deploy.\(key)", "expected a mapping of NAME: value, found \(node.kindDescription)")
+        }
+        var map: [String: String] = [:]
+        for pair in pairs {
+            let name = pair.key.scalar ?? ""
+            guard let first = name.first, first.isLetter || first == "_", name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw ConfigError(.invalidValue, at: pair.key.mark, key: "deploy.\(key)", "`\(name)` is not a valid environment variable name")
+            }
+            guard case .scalar(let value, _) = pair.value.content, !pair.value.isNull else {
+                throw ConfigError(.wrongType, at: pair.value.mark, key: "deploy.\(key).\(name)", "expected a string, found \(pair.value.kindDescription)")
+            }
+            map[name] = value
+        }
+        return map
+    }
+
+    private static func roleARN(_ section: MappingReader, _ key: String) throws(ConfigError) -> String? {
+        guard let arn = try section.string(key, default: nil) else { return nil }
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[4].count == 12, parts[5].hasPrefix("role/") else {
+            throw ConfigError(.invalidValue, at: section.mark(of: key), key: "deploy.\(key)", "expected an IAM role ARN such as arn:aws:iam::123456789012:role/NAME, found `\(arn)`")
+        }
+        return arn
+    }
+
+    static func isSecretARN(_ arn: String) -> Bool {
+        let parts = arn.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false)
+        guard parts.count >= 6, parts[0] == "arn", parts[3].count > 0, parts[4].count == 12 else { return false }
+        switch parts[2] {
+        case "ssm": return parts[5].hasPrefix("parameter/")
+        case "secretsmanager": return parts[5] == "secret" && parts.count == 7
+        default: return false
+        }
+    }
+
+    static func isIPv4CIDR(_ text: String) -> Bool {
+        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard pieces.count == 2, let prefix = Int(pieces[1]), (0...32).contains(prefix) else { return false }
+        let octets = pieces[0].split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
+    }
+
+    private static func describe(_ sizes: [Int]) -> String {
+        sizes.count > 4 ? "\(sizes[0]) to \(sizes[sizes.count - 1]) in steps of \(sizes[1] - sizes[0])" : sizes.map(String.init).joined(separator: ", ")
+    }
+}

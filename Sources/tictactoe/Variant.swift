@@ -1,0 +1,87 @@
+import ArgumentParser
+import Config
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Reads variant files for the Makefile, so that images and task definitions take the port and
+/// other settings from the same `Config` code the server uses.
+struct Variant: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read a variant file for builds and deployments.",
+        subcommands: [ImageConfigCommand.self, Get.self]
+    )
+
+    struct ImageConfigCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "image-config",
+            abstract: "Print the variant's YAML without its deploy section: the copy baked into an image."
+        )
+
+        @Argument(help: "The variant's YAML file.") var file: String
+
+        func run() throws {
+            do {
+                let text = try readText(file)
+                print(try ImageConfig.strippingDeploy(from: text, source: file), terminator: "")
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print one resolved setting of a variant.",
+            discussion: "Keys: \(Get.keys.joined(separator: ", "))."
+        )
+        static let keys = ["server.port", "board", "theme.name", "state.backend", "opponent.kind", "deploy.architectures", "deploy.run_on"]
+
+        @Argument(help: "The variant's YAML file.") var file: String
+        @Argument(help: "The setting to print.") var key: String
+
+        func validate() throws {
+            guard Self.keys.contains(key) else {
+                throw ValidationError("unknown key \(key); known keys: \(Self.keys.joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            let settings: Settings
+            do {
+                settings = try ConfigLoader.load(path: file)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            switch key {
+            case "server.port": print(settings.server.port)
+            case "board": print("\(settings.board.shape.rows)x\(settings.board.shape.cols)k\(settings.board.shape.winLength)")
+            case "theme.name": print(settings.theme.name.rawValue)
+            case "state.backend": print(settings.state.backend.rawValue)
+            case "opponent.kind": print(settings.opponent.kind.rawValue)
+            case "deploy.architectures": print((settings.deploy ?? DeploySettings()).architectures.map(\.rawValue).joined(separator: " "))
+            default: print((settings.deploy ?? DeploySettings()).runOn.rawValue)
+            }
+        }
+    }
+}
+
+/// The file's text, or a `ConfigError` naming it.
+func readText(_ path: String) throws -> String {
+    do {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigError(.unreadable, at: .init(source: path, line: 0, column: 0), key: nil, "the file is not UTF-8 text")
+        }
+        return text
+    } catch let error as ConfigError {
+        throw error
+    } catch {
+        throw ConfigError(.unreadable, at: .init(source: path, line: 0, column: 0), key: nil, "cannot read the file")
+    }
+}

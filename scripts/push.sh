@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Pushes a variant's per-architecture images, then a manifest list over them, to ECR or any
+# registry. Called by `make push`; `make -n push` runs it with --dry-run to print the plan.
+#
+# Tags: REGISTRY/REPO:VARIANT-ARCH and :VARIANT-VERSION-ARCH per architecture; manifest lists
+# REGISTRY/REPO:VARIANT and :VARIANT-VERSION. A version tag that already holds other content is
+# never overwritten.
+set -euo pipefail
+
+dry_run=""
+registry="" repo="" variant="" version="" region="" archs=""
+while (($#)); do
+  case "$1" in
+    --dry-run) dry_run=1; shift ;;
+    --registry) registry="$2"; shift 2 ;;
+    --repo) repo="$2"; shift 2 ;;
+    --variant) variant="$2"; shift 2 ;;
+    --version) version="$2"; shift 2 ;;
+    --region) region="$2"; shift 2 ;;
+    --archs) archs="$2"; shift 2 ;;
+    *) echo "push.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+for name in registry repo variant version archs; do
+  [ -n "${!name}" ] || { echo "push.sh: --$name is required" >&2; exit 2; }
+done
+case "$registry" in
+  .dkr.ecr.*) echo "error: no AWS account: set AWS_ACCOUNT, configure the aws CLI, or pass REGISTRY=host[:port]" >&2; exit 1 ;;
+esac
+
+run() {
+  echo "+ $*"
+  [ -n "$dry_run" ] || "$@"
+}
+
+command -v docker >/dev/null || { echo "error: docker is missing: install Docker (Debian: apt-get install docker.io)" >&2; exit 1; }
+export DOCKER_CLI_EXPERIMENTAL=enabled
+insecure=()
+case "$registry" in 127.0.0.1:*|localhost:*) insecure=(--insecure) ;; esac
+
+if [[ "$registry" == *.dkr.ecr.*.amazonaws.com ]]; then
+  command -v aws >/dev/null || { echo "error: the aws CLI is missing: install it (pip install awscli)" >&2; exit 1; }
+  echo "+ aws ecr get-login-password --region $region | docker login --username AWS --password-stdin $registry"
+  if [ -z "$dry_run" ]; then
+    aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry"
+  fi
+  if [ -n "$dry_run" ] || ! aws ecr describe-repositories --region "$region" --repository-names "$repo" >/dev/null 2>&1; then
+    run aws ecr create-repository --region "$region" --repository-name "$repo" \
+      --image-scanning-configuration scanOnPush=true --image-tag-mutability MUTABLE
+  fi
+fi
+
+# The digest a registry holds for a tag, or nothing.
+remote_digest() {
+  docker manifest inspect "${insecure[@]}" --verbose "$1" 2>/dev/null \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["Descriptor"]["digest"])' 2>/dev/null || true
+}
+
+sources=() version_sources=()
+for arch in $archs; do
+  local_tag="$repo:$variant-$arch"
+  if [ -z "$dry_run" ] && ! docker image inspect "$local_tag" >/dev/null 2>&1; then
+    echo "error: no local image $local_tag: build it first with make image ARCH=$arch VARIANT=$variant" >&2
+    exit 1
+  fi
+  moving="$registry/$repo:$variant-$arch"
+  pinned="$registry/$repo:$variant-$version-$arch"
+  run docker tag "$local_tag" "$moving"
+  run docker push "$moving"
+  if [ -z "$dry_run" ]; then
+    held="$(remote_digest "$pinned")"
+    pushed="$(remote_digest "$moving")"
+    if [ -n "$held" ] && [ "$held" != "$pushed" ]; then
+      echo "error: $pinned already holds $held; version tags are immutable: commit, then push a new VERSION" >&2
+      exit 1
+    fi
+  fi
+  run docker tag "$local_tag" "$pinned"
+  run docker push "$pinned"
+  sources+=("$moving")
+  version_sources+=("$pinned")
+done
+
+for list in "$registry/$repo:$variant" "$registry/$repo:$variant-$version"; do
+  if [ "$list" = "$registry/$repo:$variant" ]; then members=("${sources[@]}"); else members=("${version_sources[@]}"); fi
+  run docker manifest rm "$list" >/dev/null 2>&1 || true
+  run docker manifest create "${insecure[@]}" "$list" "${members[@]}"
+  for member in "${members[@]}"; do
+    arch="${member##*-}"
+    run docker manifest annotate "$list" "$member" --os linux --arch "$arch"
+  done
+  run docker manifest push "${insecure[@]}" --purge "$list"
+done
+if [ -z "$dry_run" ]; then
+  echo "pushed $registry/$repo:$variant ($(remote_digest "$registry/$repo:$variant")) over: $archs"
+fi
