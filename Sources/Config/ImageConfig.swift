@@ -24,7 +24,8 @@ public enum ImageConfig {
         let first = key.mark.line - 1
         let end = index + 1 < pairs.count ? pairs[index + 1].key.mark.line - 1 : lines.count
         lines.removeSubrange(first..<end)
-        let stripped = lines.joined(separator: "\n")
+        var stripped = lines.joined(separator: "\n")
+        if text.hasSuffix("\n") && !stripped.hasSuffix("\n") { stripped += "\n" }
         var expected = original
         expected.deploy = nil
         var decoded = try ConfigLoader.parse(stripped, source: source)

@@ -123,9 +123,6 @@ extension Settings {
             }
             state.url = url
         }
-        if state.backend == .postgres, state.url == nil {
-            throw ConfigError(.missing, at: section.mark(of: "backend"), key: "state.url", "the postgres backend needs state.url or the DATABASE_URL environment variable")
-        }
     }
 }
 

@@ -29,6 +29,9 @@ public struct Settings: Hashable, Sendable {
                 "opponent.level `perfect` cannot solve a \(board.shape) board within opponent.think_ms "
                     + "(\(opponent.thinkMilliseconds) ms); it will search as deep as that budget allows and may lose")
         }
+        if state.backend == .postgres, state.url == nil, deploy?.secrets["DATABASE_URL"] == nil {
+            warnings.append("state.backend `postgres` has no state.url: the server will need the DATABASE_URL environment variable at start")
+        }
         if server.host == "127.0.0.1" || server.host == "localhost" {
             warnings.append("server.host `\(server.host)` accepts connections from this machine only; containers need 0.0.0.0")
         }

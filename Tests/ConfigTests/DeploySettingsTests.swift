@@ -1,0 +1,143 @@
+import Testing
+
+@testable import Config
+
+/// What AWS would reject later is refused here, with file, line and column.
+@Suite struct DeploySettingsTests {
+    func error(_ yaml: String) -> ConfigError? {
+        do {
+            _ = try ConfigLoader.parse(yaml, source: "v.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func readsADeploySection() throws {
+        let s = try ConfigLoader.parse(
+            """
+            server: {shutdown_grace_s: 20}
+            state: {backend: postgres}
+            deploy:
+              architectures: [amd64, arm64]
+              run_on: arm64
+              cpu: 1024
+              memory: 3072
+              desired_count: 2
+              load_balancer: true
+              environment: {LOG_LEVEL: debug}
+              secrets: {DATABASE_URL: "arn:aws:ssm:eu-west-1:123456789012:parameter/tictactoe/db"}
+              health_check: {interval_s: 30, timeout_s: 10}
+            """, source: "v.yaml")
+        let deploy = try #require(s.deploy)
+        #expect(deploy.architectures == [.amd64, .arm64])
+        #expect(deploy.runOn == .arm64)
+        #expect(deploy.runOn.ecsName == "ARM64")
+        #expect(deploy.cpu == 1024 && deploy.memory == 3072)
+        #expect(deploy.stopTimeout(grace: 20) == 25)
+        #expect(deploy.healthCheck.intervalSeconds == 30)
+        #expect(deploy.logGroup(variant: "shared") == "/ecs/tictactoe-shared")
+    }
+
+    @Test func refusesACPUAndMemoryPairFargateDoesNotOffer() throws {
+        let e = try #require(error("deploy:\n  cpu: 256\n  memory: 4096\n"))
+        #expect(e.description == "v.yaml:3:11: deploy.memory: Fargate does not offer 4096 MiB with cpu 256; with 256 it offers 512, 1024, 2048 MiB")
+        let cpu = try #require(error("deploy: {cpu: 300}\n"))
+        #expect(cpu.message == "Fargate offers cpu 256, 512, 1024, 2048, 4096, 8192 or 16384, not 300")
+    }
+
+    @Test func acceptsEveryPairInTheFargateTable() throws {
+        for (cpu, memories) in DeploySettings.fargateMemory {
+            for memory in memories {
+                #expect(throws: Never.self) { try ConfigLoader.parse("deploy: {cpu: \(cpu), memory: \(memory)}\n", source: "v.yaml") }
+            }
+        }
+        #expect(DeploySettings.fargateMemory[4096]?.last == 30720)
+    }
+
+    @Test func refusesAServiceArchitectureThatIsNotBuilt() throws {
+        let e = try #require(error("deploy:\n  architectures: [amd64]\n  run_on: arm64\n"))
+        #expect(e.mark.line == 3)
+        #expect(e.message.contains("exec format error"))
+    }
+
+    @Test func refusesPlainTextSecrets() throws {
+        let e = try #require(error("deploy:\n  secrets: {DATABASE_URL: \"postgres://u:hunter2@db/games\"}\n"))
+        #expect(e.key == "deploy.secrets.DATABASE_URL")
+        #expect(e.message.hasPrefix("expected an ARN of arn:aws:ssm"))
+        let env = try #require(error("deploy:\n  environment: {DB_PASSWORD: hunter2}\n"))
+        #expect(env.message == "DB_PASSWORD looks like a secret; put its SSM or Secrets Manager ARN under deploy.secrets instead of a plain value")
+    }
+
+    @Test func refusesPORTInTheEnvironment() throws {
+        let e = try #require(error("deploy:\n  environment: {PORT: \"8080\"}\n"))
+        #expect(e.key == "deploy.environment.PORT")
+    }
+
+    @Test func refusesSeveralTasksWithoutSharedState() throws {
+        let e = try #require(error("deploy:\n  desired_count: 3\n  load_balancer: true\n"))
+        #expect(e.description.hasPrefix("v.yaml:2:18: deploy.desired_count: 3 tasks would each keep their own `memory` games"))
+    }
+
+    @Test func refusesHealthCheckValuesOutOfRange() throws {
+        let e = try #require(error("deploy:\n  health_check: {interval_s: 400}\n"))
+        #expect(e.message == "expected an integer (seconds) from 5 to 300, found 400")
+        let order = try #require(error("deploy:\n  health_check: {interval_s: 5, timeout_s: 5}\n"))
+        #expect(order.message == "the timeout (5 s) must be shorter than the interval (5 s)")
+    }
+
+    @Test func refusesAStopTimeoutShorterThanTheServersGrace() throws {
+        let e = try #require(error("server: {shutdown_grace_s: 30}\ndeploy: {stop_timeout_s: 10}\n"))
+        #expect(e.message.hasPrefix("ECS would kill the task after 10 s, before server.shutdown_grace_s (30 s)"))
+        let long = try #require(error("deploy: {stop_timeout_s: 300}\n"))
+        #expect(long.kind == .outOfRange)
+    }
+
+    @Test func refusesBadRoleARNsAndCIDRs() throws {
+        #expect(try #require(error("deploy: {task_role_arn: admin}\n")).key == "deploy.task_role_arn")
+        #expect(try #require(error("deploy: {ingress_cidr: 10.0.0.0/33}\n")).key == "deploy.ingress_cidr")
+    }
+
+    @Test func imageConfigDropsOnlyTheDeploySection() throws {
+        let text = "# keep me\nserver: {port: 8080}\ndeploy:\n  cpu: 512\n  memory: 1024\ntheme: {name: dark}\n"
+        let stripped = try ImageConfig.strippingDeploy(from: text, source: "v.yaml")
+        #expect(stripped == "# keep me\nserver: {port: 8080}\ntheme: {name: dark}\n")
+        let settings = try ConfigLoader.parse(stripped, source: "v.yaml")
+        #expect(settings.deploy == nil)
+        #expect(settings.server.port == 8080)
+        #expect(settings.theme.name == .dark)
+    }
+
+    @Test func imageConfigOfEveryShippedVariantKeepsItsSettings() throws {
+        let variants = URLPath.repositoryRoot + "/variants"
+        for name in try #require(URLPath.yamlFiles(in: variants)) {
+            let path = variants + "/" + name
+            var original = try ConfigLoader.load(path: path)
+            var text = ""
+            for line in try #require(readLines(path)) { text += line + "\n" }
+            let stripped = try ImageConfig.strippingDeploy(from: text, source: path)
+            #expect(!stripped.contains("deploy:"))
+            original.deploy = nil
+            #expect(try ConfigLoader.parse(stripped, source: path) == original)
+        }
+    }
+}
+
+private func readLines(_ path: String) -> [String]? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var lines: [String] = []
+    var line: UnsafeMutablePointer<CChar>?
+    var capacity = 0
+    while getline(&line, &capacity, file) > 0, let line {
+        var text = String(cString: line)
+        if text.hasSuffix("\n") { text.removeLast() }
+        lines.append(text)
+    }
+    free(line)
+    return lines
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
