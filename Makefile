@@ -11,7 +11,7 @@ CONFIG ?=
 PYTEST := python3 -m pytest -q -p no:cacheprovider
 
 .PHONY: help deps build release run check-config solve test test-unit test-e2e test-images bench clean \
-        image images push image-config
+        image images push image-config print-version
 
 # Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
@@ -51,7 +51,8 @@ build: deps ## Debug build
 	$(SWIFT) build
 
 release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests, benchmarks, images)
-	xargs -a scripts/release-flags $(SWIFT) build
+	scripts/static-libs.sh
+	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/release-flags $(SWIFT) build
 
 run: release ## Play: serve the game (CONFIG=file, else built-in defaults) on http://localhost:5000
 	@echo "open http://localhost:$${PORT:-5000} (or the port CONFIG names); Ctrl-C stops"
@@ -116,6 +117,9 @@ push: release ## Push VARIANT's images and its manifest list to ECR (REGISTRY=ho
 bench: release ## Print throughput, computer and solver timings, and memory figures
 	@scripts/ensure-deps.sh bench
 	python3 scripts/bench.py $(RELEASE_BIN)
+
+print-version:
+	@echo $(VERSION)
 
 clean: ## Remove build products
 	rm -rf .build build

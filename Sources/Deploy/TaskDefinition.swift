@@ -1,0 +1,136 @@
+public import Config
+
+/// One ECS task definition for a variant on one architecture: the single model behind both the
+/// file `make taskdefs` writes and the task definition inside the CloudFormation stack.
+///
+/// Everything comes from the variant's settings through `Config`, so the container port is the
+/// server's port and the CPU architecture is the image's.
+public struct TaskDefinition: Sendable {
+    public static let containerName = "tictactoe"
+    public static let binaryPath = "/usr/local/bin/tictactoe"
+    /// The user the image runs as (distroless `nonroot`).
+    public static let user = "65532:65532"
+
+    public let variant: String
+    public let settings: Settings
+    public let deploy: DeploySettings
+    public let architecture: DeploySettings.Architecture
+    /// The image URI, with `@sha256:…` when a digest was given.
+    public let image: String
+    public let region: String
+    public let executionRoleARN: String
+
+    public var family: String { "tictactoe-\(variant)" }
+    public var port: Int { settings.server.port }
+    public var stopTimeout: Int { deploy.stopTimeout(grace: settings.server.shutdownGraceSeconds) }
+
+    /// - Parameters:
+    ///   - digest: `sha256:…` of the image, given explicitly; never looked up.
+    ///   - executionRoleARN: the role that pulls the image, writes logs and reads secrets; when
+    ///     the variant names none, the stack's role `tictactoe-VARIANT-execution` in `account`.
+    public init(
+        variant: String, settings: Settings, architecture: DeploySettings.Architecture,
+        imageRepository: String, digest: String?, region: String, account: String
+    ) throws(RenderError) {
+        let deploy = settings.deploy ?? DeploySettings()
+        guard deploy.architectures.contains(architecture) else {
+            throw RenderError("\(settings.source): deploy.architectures builds \(deploy.architectures.map(\.rawValue).joined(separator: ", ")), not \(architecture.rawValue): no image would exist for this task")
+        }
+        if let digest {
+            guard digest.hasPrefix("sha256:"), digest.count == 71, digest.dropFirst(7).allSatisfy(\.isHexDigit) else {
+                throw RenderError("--digest must be sha256: followed by 64 hex digits, not \(digest)")
+            }
+        }
+        guard Self.isRegion(region) else { throw RenderError("--region must be an AWS region such as us-east-1, not \(region)") }
+        guard account.count == 12, account.allSatisfy(\.isNumber) else {
+            throw RenderError("--account must be a 12-digit AWS account id, not \(account)")
+        }
+        guard settings.server.host == "0.0.0.0" || settings.server.host == "::" else {
+            throw RenderError("\(settings.source): server.host is \(settings.server.host), so the server would not listen on the task's network interface and its port mapping would never answer; use 0.0.0.0")
+        }
+        self.variant = variant
+        self.settings = settings
+        self.deploy = deploy
+        self.architecture = architecture
+        let tag = "\(imageRepository):\(variant)-\(architecture.rawValue)"
+        image = digest.map { "\(imageRepository)@\($0)" } ?? tag
+        self.region = region
+        executionRoleARN = deploy.executionRoleARN ?? "arn:aws:iam::\(account):role/tictactoe-\(variant)-execution"
+    }
+
+    static func isRegion(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        return parts.count >= 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLowercase || $0.isNumber } } && parts.last?.allSatisfy(\.isNumber) == true
+    }
+
+    /// The `containerDefinitions[0]` object, in the ECS API's spelling.
+    public var container: JSON {
+        var fields: [(String, JSON)] = [
+            ("name", .string(Self.containerName)),
+            ("image", .string(image)),
+            ("essential", .bool(true)),
+            ("user", .string(Self.user)),
+            ("readonlyRootFilesystem", .bool(true)),
+            ("portMappings", .array([.object([
+                ("name", .string("http")),
+                ("containerPort", .int(port)),
+                ("hostPort", .int(port)),
+                ("protocol", .string("tcp")),
+                ("appProtocol", .string("http")),
+            ])])),
+            ("environment", .array(deploy.environment.keys.sorted().map { .object([("name", .string($0)), ("value", .string(deploy.environment[$0] ?? ""))]) })),
+        ]
+        if !deploy.secrets.isEmpty {
+            fields.append(("secrets", .array(deploy.secrets.keys.sorted().map { .object([("name", .string($0)), ("valueFrom", .string(deploy.secrets[$0] ?? ""))]) })))
+        }
+        fields += [
+            ("mountPoints", .array([.object([("sourceVolume", .string("tmp")), ("containerPath", .string("/tmp")), ("readOnly", .bool(false))])])),
+            ("healthCheck", .object([
+                ("command", .array([.string("CMD"), .string(Self.binaryPath), .string("healthcheck")])),
+                ("interval", .int(deploy.healthCheck.intervalSeconds)),
+                ("timeout", .int(deploy.healthCheck.timeoutSeconds)),
+                ("retries", .int(deploy.healthCheck.retries)),
+                ("startPeriod", .int(deploy.healthCheck.startPeriodSeconds)),
+            ])),
+            ("stopTimeout", .int(stopTimeout)),
+            ("logConfiguration", .object([
+                ("logDriver", .string("awslogs")),
+                ("options", .object([
+                    ("awslogs-group", .string(deploy.logGroup(variant: variant))),
+                    ("awslogs-region", .string(region)),
+                    ("awslogs-stream-prefix", .string(Self.containerName)),
+                ])),
+            ])),
+        ]
+        return .object(fields)
+    }
+
+    /// The body of `aws ecs register-task-definition --cli-input-json`: no read-only fields.
+    public var registrationJSON: JSON {
+        var fields: [(String, JSON)] = [
+            ("family", .string(family)),
+            ("requiresCompatibilities", .array([.string("FARGATE")])),
+            ("networkMode", .string("awsvpc")),
+            ("cpu", .string(String(deploy.cpu))),
+            ("memory", .string(String(deploy.memory))),
+            ("runtimePlatform", .object([("cpuArchitecture", .string(architecture.ecsName)), ("operatingSystemFamily", .string("LINUX"))])),
+            ("executionRoleArn", .string(executionRoleARN)),
+        ]
+        if let task = deploy.taskRoleARN { fields.append(("taskRoleArn", .string(task))) }
+        fields += [
+            ("containerDefinitions", .array([container])),
+            ("volumes", .array([.object([("name", .string("tmp"))])])),
+            ("tags", .array([
+                .object([("key", .string("tictactoe:variant")), ("value", .string(variant))]),
+                .object([("key", .string("tictactoe:architecture")), ("value", .string(architecture.rawValue))]),
+            ])),
+        ]
+        return .object(fields)
+    }
+}
+
+/// A task definition that cannot be rendered; the message says what to change.
+public struct RenderError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,94 @@
+import Config
+import Deploy
+import Testing
+
+@Suite struct TaskDefinitionTests {
+    let yaml = """
+        server: {port: 8080, shutdown_grace_s: 12}
+        deploy:
+          architectures: [amd64, arm64]
+          cpu: 512
+          memory: 1024
+          environment: {LOG_LEVEL: debug}
+          secrets: {API_KEY: "arn:aws:ssm:eu-west-1:123456789012:parameter/tictactoe/key"}
+        """
+
+    func task(_ arch: DeploySettings.Architecture = .arm64, digest: String? = nil, yaml: String? = nil) throws -> TaskDefinition {
+        let settings = try ConfigLoader.parse(yaml ?? self.yaml, source: "variants/demo.yaml")
+        return try TaskDefinition(
+            variant: "demo", settings: settings, architecture: arch,
+            imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/tictactoe", digest: digest,
+            region: "eu-west-1", account: "123456789012")
+    }
+
+    @Test func portArchitectureAndImageComeFromTheVariant() throws {
+        let json = try task().registrationJSON
+        let container = try #require(json.field("containerDefinitions").flatMap { if case .array(let a) = $0 { a.first } else { nil } })
+        #expect(json.field("runtimePlatform")?.field("cpuArchitecture") == .string("ARM64"))
+        #expect(json.field("cpu") == .string("512"))
+        #expect(json.field("memory") == .string("1024"))
+        #expect(container.field("image") == .string("123456789012.dkr.ecr.eu-west-1.amazonaws.com/tictactoe:demo-arm64"))
+        let mapping = try #require(container.field("portMappings").flatMap { if case .array(let a) = $0 { a.first } else { nil } })
+        #expect(mapping.field("containerPort") == .int(8080))
+        #expect(container.field("stopTimeout") == .int(17))
+        #expect(container.field("readonlyRootFilesystem") == .bool(true))
+        #expect(container.field("user") == .string("65532:65532"))
+        #expect(json.field("executionRoleArn") == .string("arn:aws:iam::123456789012:role/tictactoe-demo-execution"))
+    }
+
+    @Test func pinsTheDigestWhenGiven() throws {
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        let json = try task(digest: digest).registrationJSON.rendered
+        #expect(json.contains("\"image\": \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/tictactoe@\(digest)\""))
+        #expect(throws: RenderError.self) { try task(digest: "latest") }
+    }
+
+    @Test func rendersTheSameBytesEveryTime() throws {
+        #expect(try task().registrationJSON.rendered == task().registrationJSON.rendered)
+        #expect(try StackTemplate(task: task()).json.rendered == StackTemplate(task: task()).json.rendered)
+    }
+
+    @Test func refusesAnArchitectureTheVariantDoesNotBuild() throws {
+        #expect(throws: RenderError.self) { try task(.arm64, yaml: "deploy: {architectures: [amd64]}\n") }
+    }
+
+    @Test func refusesAServerThatListensOnLoopbackOnly() throws {
+        do {
+            _ = try task(yaml: "server: {host: 127.0.0.1}\ndeploy: {architectures: [arm64]}\n")
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.description.contains("would not listen on the task's network interface"))
+        }
+    }
+
+    @Test func theStackHoldsTheSameTaskDefinition() throws {
+        let t = try task()
+        let stack = StackTemplate(task: t).json
+        let inStack = try #require(stack.field("Resources")?.field("TaskDefinition")?.field("Properties"))
+        // Same model: only the execution role is written as a reference to the stack's own role.
+        guard case .object(let stackFields) = inStack, case .object(let fileFields) = t.registrationJSON else {
+            Issue.record("not objects")
+            return
+        }
+        #expect(stackFields.map(\.0) == fileFields.map { key, _ in key.prefix(1).uppercased() + key.dropFirst() })
+        #expect(inStack.field("ExecutionRoleArn") == .object([("Fn::Sub", .string("arn:aws:iam::${AWS::AccountId}:role/tictactoe-demo-execution"))]))
+        #expect(inStack.field("Cpu") == .string("512"))
+        let rendered = inStack.rendered
+        #expect(rendered.contains("\"awslogs-group\": \"/ecs/tictactoe-demo\""))
+        #expect(rendered.contains("\"ContainerPort\": 8080"))
+        #expect(rendered.contains("\"CpuArchitecture\": \"ARM64\""))
+    }
+
+    @Test func aLoadBalancedStackChecksReadiness() throws {
+        let settings = try ConfigLoader.parse(
+            "state: {backend: postgres}\ndeploy: {desired_count: 3, load_balancer: true}\n", source: "variants/shared.yaml")
+        let t = try TaskDefinition(
+            variant: "shared", settings: settings, architecture: .amd64, imageRepository: "r/tictactoe", digest: nil,
+            region: "us-east-1", account: "123456789012")
+        let resources = try #require(StackTemplate(task: t).json.field("Resources"))
+        #expect(resources.field("TargetGroup")?.field("Properties")?.field("HealthCheckPath") == .string("/readyz"))
+        #expect(resources.field("Service")?.field("Properties")?.field("DesiredCount") == .int(3))
+        let breaker = resources.field("Service")?.field("Properties")?.field("DeploymentConfiguration")?.field("DeploymentCircuitBreaker")
+        #expect(breaker == .object([("Enable", .bool(true)), ("Rollback", .bool(true))]))
+    }
+}
