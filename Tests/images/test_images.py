@@ -11,9 +11,10 @@ from conftest import ROOT, docker, figure, inspect, sh, wait_healthy_http
 REPO = "tictactoe-test"
 
 
-def make(env, *args, timeout=900):
-    return sh("make", "--no-print-directory", *args, f"REPO={REPO}", "PREBUILT=1",
-              f"RUNTIME_IMAGE={env['RUNTIME_STANDIN']}", timeout=timeout)
+def make(env, *args, repo=REPO, timeout=900, check=True):
+    """make with this machine's Docker client (the one with BuildKit) and the local stand-ins."""
+    return sh("make", "--no-print-directory", *args, f"REPO={repo}", "PREBUILT=1", f"DOCKER={env['DOCKER']}",
+              f"RUNTIME_IMAGE={env['RUNTIME_STANDIN']}", timeout=timeout, check=check)
 
 
 def variant_port(name):
@@ -107,10 +108,13 @@ def test_runs_as_fargate_would_and_stops_cleanly(docker_env, variant):
         figure(f"docker run to first healthy answer, {variant}: {to_healthy * 1000:.0f} ms")
         status, game = request(port, "POST", "/api/games", {"opponent": "human"})
         assert status == 201
-        for cell in (0, 3, 1, 4):
-            request(port, "POST", f"/api/games/{game['id']}/moves", {"index": cell})
-        status, game = request(port, "POST", f"/api/games/{game['id']}/moves", {"index": 2})
-        assert (status, game["status"], game["winner"]) == (200, "won", game["board"][0])
+        k, cols = game["winLength"], game["cols"]
+        # The first player fills row 0; the second plays row 1 and never completes it.
+        for step in range(k - 1):
+            request(port, "POST", f"/api/games/{game['id']}/moves", {"index": step})
+            request(port, "POST", f"/api/games/{game['id']}/moves", {"index": cols + step})
+        status, game = request(port, "POST", f"/api/games/{game['id']}/moves", {"index": k - 1})
+        assert (status, game["status"], game["winner"], game["winningLine"]) == (200, "won", game["board"][0], list(range(k)))
         # Docker's own health check turns healthy (first check after the 10 s interval).
         deadline = time.monotonic() + 40
         health = ""
@@ -164,8 +168,7 @@ def test_manifest_list_spans_both_architectures_with_an_arm64_fixture(docker_env
     an image with arm64 metadata built from a text file, pushed only to a test repository."""
     registry = docker_env["REGISTRY"]
     repo = "tictactoe-manifest-fixture-test"
-    sh("make", "--no-print-directory", "image", "ARCH=amd64", "VARIANT=perfect", f"REPO={repo}", "PREBUILT=1",
-       f"RUNTIME_IMAGE={docker_env['RUNTIME_STANDIN']}", timeout=900)
+    make(docker_env, "image", "ARCH=amd64", "VARIANT=perfect", repo=repo)
     fixture_dir = os.path.join(ROOT, "build", "test-docker", "arm64-fixture")
     os.makedirs(fixture_dir, exist_ok=True)
     with open(os.path.join(fixture_dir, "FIXTURE"), "w") as f:
@@ -174,7 +177,7 @@ def test_manifest_list_spans_both_architectures_with_an_arm64_fixture(docker_env
         f.write("FROM scratch\nCOPY FIXTURE /FIXTURE\nLABEL io.tictactoe.fixture=true\n")
     sh("env", "DOCKER_BUILDKIT=1", docker_env["DOCKER"], "build", "--platform", "linux/arm64",
        "-t", f"{repo}:perfect-arm64", fixture_dir, timeout=300)
-    sh("make", "--no-print-directory", "push", "VARIANT=perfect", f"REPO={repo}", f"REGISTRY={registry}", timeout=600)
+    make(docker_env, "push", "VARIANT=perfect", f"REGISTRY={registry}", repo=repo)
     manifest = registry_manifest(registry, repo, "perfect")
     platforms = sorted(m["platform"]["architecture"] for m in manifest["manifests"])
     assert platforms == ["amd64", "arm64"]
@@ -184,7 +187,7 @@ def test_refuses_to_overwrite_a_version_tag(docker_env):
     registry = docker_env["REGISTRY"]
     version = sh("make", "--no-print-directory", "-s", "print-version").stdout.strip()
     docker(docker_env, "tag", f"{REPO}:gomoku-amd64", f"{REPO}:classic-amd64")
-    result = sh("make", "--no-print-directory", "push", "VARIANT=classic", f"REPO={REPO}", f"REGISTRY={registry}", check=False, timeout=600)
+    result = make(docker_env, "push", "VARIANT=classic", f"REGISTRY={registry}", check=False)
     assert result.returncode != 0
     assert f"{registry}/{REPO}:classic-{version}-amd64 already holds" in result.stderr
     assert "version tags are immutable" in result.stderr

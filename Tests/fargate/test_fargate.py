@@ -1,0 +1,231 @@
+"""Task definitions and stacks rendered from variants/, checked and run against moto_server."""
+import json
+import os
+import re
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+from conftest import ACCOUNT, REGION, ROOT, aws, make, run
+
+BIN = os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe"))
+REPOSITORY = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/tictactoe"
+
+# Fargate's CPU/memory table, written out here from the AWS documentation, independently of the
+# renderer's own copy.
+FARGATE = {
+    256: {512, 1024, 2048},
+    512: set(range(1024, 4097, 1024)),
+    1024: set(range(2048, 8193, 1024)),
+    2048: set(range(4096, 16385, 1024)),
+    4096: set(range(8192, 30721, 1024)),
+    8192: set(range(16384, 61441, 4096)),
+    16384: set(range(32768, 122881, 8192)),
+}
+
+
+def variants():
+    return sorted(f[:-5] for f in os.listdir(os.path.join(ROOT, "variants")) if f.endswith(".yaml"))
+
+
+def get(variant, key):
+    return run([BIN, "variant", "get", f"variants/{variant}.yaml", key]).stdout.strip()
+
+
+def render(variant, arch, *extra):
+    return run([BIN, "taskdef", "--variant", f"variants/{variant}.yaml", "--arch", arch, "--repository", REPOSITORY,
+                "--region", REGION, "--account", ACCOUNT, *extra])
+
+
+@pytest.fixture(scope="module")
+def taskdefs(aws_env):
+    make(aws_env, "taskdefs")
+    files = {}
+    for variant in variants():
+        for arch in get(variant, "deploy.architectures").split():
+            path = os.path.join(ROOT, "build", "ecs", f"{variant}-{arch}.json")
+            assert os.path.exists(path), path
+            files[(variant, arch)] = path
+    return files
+
+
+def test_renders_every_variant_and_architecture(taskdefs):
+    assert len(variants()) >= 4
+    assert ("perfect", "arm64") in taskdefs and ("classic", "amd64") in taskdefs
+
+
+def test_rendered_json_satisfies_botocores_ecs_model_and_the_fargate_table(taskdefs):
+    model = botocore.session.get_session().get_service_model("ecs")
+    shape = model.operation_model("RegisterTaskDefinition").input_shape
+    for path in taskdefs.values():
+        body = json.load(open(path))
+        report = ParamValidator().validate(body, shape)
+        assert not report.has_errors(), f"{path}: {report.generate_report()}"
+        assert int(body["memory"]) in FARGATE[int(body["cpu"])], path
+        assert body["requiresCompatibilities"] == ["FARGATE"] and body["networkMode"] == "awsvpc"
+        container = body["containerDefinitions"][0]
+        assert container["readonlyRootFilesystem"] is True
+        assert container["healthCheck"]["command"] == ["CMD", "/usr/local/bin/tictactoe", "healthcheck"]
+        assert 5 <= container["healthCheck"]["interval"] <= 300 and 2 <= container["healthCheck"]["timeout"] <= 60
+        assert container["stopTimeout"] <= 120
+        assert container["logConfiguration"]["logDriver"] == "awslogs"
+        assert {m["containerPath"] for m in container["mountPoints"]} == {"/tmp"}
+        assert "PORT" not in {e["name"] for e in container["environment"]}
+
+
+def test_registers_every_task_definition(aws_env, taskdefs):
+    for (variant, arch), path in taskdefs.items():
+        result = aws(aws_env, "ecs", "register-task-definition", "--cli-input-json", f"file://{path}")
+        registered = result["taskDefinition"]
+        assert registered["family"] == f"tictactoe-{variant}"
+        assert registered["runtimePlatform"]["cpuArchitecture"] == {"amd64": "X86_64", "arm64": "ARM64"}[arch]
+
+
+def test_port_architecture_and_image_agree(taskdefs):
+    for (variant, arch), path in taskdefs.items():
+        body = json.load(open(path))
+        container = body["containerDefinitions"][0]
+        port = int(get(variant, "server.port"))
+        assert container["portMappings"][0]["containerPort"] == port
+        assert container["image"] == f"{REPOSITORY}:{variant}-{arch}"
+        assert body["runtimePlatform"]["cpuArchitecture"] == {"amd64": "X86_64", "arm64": "ARM64"}[arch]
+
+
+def test_the_image_built_from_the_variant_agrees_with_its_task_definition(taskdefs):
+    """Uses the images that `make test-images` built from the same variants just before."""
+    docker = "/usr/bin/docker"
+    if not os.path.exists(docker) or run([docker, "image", "inspect", "tictactoe-test:classic-amd64"], check=False).returncode:
+        pytest.skip("the classic amd64 image is built by make test-images, which runs first in make test")
+    for variant in ("classic", "gomoku"):
+        image = json.loads(run([docker, "image", "inspect", f"tictactoe-test:{variant}-amd64"]).stdout)[0]
+        body = json.load(open(taskdefs[(variant, "amd64")]))
+        container = body["containerDefinitions"][0]
+        assert list(image["Config"]["ExposedPorts"]) == [f"{container['portMappings'][0]['containerPort']}/tcp"]
+        assert image["Architecture"] == "amd64" and body["runtimePlatform"]["cpuArchitecture"] == "X86_64"
+        assert image["Config"]["User"] == container["user"]
+        assert image["Config"]["Labels"]["io.tictactoe.variant"] == variant
+        assert container["image"].endswith(f":{variant}-amd64")
+
+
+def test_rendering_is_deterministic_and_pins_a_given_digest():
+    first = render("perfect", "arm64").stdout
+    assert render("perfect", "arm64").stdout == first
+    digest = "sha256:" + "0123456789abcdef" * 4
+    pinned = json.loads(render("perfect", "arm64", "--digest", digest).stdout)
+    assert pinned["containerDefinitions"][0]["image"] == f"{REPOSITORY}@{digest}"
+
+
+BAD_VARIANTS = {
+    "cpu-memory": ("deploy:\n  cpu: 256\n  memory: 4096\n", ":3:11: deploy.memory: Fargate does not offer 4096 MiB with cpu 256"),
+    "health": ("deploy:\n  health_check: {interval_s: 2}\n", ":2:31: deploy.health_check.interval_s: expected an integer (seconds) from 5 to 300, found 2"),
+    "loopback": ("server: {host: 127.0.0.1}\n", "server.host is 127.0.0.1, so the server would not listen on the task's network interface"),
+    "arch": ("deploy:\n  architectures: [amd64]\n", "deploy.architectures builds amd64, not arm64"),
+    "secret": ("deploy:\n  secrets: {DATABASE_URL: \"postgres://u:pw@db/x\"}\n", "deploy.secrets.DATABASE_URL: expected an ARN of"),
+    "plain-password": ("deploy:\n  environment: {DB_PASSWORD: hunter2}\n", "DB_PASSWORD looks like a secret"),
+    "port-env": ("deploy:\n  environment: {PORT: \"80\"}\n", "deploy.environment.PORT: PORT comes from server.port"),
+    "tasks": ("deploy:\n  desired_count: 2\n  load_balancer: true\n", ":2:18: deploy.desired_count: 2 tasks would each keep their own `memory` games"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VARIANTS))
+def test_refuses_what_aws_would_reject(tmp_path, name):
+    text, message = BAD_VARIANTS[name]
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    arch = "arm64" if name == "arch" else "amd64"
+    result = run([BIN, "taskdef", "--variant", str(path), "--arch", arch, "--repository", REPOSITORY,
+                  "--region", REGION, "--account", ACCOUNT], check=False)
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr
+
+
+def test_templates_pass_cfn_lint(aws_env, tmp_path):
+    for variant in variants():
+        out = tmp_path / f"{variant}.json"
+        run([BIN, "stack", "--variant", f"variants/{variant}.yaml", "--arch", get(variant, "deploy.run_on"),
+             "--repository", REPOSITORY, "--region", REGION, "--account", ACCOUNT, "--output", str(out)])
+        result = run(["cfn-lint", "--regions", REGION, str(out)], check=False)
+        assert result.returncode == 0, f"{variant}:\n{result.stdout}{result.stderr}"
+
+
+def push_fake_image(aws_env, variant, archs):
+    """moto keeps ECR's metadata but serves no registry: record a manifest list as `make push` would."""
+    aws(aws_env, "ecr", "create-repository", "--repository-name", "tictactoe", check=False)
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+        "manifests": [{"mediaType": "application/vnd.docker.distribution.manifest.v2+json", "size": 1000,
+                       "digest": "sha256:" + f"{i:064x}", "platform": {"architecture": a, "os": "linux"}}
+                      for i, a in enumerate(archs, start=1)],
+    }
+    aws(aws_env, "ecr", "put-image", "--repository-name", "tictactoe", "--image-tag", variant,
+        "--image-manifest", json.dumps(manifest),
+        "--image-manifest-media-type", "application/vnd.docker.distribution.manifest.list.v2+json")
+
+
+def test_verify_finds_a_missing_architecture(aws_env):
+    result = make(aws_env, "verify", "VARIANT=gomoku", check=False)
+    assert result.returncode != 0
+    assert "FAIL image: " in result.stdout and "make push VARIANT=gomoku" in result.stdout
+    push_fake_image(aws_env, "gomoku", ["arm64"])
+    result = make(aws_env, "verify", "VARIANT=gomoku", check=False)
+    assert result.returncode != 0
+    assert "has no amd64 manifest, so the task would fail with exec format error" in result.stdout
+
+
+def test_deploy_diff_and_destroy_end_to_end(aws_env):
+    push_fake_image(aws_env, "classic", ["amd64"])
+    verify = make(aws_env, "verify", "VARIANT=classic")
+    assert "verify: ready to deploy classic (amd64)" in verify.stdout
+    plan = make(aws_env, "-n", "deploy", "VARIANT=classic")
+    assert "cloudformation deploy --stack-name tictactoe-classic" in plan.stdout
+    assert aws(aws_env, "cloudformation", "describe-stacks", "--stack-name", "tictactoe-classic", check=False).returncode != 0
+
+    no_prompt = make(aws_env, "deploy", "VARIANT=classic", check=False)
+    assert no_prompt.returncode != 0 and "pass YES=1" in no_prompt.stderr
+
+    deploy = make(aws_env, "deploy", "VARIANT=classic", "YES=1", "WAIT=4", check=False, timeout=300)
+    output = deploy.stdout + deploy.stderr
+    assert f"account: {ACCOUNT}  region: {REGION}  stack: tictactoe-classic" in output
+    # moto never starts service tasks: the bounded wait must end, and say so, rather than hang.
+    assert deploy.returncode == 0 or "not stable within 4s" in output, output
+
+    stack = aws(aws_env, "cloudformation", "describe-stacks", "--stack-name", "tictactoe-classic")["Stacks"][0]
+    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+    resources = {r["LogicalResourceId"]: r for r in aws(aws_env, "cloudformation", "list-stack-resources", "--stack-name", "tictactoe-classic")["StackResourceSummaries"]}
+    assert {"Cluster", "LogGroup", "ExecutionRole", "ServiceSecurityGroup", "TaskDefinition", "Service"} <= resources.keys()
+
+    group = aws(aws_env, "ec2", "describe-security-groups", "--group-ids", resources["ServiceSecurityGroup"]["PhysicalResourceId"])["SecurityGroups"][0]
+    rule = group["IpPermissions"][0]
+    assert (rule["FromPort"], rule["ToPort"], rule["IpRanges"][0]["CidrIp"]) == (5000, 5000, "0.0.0.0/0")
+
+    # The task definition in the stack is the one `make taskdef` renders.
+    arn = resources["TaskDefinition"]["PhysicalResourceId"]
+    deployed = aws(aws_env, "ecs", "describe-task-definition", "--task-definition", arn)["taskDefinition"]
+    rendered = json.load(open(os.path.join(ROOT, "build", "ecs", "classic-amd64.json")))
+    for key in ("family", "cpu", "memory", "networkMode", "requiresCompatibilities", "runtimePlatform", "executionRoleArn"):
+        assert deployed[key] == rendered[key], key
+    for key in ("image", "portMappings", "healthCheck", "stopTimeout", "readonlyRootFilesystem", "user", "logConfiguration"):
+        assert deployed["containerDefinitions"][0][key] == rendered["containerDefinitions"][0][key], key
+
+    services = aws(aws_env, "ecs", "describe-services", "--cluster", "tictactoe-classic", "--services", "tictactoe-classic")["services"]
+    assert services[0]["desiredCount"] == 1
+    assert services[0]["launchType"] == "FARGATE"
+
+    diff = make(aws_env, "diff", "VARIANT=classic")
+    assert "no changes" in diff.stdout, diff.stdout
+
+    status = make(aws_env, "status", "VARIANT=classic")
+    assert "tictactoe-classic" in status.stdout
+
+    destroy = make(aws_env, "destroy", "VARIANT=classic", "YES=1", "WAIT=30", timeout=120)
+    assert "deleted tictactoe-classic" in destroy.stdout
+    gone = aws(aws_env, "cloudformation", "describe-stacks", "--stack-name", "tictactoe-classic", check=False)
+    assert not isinstance(gone, dict) or gone["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+
+
+def test_shows_plans_without_aws_changes(aws_env):
+    plan = make(aws_env, "-n", "destroy", "VARIANT=perfect")
+    assert "cloudformation delete-stack --stack-name tictactoe-perfect" in plan.stdout
+    unknown = make(aws_env, "deploy", "VARIANT=nope", check=False)
+    assert "no variants/nope.yaml" in unknown.stderr

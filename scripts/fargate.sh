@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Runs a variant on ECS Fargate with the aws CLI: one CloudFormation stack per variant.
+# Called by the Makefile (make verify/deploy/destroy/diff/status/logs/url/rollback/run-task);
+# `make -n TARGET` passes --dry-run, which prints the AWS calls that change things.
+#
+# Environment (set by the Makefile): VARIANT REGION ACCOUNT REPOSITORY (image repository URI)
+# TT (the tictactoe binary) YES (1 skips confirmation) WAIT (seconds to wait for stability)
+# VPC_ID SUBNETS (comma-separated; default: the default VPC's default subnets) DIGEST VERSION
+set -euo pipefail
+
+command="${1:?usage: fargate.sh verify|deploy|destroy|diff|status|logs|url|rollback|run-task [--dry-run]}"
+dry_run=""
+[ "${2:-}" = "--dry-run" ] && dry_run=1
+
+command -v aws >/dev/null || { echo "error: the aws CLI is missing: install it (pip install awscli)" >&2; exit 1; }
+: "${VARIANT:?}" "${REGION:?}" "${TT:?}"
+[ -f "variants/$VARIANT.yaml" ] || { echo "error: no variants/$VARIANT.yaml; valid: $(ls variants | sed 's/\.yaml$//' | tr '\n' ' ')" >&2; exit 2; }
+if [ -z "${ACCOUNT:-}" ]; then
+  echo "error: no AWS account: configure the aws CLI (aws sts get-caller-identity fails) or set AWS_ACCOUNT" >&2
+  exit 1
+fi
+STACK="tictactoe-$VARIANT"
+WAIT="${WAIT:-600}"
+ARCH="$("$TT" variant get "variants/$VARIANT.yaml" deploy.run_on)"
+REPOSITORY="${REPOSITORY:-$ACCOUNT.dkr.ecr.$REGION.amazonaws.com/tictactoe}"
+TEMPLATE="build/cfn/$VARIANT.json"
+AWS=(aws --region "$REGION")
+
+run() {
+  echo "+ $*"
+  [ -n "$dry_run" ] || "$@"
+}
+
+render() {
+  mkdir -p build/cfn build/ecs
+  "$TT" stack --variant "variants/$VARIANT.yaml" --arch "$ARCH" --repository "$REPOSITORY" \
+    ${DIGEST:+--digest "$DIGEST"} --region "$REGION" --account "$ACCOUNT" --output "$TEMPLATE"
+  "$TT" taskdef --variant "variants/$VARIANT.yaml" --arch "$ARCH" --repository "$REPOSITORY" \
+    ${DIGEST:+--digest "$DIGEST"} --region "$REGION" --account "$ACCOUNT" --output "build/ecs/$VARIANT-$ARCH.json"
+}
+
+confirm() {
+  echo "account: $ACCOUNT  region: $REGION  stack: $STACK  ($1)"
+  [ -n "$dry_run" ] && return 0
+  [ "${YES:-}" = 1 ] && return 0
+  if [ ! -t 0 ]; then echo "error: not a terminal; pass YES=1 to confirm" >&2; exit 1; fi
+  read -r -p "type yes to $1: " answer
+  [ "$answer" = yes ] || { echo "stopped: nothing changed"; exit 1; }
+}
+
+network() {
+  if [ -z "${VPC_ID:-}" ]; then
+    VPC_ID="$("${AWS[@]}" ec2 describe-vpcs --filters Name=isDefault,Values=true --query 'Vpcs[0].VpcId' --output text)"
+    [ "$VPC_ID" != None ] || { echo "error: no default VPC in $REGION: pass VPC_ID=vpc-… SUBNETS=subnet-…,subnet-…" >&2; exit 1; }
+  fi
+  if [ -z "${SUBNETS:-}" ]; then
+    SUBNETS="$("${AWS[@]}" ec2 describe-subnets --filters "Name=vpc-id,Values=$VPC_ID" Name=default-for-az,Values=true \
+      --query 'Subnets[].SubnetId' --output text | tr '\t' ',')"
+    [ -n "$SUBNETS" ] || { echo "error: no default subnets in $VPC_ID: pass SUBNETS=subnet-…,subnet-…" >&2; exit 1; }
+  fi
+}
+
+stack_output() {
+  "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text 2>/dev/null
+}
+
+service_url() {
+  local url cluster service task eni ip port
+  url="$(stack_output URL || true)"
+  if [ -n "$url" ] && [ "$url" != None ]; then echo "$url"; return; fi
+  cluster="$(stack_output ClusterName)"; service="$(stack_output ServiceName)"; port="$(stack_output Port)"
+  task="$("${AWS[@]}" ecs list-tasks --cluster "$cluster" --service-name "$service" --desired-status RUNNING --query 'taskArns[0]' --output text)"
+  if [ -z "$task" ] || [ "$task" = None ]; then echo "no running task yet: try make url in a minute"; return; fi
+  eni="$("${AWS[@]}" ecs describe-tasks --cluster "$cluster" --tasks "$task" \
+    --query "tasks[0].attachments[0].details[?name=='networkInterfaceId'].value" --output text)"
+  ip="$("${AWS[@]}" ec2 describe-network-interfaces --network-interface-ids "$eni" --query 'NetworkInterfaces[0].Association.PublicIp' --output text 2>/dev/null || true)"
+  if [ -z "$ip" ] || [ "$ip" = None ]; then echo "the task has no public IP yet: try make url in a minute"; return; fi
+  echo "http://$ip:$port/"
+}
+
+wait_stable() {
+  local cluster service deadline state
+  cluster="$(stack_output ClusterName)"; service="$(stack_output ServiceName)"
+  deadline=$((SECONDS + WAIT))
+  echo "waiting up to ${WAIT}s for $service to be stable"
+  while :; do
+    state="$("${AWS[@]}" ecs describe-services --cluster "$cluster" --services "$service" \
+      --query 'services[0].[desiredCount,runningCount,length(deployments),deployments[0].rolloutState,deployments[0].rolloutStateReason]' --output text)"
+    read -r desired running deployments rollout reason <<<"$state" || true
+    if [ "$rollout" = FAILED ]; then echo "error: ECS rolled the deployment back: $reason" >&2; exit 4; fi
+    if [ "$deployments" = 1 ] && [ "$running" = "$desired" ] && [ "$desired" != 0 ]; then echo "stable: $running/$desired tasks running"; return 0; fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "error: not stable within ${WAIT}s ($running/$desired tasks running, $deployments deployment(s)); see make status and make logs" >&2
+      exit 3
+    fi
+    sleep 5
+  done
+}
+
+case "$command" in
+  verify)
+    render
+    failures=0
+    check() { if "$@"; then :; else failures=$((failures + 1)); fi; }
+    image_ok() {
+      local manifest
+      if ! manifest="$("${AWS[@]}" ecr batch-get-image --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$VARIANT" \
+          --accepted-media-types application/vnd.docker.distribution.manifest.list.v2+json application/vnd.oci.image.index.v1+json \
+          --query 'images[0].imageManifest' --output text 2>/dev/null)" || [ -z "$manifest" ] || [ "$manifest" = None ]; then
+        echo "FAIL image: $REPOSITORY:$VARIANT is not in the registry: make push VARIANT=$VARIANT"; return 1
+      fi
+      if ! grep -q "\"architecture\": *\"$ARCH\"" <<<"$manifest"; then
+        echo "FAIL image: $REPOSITORY:$VARIANT has no $ARCH manifest, so the task would fail with exec format error"; return 1
+      fi
+      echo "ok   image: $REPOSITORY:$VARIANT has a $ARCH manifest"
+    }
+    cluster_ok() {
+      local name; name="$("$TT" variant get "variants/$VARIANT.yaml" deploy.cluster 2>/dev/null || true)"
+      if [ -z "$name" ]; then echo "ok   cluster: the stack creates $STACK"; return 0; fi
+      if [ "$("${AWS[@]}" ecs describe-clusters --clusters "$name" --query 'clusters[0].status' --output text)" = ACTIVE ]; then
+        echo "ok   cluster: $name is active"
+      else
+        echo "FAIL cluster: $name does not exist"; return 1
+      fi
+    }
+    role_ok() {
+      local arn
+      arn="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ''))" "build/ecs/$VARIANT-$ARCH.json" "$1")"
+      if [ -z "$arn" ]; then echo "ok   $1: none needed"; return 0; fi
+      if [ "$1" = executionRoleArn ] && [ "$arn" = "arn:aws:iam::$ACCOUNT:role/$STACK-execution" ]; then
+        echo "ok   $1: the stack creates ${arn##*/}"; return 0
+      fi
+      if "${AWS[@]}" iam get-role --role-name "${arn##*/}" >/dev/null 2>&1; then echo "ok   $1: ${arn##*/} exists"; else echo "FAIL $1: ${arn##*/} does not exist"; return 1; fi
+    }
+    logs_ok() {
+      local group; group="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['containerDefinitions'][0]['logConfiguration']['options']['awslogs-group'])" "build/ecs/$VARIANT-$ARCH.json")"
+      if [ "$("${AWS[@]}" logs describe-log-groups --log-group-name-prefix "$group" --query "length(logGroups[?logGroupName=='$group'])" --output text)" = 1 ]; then
+        echo "ok   log group: $group exists"
+      else
+        echo "ok   log group: the stack creates $group"
+      fi
+    }
+    check image_ok; check cluster_ok; check role_ok executionRoleArn; check role_ok taskRoleArn; check logs_ok
+    if [ "$failures" -gt 0 ]; then echo "verify: $failures problem(s)"; exit 1; fi
+    echo "verify: ready to deploy $VARIANT ($ARCH) to $REGION"
+    ;;
+  deploy)
+    render
+    network
+    confirm "deploy $VARIANT ($ARCH) with template $TEMPLATE"
+    run timeout "$((WAIT + 600))" "${AWS[@]}" cloudformation deploy --stack-name "$STACK" --template-file "$TEMPLATE" \
+      --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset \
+      --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}"
+    [ -n "$dry_run" ] && exit 0
+    wait_stable
+    echo "play at: $(service_url)"
+    ;;
+  destroy)
+    confirm "delete the stack and everything in it"
+    run "${AWS[@]}" cloudformation delete-stack --stack-name "$STACK"
+    [ -n "$dry_run" ] && exit 0
+    deadline=$((SECONDS + WAIT))
+    while status="$("${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].StackStatus' --output text 2>/dev/null)"; do
+      [ "$status" = DELETE_COMPLETE ] && break
+      [ "$status" = DELETE_FAILED ] && { echo "error: deleting $STACK failed; see the CloudFormation events" >&2; exit 1; }
+      [ "$SECONDS" -ge "$deadline" ] && { echo "error: $STACK still $status after ${WAIT}s" >&2; exit 3; }
+      sleep 3
+    done
+    echo "deleted $STACK"
+    ;;
+  diff)
+    render
+    if ! "${AWS[@]}" cloudformation get-template --stack-name "$STACK" --query TemplateBody --output json >build/cfn/$VARIANT.deployed.json 2>/dev/null; then
+      echo "$STACK is not deployed: make deploy VARIANT=$VARIANT would create everything in $TEMPLATE"; exit 0
+    fi
+    python3 - "$TEMPLATE" "build/cfn/$VARIANT.deployed.json" <<'PY'
+import difflib, json, sys
+new = json.load(open(sys.argv[1]))
+old = json.load(open(sys.argv[2]))
+if isinstance(old, str):
+    old = json.loads(old)
+a = json.dumps(old, indent=2, sort_keys=True).splitlines()
+b = json.dumps(new, indent=2, sort_keys=True).splitlines()
+diff = list(difflib.unified_diff(a, b, "deployed", "rendered", lineterm=""))
+print("\n".join(diff) if diff else "no changes: the deployed stack matches the variant")
+PY
+    ;;
+  status)
+    "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].[StackName,StackStatus]' --output text
+    "${AWS[@]}" ecs describe-services --cluster "$(stack_output ClusterName)" --services "$(stack_output ServiceName)" \
+      --query 'services[0].{desired:desiredCount,running:runningCount,pending:pendingCount,taskDefinition:taskDefinition,deployments:deployments[].[status,rolloutState,runningCount]}' --output json
+    ;;
+  logs)
+    group="$(stack_output LogGroup)"
+    "${AWS[@]}" logs filter-log-events --log-group-name "$group" --start-time "$(( ($(date +%s) - ${SINCE_MINUTES:-30} * 60) * 1000 ))" \
+      --query 'events[].message' --output text | tr '\t' '\n'
+    ;;
+  url)
+    service_url
+    ;;
+  rollback)
+    cluster="$(stack_output ClusterName)"; service="$(stack_output ServiceName)"
+    current="$("${AWS[@]}" ecs describe-services --cluster "$cluster" --services "$service" --query 'services[0].taskDefinition' --output text)"
+    previous="$("${AWS[@]}" ecs list-task-definitions --family-prefix "$STACK" --sort DESC --query 'taskDefinitionArns' --output text | tr '\t' '\n' \
+      | awk -v cur="$current" 'found && NF {print; exit} $0 == cur {found=1}')"
+    [ -n "$previous" ] || { echo "error: no task definition older than $current to roll back to" >&2; exit 1; }
+    confirm "roll back from ${current##*/} to ${previous##*/}"
+    run "${AWS[@]}" ecs update-service --cluster "$cluster" --service "$service" --task-definition "$previous" --query 'service.taskDefinition' --output text
+    echo "note: the stack still names ${current##*/}; the next make deploy returns to the variant's current settings"
+    ;;
+  run-task)
+    render
+    network
+    cluster="$(stack_output ClusterName)"; sg="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" --logical-resource-id ServiceSecurityGroup --query 'StackResourceDetail.PhysicalResourceId' --output text)"
+    run "${AWS[@]}" ecs run-task --cluster "$cluster" --launch-type FARGATE --task-definition "$STACK" \
+      --network-configuration "awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$sg],assignPublicIp=ENABLED}" \
+      --query 'tasks[0].taskArn' --output text
+    ;;
+  *) echo "usage: fargate.sh verify|deploy|destroy|diff|status|logs|url|rollback|run-task" >&2; exit 2 ;;
+esac
