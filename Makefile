@@ -51,6 +51,10 @@ deps: ## Install the system libraries the build needs (libyaml-dev)
 build: deps ## Debug build
 	$(SWIFT) build
 
+# The release binary, rebuilt only when a source changes; targets that just use it depend on this.
+$(RELEASE_BIN): Package.swift scripts/release-flags scripts/static-libs.sh $(shell find Sources -type f 2>/dev/null)
+	@$(MAKE) --no-print-directory release
+
 release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests, benchmarks, images)
 	scripts/static-libs.sh
 	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/release-flags $(SWIFT) build
@@ -59,11 +63,11 @@ run: release ## Play: serve the game (CONFIG=file, else built-in defaults) on ht
 	@echo "open http://localhost:$${PORT:-5000} (or the port CONFIG names); Ctrl-C stops"
 	$(RELEASE_BIN) serve $(if $(CONFIG),--config $(CONFIG))
 
-check-config: release ## Validate CONFIG and print the resolved settings
+check-config: $(RELEASE_BIN) ## Validate CONFIG and print the resolved settings
 	@test -n "$(CONFIG)" || { echo "usage: make check-config CONFIG=variants/classic.yaml"; exit 2; }
 	$(RELEASE_BIN) check-config $(CONFIG)
 
-solve: release ## Solve the standard proof boards (3,3,3) (4,4,4) (5,4,4)
+solve: $(RELEASE_BIN) ## Solve the standard proof boards (3,3,3) (4,4,4) (5,4,4)
 	$(RELEASE_BIN) solve --rows 3 --cols 3 --win 3
 	$(RELEASE_BIN) solve --rows 4 --cols 4 --win 4
 	$(RELEASE_BIN) solve --rows 5 --cols 4 --win 4
@@ -87,7 +91,7 @@ test-images: ## Build, run, push and pull images with a local Docker engine and 
 	@scripts/ensure-deps.sh images
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/images
 
-image-config: release
+image-config: $(RELEASE_BIN)
 	@case " $(VARIANTS) " in *" $(VARIANT) "*) ;; *) echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2;; esac
 	mkdir -p build/docker/config
 	$(TT) variant image-config variants/$(VARIANT).yaml > build/docker/config/$(VARIANT).yaml
@@ -107,11 +111,11 @@ endif
 	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
 	  --tag $(REPO):$(VARIANT)-$(ARCH) --tag $(REPO):$(VARIANT)-$(VERSION)-$(ARCH) .
 
-images: release ## Build every variant for the architectures its deploy.architectures names
+images: $(RELEASE_BIN) ## Build every variant for the architectures its deploy.architectures names
 	@for v in $(VARIANTS); do for a in $$($(TT) variant get variants/$$v.yaml deploy.architectures); do \
 	  $(MAKE) --no-print-directory image VARIANT=$$v ARCH=$$a || exit 1; done; done
 
-push: release ## Push VARIANT's images and its manifest list to ECR (REGISTRY=host[:port] for any registry)
+push: $(RELEASE_BIN) ## Push VARIANT's images and its manifest list to ECR (REGISTRY=host[:port] for any registry)
 	+@DOCKER=$(DOCKER) scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
 	  --registry "$(REGISTRY)" --repo "$(REPO)" --variant "$(VARIANT)" --version "$(VERSION)" \
 	  --region "$(AWS_REGION)" --archs "$$($(TT) variant get variants/$(VARIANT).yaml deploy.architectures)"
@@ -127,7 +131,7 @@ VPC_ID ?=
 SUBNETS ?=
 DIGEST ?=
 
-taskdef: release ## Render build/ecs/VARIANT-ARCH.json (register with aws ecs register-task-definition --cli-input-json)
+taskdef: $(RELEASE_BIN) ## Render build/ecs/VARIANT-ARCH.json (register with aws ecs register-task-definition --cli-input-json)
 	@case " $(VARIANTS) " in *" $(VARIANT) "*) ;; *) echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2;; esac
 	@test -n "$(AWS_ACCOUNT)" || { echo "no AWS account: set AWS_ACCOUNT=123456789012 or configure the aws CLI"; exit 1; }
 	@mkdir -p build/ecs
@@ -135,39 +139,39 @@ taskdef: release ## Render build/ecs/VARIANT-ARCH.json (register with aws ecs re
 	  $(if $(DIGEST),--digest $(DIGEST)) --region $(AWS_REGION) --account $(AWS_ACCOUNT) --output build/ecs/$(VARIANT)-$(ARCH).json
 	@echo "wrote build/ecs/$(VARIANT)-$(ARCH).json"
 
-taskdefs: release ## Render every variant × architecture to build/ecs/
+taskdefs: $(RELEASE_BIN) ## Render every variant × architecture to build/ecs/
 	@for v in $(VARIANTS); do for a in $$($(TT) variant get variants/$$v.yaml deploy.architectures); do \
 	  $(MAKE) --no-print-directory taskdef VARIANT=$$v ARCH=$$a AWS_ACCOUNT=$(AWS_ACCOUNT) AWS_REGION=$(AWS_REGION) || exit 1; done; done
 
-stack: release ## Render build/cfn/VARIANT.json, the CloudFormation template make deploy uses
+stack: $(RELEASE_BIN) ## Render build/cfn/VARIANT.json, the CloudFormation template make deploy uses
 	@mkdir -p build/cfn
 	$(TT) stack --variant variants/$(VARIANT).yaml --arch $$($(TT) variant get variants/$(VARIANT).yaml deploy.run_on) \
 	  --repository $(ECR_REPOSITORY) $(if $(DIGEST),--digest $(DIGEST)) --region $(AWS_REGION) --account $(AWS_ACCOUNT) --output build/cfn/$(VARIANT).json
 
-verify: release ## Check before deploying: image and its architecture in ECR, cluster, roles, log group
+verify: $(RELEASE_BIN) ## Check before deploying: image and its architecture in ECR, cluster, roles, log group
 	+@$(FARGATE_ENV) scripts/fargate.sh verify $(DRY_RUN)
-deploy: release ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s) and print the URL; YES=1 skips the prompt
+deploy: $(RELEASE_BIN) ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s) and print the URL; YES=1 skips the prompt
 	+@$(FARGATE_ENV) scripts/fargate.sh deploy $(DRY_RUN)
-destroy: release ## Delete VARIANT's stack and everything in it
+destroy: $(RELEASE_BIN) ## Delete VARIANT's stack and everything in it
 	+@$(FARGATE_ENV) scripts/fargate.sh destroy $(DRY_RUN)
-diff: release ## Show what make deploy would change in the deployed stack
+diff: $(RELEASE_BIN) ## Show what make deploy would change in the deployed stack
 	+@$(FARGATE_ENV) scripts/fargate.sh diff
-status: release ## Stack status and the service's tasks and deployments
+status: $(RELEASE_BIN) ## Stack status and the service's tasks and deployments
 	@$(FARGATE_ENV) scripts/fargate.sh status
-logs: release ## The service's log lines of the last SINCE_MINUTES (30)
+logs: $(RELEASE_BIN) ## The service's log lines of the last SINCE_MINUTES (30)
 	@$(FARGATE_ENV) scripts/fargate.sh logs
-url: release ## The address to play at
+url: $(RELEASE_BIN) ## The address to play at
 	@$(FARGATE_ENV) scripts/fargate.sh url
-rollback: release ## Run the previous task definition revision
+rollback: $(RELEASE_BIN) ## Run the previous task definition revision
 	+@$(FARGATE_ENV) scripts/fargate.sh rollback $(DRY_RUN)
-run-task: release ## Run one task of VARIANT outside the service
+run-task: $(RELEASE_BIN) ## Run one task of VARIANT outside the service
 	+@$(FARGATE_ENV) scripts/fargate.sh run-task $(DRY_RUN)
 
 test-fargate: ## Render, register, verify, deploy, diff and destroy against moto_server on loopback
 	@scripts/ensure-deps.sh fargate
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/fargate
 
-bench: release ## Print throughput, computer and solver timings, and memory figures
+bench: $(RELEASE_BIN) ## Print throughput, computer and solver timings, and memory figures
 	@scripts/ensure-deps.sh bench
 	python3 scripts/bench.py $(RELEASE_BIN)
 

@@ -20,6 +20,10 @@ if [ -z "${ACCOUNT:-}" ]; then
   exit 1
 fi
 STACK="tictactoe-$VARIANT"
+# The names the template gives; an existing cluster when the variant names one.
+CLUSTER="$("$TT" variant get "variants/$VARIANT.yaml" deploy.cluster)"
+CLUSTER="${CLUSTER:-$STACK}"
+SERVICE="$STACK"
 WAIT="${WAIT:-600}"
 ARCH="$("$TT" variant get "variants/$VARIANT.yaml" deploy.run_on)"
 REPOSITORY="${REPOSITORY:-$ACCOUNT.dkr.ecr.$REGION.amazonaws.com/tictactoe}"
@@ -68,7 +72,7 @@ service_url() {
   local url cluster service task eni ip port
   url="$(stack_output URL || true)"
   if [ -n "$url" ] && [ "$url" != None ]; then echo "$url"; return; fi
-  cluster="$(stack_output ClusterName)"; service="$(stack_output ServiceName)"; port="$(stack_output Port)"
+  cluster="$CLUSTER"; service="$SERVICE"; port="$("$TT" variant get "variants/$VARIANT.yaml" server.port)"
   task="$("${AWS[@]}" ecs list-tasks --cluster "$cluster" --service-name "$service" --desired-status RUNNING --query 'taskArns[0]' --output text)"
   if [ -z "$task" ] || [ "$task" = None ]; then echo "no running task yet: try make url in a minute"; return; fi
   eni="$("${AWS[@]}" ecs describe-tasks --cluster "$cluster" --tasks "$task" \
@@ -80,7 +84,7 @@ service_url() {
 
 wait_stable() {
   local cluster service deadline state
-  cluster="$(stack_output ClusterName)"; service="$(stack_output ServiceName)"
+  cluster="$CLUSTER"; service="$SERVICE"
   deadline=$((SECONDS + WAIT))
   echo "waiting up to ${WAIT}s for $service to be stable"
   while :; do
@@ -187,11 +191,12 @@ PY
     ;;
   status)
     "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].[StackName,StackStatus]' --output text
-    "${AWS[@]}" ecs describe-services --cluster "$(stack_output ClusterName)" --services "$(stack_output ServiceName)" \
+    "${AWS[@]}" ecs describe-services --cluster "$CLUSTER" --services "$SERVICE" \
       --query 'services[0].{desired:desiredCount,running:runningCount,pending:pendingCount,taskDefinition:taskDefinition,deployments:deployments[].[status,rolloutState,runningCount]}' --output json
     ;;
   logs)
-    group="$(stack_output LogGroup)"
+    render
+    group="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['containerDefinitions'][0]['logConfiguration']['options']['awslogs-group'])" "build/ecs/$VARIANT-$ARCH.json")"
     "${AWS[@]}" logs filter-log-events --log-group-name "$group" --start-time "$(( ($(date +%s) - ${SINCE_MINUTES:-30} * 60) * 1000 ))" \
       --query 'events[].message' --output text | tr '\t' '\n'
     ;;
@@ -199,7 +204,7 @@ PY
     service_url
     ;;
   rollback)
-    cluster="$(stack_output ClusterName)"; service="$(stack_output ServiceName)"
+    cluster="$CLUSTER"; service="$SERVICE"
     current="$("${AWS[@]}" ecs describe-services --cluster "$cluster" --services "$service" --query 'services[0].taskDefinition' --output text)"
     previous="$("${AWS[@]}" ecs list-task-definitions --family-prefix "$STACK" --sort DESC --query 'taskDefinitionArns' --output text | tr '\t' '\n' \
       | awk -v cur="$current" 'found && NF {print; exit} $0 == cur {found=1}')"
@@ -211,7 +216,7 @@ PY
   run-task)
     render
     network
-    cluster="$(stack_output ClusterName)"; sg="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" --logical-resource-id ServiceSecurityGroup --query 'StackResourceDetail.PhysicalResourceId' --output text)"
+    cluster="$CLUSTER"; sg="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" --logical-resource-id ServiceSecurityGroup --query 'StackResourceDetail.PhysicalResourceId' --output text)"
     run "${AWS[@]}" ecs run-task --cluster "$cluster" --launch-type FARGATE --task-definition "$STACK" \
       --network-configuration "awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$sg],assignPublicIp=ENABLED}" \
       --query 'tasks[0].taskArn' --output text

@@ -185,12 +185,19 @@ def test_manifest_list_spans_both_architectures_with_an_arm64_fixture(docker_env
 
 def test_refuses_to_overwrite_a_version_tag(docker_env):
     registry = docker_env["REGISTRY"]
+    repo = "tictactoe-immutable-test"
     version = sh("make", "--no-print-directory", "-s", "print-version").stdout.strip()
-    docker(docker_env, "tag", f"{REPO}:gomoku-amd64", f"{REPO}:classic-amd64")
-    result = make(docker_env, "push", "VARIANT=classic", f"REGISTRY={registry}", check=False)
+    docker(docker_env, "tag", f"{REPO}:classic-amd64", f"{repo}:classic-amd64")
+    make(docker_env, "push", "VARIANT=classic", f"REGISTRY={registry}", repo=repo)
+    # Other content under the same version: refused before anything is pushed.
+    docker(docker_env, "tag", f"{REPO}:gomoku-amd64", f"{repo}:classic-amd64")
+    result = make(docker_env, "push", "VARIANT=classic", f"REGISTRY={registry}", repo=repo, check=False)
     assert result.returncode != 0
-    assert f"{registry}/{REPO}:classic-{version}-amd64 already holds" in result.stderr
+    assert f"{registry}/{repo}:classic-{version}-amd64 already holds image" in result.stderr
     assert "version tags are immutable" in result.stderr
+    moving = registry_manifest(registry, repo, "classic-amd64", single=True)
+    original = inspect(docker_env, f"{REPO}:classic-amd64")["Id"]
+    assert moving["config"]["digest"] == original
 
 
 def test_arm64_plan_and_refusals(docker_env):
