@@ -90,6 +90,7 @@ test-e2e: ## Black-box and real-browser tests against the release binary
 test-images: ## Build, run, push and pull images with a local Docker engine and registry
 	@scripts/ensure-deps.sh images
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/images
+	@echo "Image figures:"; cat build/figures/images.txt
 
 image-config: $(RELEASE_BIN)
 	@case " $(VARIANTS) " in *" $(VARIANT) "*) ;; *) echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2;; esac

@@ -56,7 +56,7 @@ import Testing
         do {
             _ = try task(yaml: "server: {host: 127.0.0.1}\ndeploy: {architectures: [arm64]}\n")
             Issue.record("expected a refusal")
-        } catch {
+        } catch let error as RenderError {
             #expect(error.description.contains("would not listen on the task's network interface"))
         }
     }

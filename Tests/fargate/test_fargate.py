@@ -222,6 +222,33 @@ def test_deploy_diff_and_destroy_end_to_end(aws_env):
 
     diff = make(aws_env, "diff", "VARIANT=classic")
     assert "no changes" in diff.stdout, diff.stdout
+    # A changed variant shows up in the diff before it is deployed.
+    variant = os.path.join(ROOT, "variants", "classic.yaml")
+    original = open(variant).read()
+    try:
+        open(variant, "w").write(original.replace("cpu: 256\n  memory: 512", "cpu: 512\n  memory: 1024"))
+        changed = make(aws_env, "diff", "VARIANT=classic")
+        assert '-        "Cpu": "256",' in changed.stdout and '+        "Cpu": "512",' in changed.stdout, changed.stdout
+    finally:
+        open(variant, "w").write(original)
+
+    url = make(aws_env, "url", "VARIANT=classic")
+    assert "no running task yet" in url.stdout or "http://" in url.stdout
+
+    logs = make(aws_env, "logs", "VARIANT=classic")
+    assert logs.returncode == 0
+
+    # Rollback: a second revision is registered and served; rollback returns to the first.
+    first = aws(aws_env, "ecs", "describe-services", "--cluster", "tictactoe-classic", "--services", "tictactoe-classic")["services"][0]["taskDefinition"]
+    second = aws(aws_env, "ecs", "register-task-definition", "--cli-input-json", f"file://{os.path.join(ROOT, 'build', 'ecs', 'classic-amd64.json')}")["taskDefinition"]["taskDefinitionArn"]
+    aws(aws_env, "ecs", "update-service", "--cluster", "tictactoe-classic", "--service", "tictactoe-classic", "--task-definition", second)
+    rollback = make(aws_env, "rollback", "VARIANT=classic", "YES=1")
+    assert f"roll back from {second.split('/')[-1]} to {first.split('/')[-1]}" in rollback.stdout, rollback.stdout
+    served = aws(aws_env, "ecs", "describe-services", "--cluster", "tictactoe-classic", "--services", "tictactoe-classic")["services"][0]["taskDefinition"]
+    assert served.split("/")[-1] == first.split("/")[-1]
+
+    one_off = make(aws_env, "run-task", "VARIANT=classic")
+    assert "arn:aws:ecs:" in one_off.stdout
 
     status = make(aws_env, "status", "VARIANT=classic")
     assert "tictactoe-classic" in status.stdout
