@@ -151,9 +151,9 @@ def throughput(binary):
 
 
 def computer_times(binary):
-    print("\n== The computer's first move on the empty board (over HTTP, median of 10) ==")
+    print("\n== The computer's move, over HTTP: first game's opening (cold) / median reply in play ==")
     boards = [(3, 3, 3), (4, 4, 4), (5, 4, 4), (15, 15, 5)]
-    print(f"{'board':12} {'easy':>10} {'normal':>10} {'perfect':>10}")
+    print(f"{'board':12} {'easy':>20} {'normal':>20} {'perfect':>20}")
     for rows, cols, k in boards:
         row = []
         for level in ("easy", "normal", "perfect"):
@@ -164,16 +164,25 @@ def computer_times(binary):
             server = start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/healthz", env={"PORT": str(port)})
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                times = []
-                for _ in range(10):
+
+                def post(path, body):
                     begin = time.perf_counter()
-                    connection.request("POST", "/api/games", body="{}", headers={"Content-Type": "application/json"})
-                    connection.getresponse().read()
-                    times.append(time.perf_counter() - begin)
-                row.append(statistics.median(times) * 1000)
+                    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+                    game = json.loads(connection.getresponse().read())
+                    return game, time.perf_counter() - begin
+
+                game, opening = post("/api/games", {})
+                replies = []
+                for _ in range(5):
+                    game, _ = post("/api/games", {})
+                    while game.get("status") == "playing" and len(replies) < 60:
+                        free = [i for i, v in enumerate(game["board"]) if v == ""]
+                        game, elapsed = post(f"/api/games/{game['id']}/moves", {"index": free[len(free) // 2]})
+                        replies.append(elapsed)
+                row.append(f"{opening * 1000:.1f} / {statistics.median(replies) * 1000:.1f} ms")
             finally:
                 stop(server)
-        print(f"{rows}x{cols} k={k:<5} " + " ".join(f"{t:8.1f}ms" for t in row))
+        print(f"{rows}x{cols} k={k:<5} " + " ".join(f"{t:>20}" for t in row))
 
 
 def solver_times(binary):

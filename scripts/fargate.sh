@@ -206,8 +206,10 @@ PY
   rollback)
     cluster="$CLUSTER"; service="$SERVICE"
     current="$("${AWS[@]}" ecs describe-services --cluster "$cluster" --services "$service" --query 'services[0].taskDefinition' --output text)"
-    previous="$("${AWS[@]}" ecs list-task-definitions --family-prefix "$STACK" --sort DESC --query 'taskDefinitionArns' --output text | tr '\t' '\n' \
-      | awk -v cur="$current" 'found && NF {print; exit} $0 == cur {found=1}')"
+    # The newest revision of the family older than the one running.
+    previous="$("${AWS[@]}" ecs list-task-definitions --family-prefix "$STACK" --query 'taskDefinitionArns' --output text | tr '\t' '\n' \
+      | awk -F: -v cur="${current##*:}" -v family="$STACK" '$(NF-1) ~ ("/" family "$") && $NF + 0 < cur + 0 {print $NF, $0}' \
+      | sort -n | tail -n 1 | cut -d' ' -f2)"
     [ -n "$previous" ] || { echo "error: no task definition older than $current to roll back to" >&2; exit 1; }
     confirm "roll back from ${current##*/} to ${previous##*/}"
     run "${AWS[@]}" ecs update-service --cluster "$cluster" --service "$service" --task-definition "$previous" --query 'service.taskDefinition' --output text

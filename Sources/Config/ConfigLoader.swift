@@ -11,7 +11,12 @@ public enum ConfigLoader {
     public static let maximumFileBytes = 1 << 20
 
     public static func load(path: String, environment: [String: String] = [:]) throws(ConfigError) -> Settings {
-        let text: String
+        try parse(readText(path: path), source: path, environment: environment)
+    }
+
+    /// The file's text, refusing files that are unreadable, larger than ``maximumFileBytes`` or
+    /// not UTF-8, with a message naming the file.
+    public static func readText(path: String) throws(ConfigError) -> String {
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             guard data.count <= maximumFileBytes else {
@@ -20,13 +25,12 @@ public enum ConfigLoader {
             guard let decoded = String(validating: data, as: UTF8.self) else {
                 throw ConfigError(.unreadable, at: Mark(source: path, line: 0, column: 0), key: nil, "the file is not UTF-8 text")
             }
-            text = decoded
+            return decoded
         } catch let error as ConfigError {
             throw error
         } catch {
             throw ConfigError(.unreadable, at: Mark(source: path, line: 0, column: 0), key: nil, "cannot read the file (\(Self.reason(error)))")
         }
-        return try parse(text, source: path, environment: environment)
     }
 
     public static func parse(_ text: String, source: String, environment: [String: String] = [:]) throws(ConfigError) -> Settings {

@@ -1,11 +1,6 @@
 import ArgumentParser
 import Config
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Reads variant files for the Makefile, so that images and task definitions take the port and
 /// other settings from the same `Config` code the server uses.
@@ -25,7 +20,7 @@ struct Variant: ParsableCommand {
 
         func run() throws {
             do {
-                let text = try readText(file)
+                let text = try ConfigLoader.readText(path: file)
                 print(try ImageConfig.strippingDeploy(from: text, source: file), terminator: "")
             } catch {
                 printError("error: \(error)")
@@ -69,20 +64,5 @@ struct Variant: ParsableCommand {
             default: print((settings.deploy ?? DeploySettings()).runOn.rawValue)
             }
         }
-    }
-}
-
-/// The file's text, or a `ConfigError` naming it.
-func readText(_ path: String) throws -> String {
-    do {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw ConfigError(.unreadable, at: .init(source: path, line: 0, column: 0), key: nil, "the file is not UTF-8 text")
-        }
-        return text
-    } catch let error as ConfigError {
-        throw error
-    } catch {
-        throw ConfigError(.unreadable, at: .init(source: path, line: 0, column: 0), key: nil, "cannot read the file")
     }
 }

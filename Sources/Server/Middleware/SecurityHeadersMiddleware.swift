@@ -3,13 +3,17 @@ import HTTPTypes
 
 /// Headers for every answer that Hummingbird's ``ContentSecurityMiddleware`` does not set.
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    private let headers: HTTPFields = [
+        .referrerPolicy: "no-referrer",
+        .crossOriginOpenerPolicy: "same-origin",
+        .permissionsPolicy: "camera=(), microphone=(), geolocation=()",
+    ]
+
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.referrerPolicy] = "no-referrer"
-        response.headers[.crossOriginOpenerPolicy] = "same-origin"
-        response.headers[.permissionsPolicy] = "camera=(), microphone=(), geolocation=()"
+        response.headers.append(contentsOf: headers)
         return response
     }
 
