@@ -64,14 +64,15 @@ network() {
   fi
 }
 
-stack_output() {
-  "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text 2>/dev/null
-}
-
 service_url() {
-  local url cluster service task eni ip port
-  url="$(stack_output URL || true)"
-  if [ -n "$url" ] && [ "$url" != None ]; then echo "$url"; return; fi
+  local cluster service task eni ip port
+  local lb dns
+  if lb="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" --logical-resource-id LoadBalancer \
+      --query 'StackResourceDetail.PhysicalResourceId' --output text 2>/dev/null)" && [ -n "$lb" ] && [ "$lb" != None ]; then
+    dns="$("${AWS[@]}" elbv2 describe-load-balancers --load-balancer-arns "$lb" --query 'LoadBalancers[0].DNSName' --output text)"
+    echo "http://$dns/"
+    return
+  fi
   cluster="$CLUSTER"; service="$SERVICE"; port="$("$TT" variant get "variants/$VARIANT.yaml" server.port)"
   task="$("${AWS[@]}" ecs list-tasks --cluster "$cluster" --service-name "$service" --desired-status RUNNING --query 'taskArns[0]' --output text)"
   if [ -z "$task" ] || [ "$task" = None ]; then echo "no running task yet: try make url in a minute"; return; fi

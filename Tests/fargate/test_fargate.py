@@ -282,3 +282,22 @@ def test_shows_plans_without_aws_changes(aws_env):
     assert "cloudformation delete-stack --stack-name tictactoe-perfect" in plan.stdout
     unknown = make(aws_env, "deploy", "VARIANT=nope", check=False)
     assert "no variants/nope.yaml" in unknown.stderr
+
+
+def test_load_balanced_variant_deploys_with_a_readiness_checked_target_group(aws_env):
+    push_fake_image(aws_env, "shared", ["amd64", "arm64"])
+    assert "verify: ready to deploy shared (amd64)" in make(aws_env, "verify", "VARIANT=shared").stdout
+    deploy = make(aws_env, "deploy", "VARIANT=shared", "YES=1", "WAIT=3", check=False, timeout=300)
+    output = deploy.stdout + deploy.stderr
+    assert deploy.returncode == 0 or "not stable within 3s" in output, output
+    resources = {r["LogicalResourceId"]: r for r in aws(aws_env, "cloudformation", "list-stack-resources", "--stack-name", "tictactoe-shared")["StackResourceSummaries"]}
+    assert {"LoadBalancer", "TargetGroup", "Listener", "LoadBalancerSecurityGroup", "Service"} <= resources.keys()
+    groups = aws(aws_env, "elbv2", "describe-target-groups", "--target-group-arns", resources["TargetGroup"]["PhysicalResourceId"])["TargetGroups"]
+    assert (groups[0]["HealthCheckPath"], groups[0]["Port"], groups[0]["TargetType"]) == ("/readyz", 8000, "ip")
+    service_group = aws(aws_env, "ec2", "describe-security-groups", "--group-ids", resources["ServiceSecurityGroup"]["PhysicalResourceId"])["SecurityGroups"][0]
+    rule = service_group["IpPermissions"][0]
+    assert (rule["FromPort"], rule["UserIdGroupPairs"][0]["GroupId"]) == (8000, resources["LoadBalancerSecurityGroup"]["PhysicalResourceId"])
+    url = make(aws_env, "url", "VARIANT=shared")
+    assert url.stdout.strip().splitlines()[-1].startswith("http://")
+    destroy = make(aws_env, "destroy", "VARIANT=shared", "YES=1", "WAIT=30", timeout=120)
+    assert "deleted tictactoe-shared" in destroy.stdout
