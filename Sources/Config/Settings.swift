@@ -24,9 +24,9 @@ public struct Settings: Hashable, Sendable {
     /// Things that are valid but probably not what the author wants.
     public var warnings: [String] {
         var warnings: [String] = []
-        if opponent.level == .perfect, !Solver.canSolve(board.shape) {
+        if opponent.level == .perfect, !Solver.canSolve(board.shape, rule: board.rule) {
             warnings.append(
-                "opponent.level `perfect` cannot solve a \(board.shape) board within opponent.think_ms "
+                "opponent.level `perfect` cannot solve a \(board.shape) \(board.rule.rawValue) board within opponent.think_ms "
                     + "(\(opponent.thinkMilliseconds) ms); it will search as deep as that budget allows and may lose")
         }
         if state.backend == .postgres, state.url == nil, deploy?.secrets["DATABASE_URL"] == nil {

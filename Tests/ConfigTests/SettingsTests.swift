@@ -105,7 +105,10 @@ import Testing
     @Test func warnsWhenPerfectCannotSolveTheBoard() throws {
         let s = try ConfigLoader.parse("board: {rows: 15, cols: 15, win_length: 5}\nopponent: {level: perfect}\n", source: "w.yaml")
         #expect(s.warnings.count == 1)
-        #expect(s.warnings[0].hasPrefix("opponent.level `perfect` cannot solve a 15×15, 5 in a row board"))
+        #expect(s.warnings[0].hasPrefix("opponent.level `perfect` cannot solve a 15×15, 5 in a row standard board"))
+        let misere = try ConfigLoader.parse("board: {rows: 5, cols: 4, win_length: 4, rule: misere}\n", source: "m.yaml")
+        #expect(misere.warnings.count == 1)
+        #expect(try ConfigLoader.parse("board: {rows: 5, cols: 4, win_length: 4}\n", source: "s.yaml").warnings.isEmpty)
         #expect(try ConfigLoader.parse("", source: "x").warnings.isEmpty)
     }
 

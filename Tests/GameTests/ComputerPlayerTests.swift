@@ -74,6 +74,18 @@ import Testing
         #expect([shape.index(row: 7, col: 4), shape.index(row: 7, col: 9)].contains(move))
     }
 
+    @Test func perfectStillAnswersOnAMisereBoardTooLargeToSolve() throws {
+        let shape = try BoardShape(rows: 5, cols: 4, winLength: 4)
+        var state = GameState(shape: shape, rule: .misere)
+        var rng = SplitMix64(seed: 9)
+        let player = ComputerPlayer(level: .perfect, thinkTime: .milliseconds(30))
+        for _ in 0..<3 {
+            let move = try #require(player.move(in: state, using: &rng))
+            try state.play(move)
+        }
+        #expect(state.moves.count == 3)
+    }
+
     @Test func returnsNilWhenTheGameIsOver() throws {
         var rng = SplitMix64(seed: 1)
         let over = try GameState(shape: .classic, replaying: [0, 3, 1, 4, 2])

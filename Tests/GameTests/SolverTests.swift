@@ -37,6 +37,20 @@ import Testing
         #expect(solver.score(of: game) == 5)
     }
 
+    @Test func stopsAtItsDeadlineAndSaysSo() throws {
+        let shape = try BoardShape(rows: 5, cols: 4, winLength: 4)
+        let solver = try #require(Solver(shape: shape, rule: .misere))
+        solver.deadline = .now
+        #expect(solver.bestMoves(in: GameState(shape: shape, rule: .misere)) == [])
+        #expect(solver.aborted)
+    }
+
+    @Test func misereBoardsSolvableInTimeAreSmaller() throws {
+        let shape = try BoardShape(rows: 5, cols: 4, winLength: 4)
+        #expect(Solver.canSolve(shape, rule: .standard))
+        #expect(!Solver.canSolve(shape, rule: .misere))
+    }
+
     @Test func refusesBoardsOverSixtyFourCells() throws {
         #expect(Solver(shape: try BoardShape(rows: 9, cols: 9, winLength: 5)) == nil)
     }

@@ -20,10 +20,14 @@ public struct ComputerPlayer: Sendable, Hashable {
             let search = HeuristicSearch(shape: state.shape, rule: state.rule)
             return search.bestMove(in: state, maxDepth: 2, deadline: nil, using: &rng)
         case .perfect:
-            if Solver.canSolve(state.shape),
-                let best = SolverCache.shared.withSolver(shape: state.shape, rule: state.rule, { $0.bestMoves(in: state) })
+            // The exact search normally ends in milliseconds; the deadline only guards against a
+            // board that proves slower than measured, which then gets the heuristic's answer.
+            if Solver.canSolve(state.shape, rule: state.rule),
+                let best = SolverCache.shared.withSolver(
+                    shape: state.shape, rule: state.rule, deadline: .now + max(.seconds(2), thinkTime * 5), { $0.bestMoves(in: state) }),
+                let move = best.randomElement(using: &rng)
             {
-                return best.randomElement(using: &rng)
+                return move
             }
             let search = HeuristicSearch(shape: state.shape, rule: state.rule)
             return search.bestMove(in: state, maxDepth: 64, deadline: .now + thinkTime, using: &rng)

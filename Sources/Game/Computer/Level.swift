@@ -4,7 +4,7 @@ public enum Level: String, Hashable, Sendable, CaseIterable {
     case easy
     /// Takes immediate wins, blocks immediate losses and otherwise looks two moves ahead.
     case normal
-    /// Never loses where the board can be solved (see ``Solver/canSolve(_:)``); elsewhere searches
+    /// Never loses where the board can be solved (see ``Solver/canSolve(_:rule:)``); elsewhere searches
     /// as deep as its time budget allows.
     case perfect
 }

@@ -17,12 +17,15 @@ public final class SolverCache: Sendable {
 
     public init() {}
 
-    /// Runs `body` with a solver for the board; `nil` when the board is too large to solve.
-    public func withSolver<T>(shape: BoardShape, rule: Rule, _ body: (Solver) -> T) -> T? {
+    /// Runs `body` with a solver for the board, which stops at `deadline`; `nil` when the board
+    /// is too large to solve. A solver that ran out of time is not kept.
+    public func withSolver<T>(shape: BoardShape, rule: Rule, deadline: ContinuousClock.Instant?, _ body: (Solver) -> T) -> T? {
         let key = Key(shape: shape, rule: rule)
         let lent = idle.withLock { $0[key]?.popLast() }
         guard let solver = lent ?? Solver(shape: shape, rule: rule) else { return nil }
+        solver.deadline = deadline
         let result = body(solver)
+        if solver.aborted { return result }
         idle.withLock { solvers in
             if solvers[key, default: []].count < maximumIdlePerBoard { solvers[key, default: []].append(solver) }
         }
