@@ -32,17 +32,19 @@ let package = Package(
         ),
         /// A node tree with source positions, built on libyaml's event parser.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        /// JSON string literals, shared by the server's answers and the deployment renderer.
+        .target(name: "JSONText", swiftSettings: swiftSettings),
         /// Rules, boards and the computer opponent. No I/O.
         .target(name: "Game", swiftSettings: swiftSettings),
         /// Typed, validated settings decoded from YAML plus environment overrides. No server.
         .target(name: "Config", dependencies: ["YAML", "Game"], swiftSettings: swiftSettings),
         /// ECS task definitions and CloudFormation templates rendered from variants. No AWS calls.
-        .target(name: "Deploy", dependencies: ["Config"], swiftSettings: swiftSettings),
+        .target(name: "Deploy", dependencies: ["Config", "JSONText"], swiftSettings: swiftSettings),
         /// The Hummingbird application: routes, game store, page assets.
         .target(
             name: "Server",
             dependencies: [
-                "Game", "Config",
+                "Game", "Config", "JSONText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

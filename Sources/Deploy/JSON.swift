@@ -1,3 +1,5 @@
+import JSONText
+
 /// A JSON document with keys in a fixed order, so that rendering the same input always gives
 /// the same bytes.
 public indirect enum JSON: Equatable, Sendable {
@@ -31,7 +33,7 @@ public indirect enum JSON: Equatable, Sendable {
         let pad = String(repeating: "  ", count: indent + 1)
         let close = String(repeating: "  ", count: indent)
         switch self {
-        case .string(let s): out += Self.quote(s)
+        case .string(let s): out += jsonQuoted(s)
         case .int(let i): out += String(i)
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
@@ -48,33 +50,12 @@ public indirect enum JSON: Equatable, Sendable {
             guard !fields.isEmpty else { out += "{}"; return }
             out += "{\n"
             for (i, (key, value)) in fields.enumerated() {
-                out += pad + Self.quote(key) + ": "
+                out += pad + jsonQuoted(key) + ": "
                 value.write(to: &out, indent: indent + 1)
                 out += i < fields.count - 1 ? ",\n" : "\n"
             }
             out += close + "}"
         }
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// The same document with every object key's first letter upper-cased: CloudFormation's

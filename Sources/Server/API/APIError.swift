@@ -1,4 +1,5 @@
 public import Hummingbird
+import JSONText
 import NIOCore
 
 /// A refused request, answered with the contract's JSON body
@@ -23,7 +24,7 @@ public struct APIError: HTTPResponseError, Equatable {
     }
 
     var body: String {
-        "{\"error\":{\"code\":\(JSONString(code)),\"message\":\(JSONString(message))}}"
+        "{\"error\":{\"code\":\(jsonQuoted(code)),\"message\":\(jsonQuoted(message))}}"
     }
 }
 
@@ -35,27 +36,4 @@ extension APIError {
     static func unavailable(_ reason: String) -> APIError {
         APIError(.serviceUnavailable, "unavailable", "game storage is not available: \(reason)")
     }
-}
-
-/// `text` as a JSON string literal.
-func JSONString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "<": out += "\\u003c"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }

@@ -1,3 +1,4 @@
+import JSONText
 import Config
 import Game
 public import Hummingbird
@@ -40,22 +41,22 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
     /// The JSON object, every key present (`null` included), in the contract's order.
     func write(to buffer: inout ByteBuffer) {
         buffer.writeString("{\"id\":")
-        buffer.writeString(JSONString(id))
+        buffer.writeString(jsonQuoted(id))
         buffer.writeString(",\"rows\":\(rows),\"cols\":\(cols),\"winLength\":\(winLength),\"rule\":\"\(rule)\",\"board\":[")
         for (i, cell) in board.enumerated() {
             if i > 0 { buffer.writeString(",") }
-            buffer.writeString(JSONString(cell))
+            buffer.writeString(jsonQuoted(cell))
         }
         buffer.writeString("],\"next\":")
-        buffer.writeString(next.map(JSONString) ?? "null")
+        buffer.writeString(next.map(jsonQuoted) ?? "null")
         buffer.writeString(",\"status\":\"\(status)\",\"winner\":")
-        buffer.writeString(winner.map(JSONString) ?? "null")
+        buffer.writeString(winner.map(jsonQuoted) ?? "null")
         buffer.writeString(",\"winningLine\":[\(winningLine.map(String.init).joined(separator: ","))]")
         buffer.writeString(",\"moves\":[\(moves.map(String.init).joined(separator: ","))]")
         buffer.writeString(",\"version\":\(version),\"opponent\":\"\(opponent)\",\"computer\":")
-        buffer.writeString(computer.map(JSONString) ?? "null")
+        buffer.writeString(computer.map(jsonQuoted) ?? "null")
         buffer.writeString(",\"rematchId\":")
-        buffer.writeString(rematchId.map(JSONString) ?? "null")
+        buffer.writeString(rematchId.map(jsonQuoted) ?? "null")
         buffer.writeString("}")
     }
 

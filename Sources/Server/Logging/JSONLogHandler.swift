@@ -1,3 +1,4 @@
+import JSONText
 public import Logging
 import Synchronization
 
@@ -25,11 +26,11 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "{\"time\":\"\(Self.timestamp())\",\"level\":\"\(event.level)\",\"label\":\(JSONString(label)),\"message\":\(JSONString("\(event.message)"))"
+        var line = "{\"time\":\"\(Self.timestamp())\",\"level\":\"\(event.level)\",\"label\":\(jsonQuoted(label)),\"message\":\(jsonQuoted("\(event.message)"))"
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() {
             guard let value = merged[key] else { continue }
-            line += ",\(JSONString(key)):\(JSONString("\(value)"))"
+            line += ",\(jsonQuoted(key)):\(jsonQuoted("\(value)"))"
         }
         line += "}\n"
         var bytes = Array(line.utf8)
