@@ -54,22 +54,6 @@ import Testing
         #expect(await store.count == 100)
     }
 
-    @Test func updatesOnlyFromTheExpectedVersion() async throws {
-        let store = MemoryGameStore(maxGames: 10, idleTimeout: .seconds(60))
-        var game = record()
-        await store.insert(game)
-        try game.state.play(4)
-        guard case .updated = await store.update(game, expectedVersion: 0) else {
-            Issue.record("first update should succeed")
-            return
-        }
-        guard case .conflict(let current) = await store.update(game, expectedVersion: 0) else {
-            Issue.record("second update from version 0 should conflict")
-            return
-        }
-        #expect(current.version == 1)
-    }
-
     @Test func gameIDsAreRandomAndURLSafe() {
         let ids = Set((0..<1000).map { _ in GameID.random().rawValue })
         #expect(ids.count == 1000)
