@@ -1,6 +1,7 @@
 public import Config
 public import Hummingbird
 public import Logging
+import ServiceLifecycle
 
 /// The version `--version` prints and `/api/config` reports.
 public let tictactoeVersion = "0.1.0"
@@ -12,10 +13,30 @@ public struct AppParts: Sendable {
     public var store: any GameStore
     public var computer: ComputerMoveQueue
 
+    /// The parts for `settings`, opening the configured state backend.
+    public static func make(settings: Settings, logger: Logger) async throws(StartupError) -> AppParts {
+        let games = settings.server.games
+        switch settings.state.backend {
+        case .memory:
+            return try AppParts(settings: settings)
+        case .sqlite:
+            let store: SQLiteGameStore
+            do {
+                store = try await SQLiteGameStore.open(
+                    path: settings.state.path, maxGames: games.maxGames, idleTimeout: .seconds(games.idleMinutes * 60), logger: logger)
+            } catch {
+                throw StartupError("state.backend `sqlite`: \(error.description)")
+            }
+            return try AppParts(settings: settings, store: store)
+        case .postgres:
+            throw StartupError("state.backend `postgres` is not available in this version; use `memory` or `sqlite`")
+        }
+    }
+
+    /// The parts with `store`, or with a memory store when `settings` names the memory backend.
     public init(settings: Settings, store: (any GameStore)? = nil) throws(StartupError) {
-        guard settings.state.backend == .memory else {
-            throw StartupError(
-                "state.backend `\(settings.state.backend.rawValue)` is not available in this version; use `memory` (the default)")
+        guard store != nil || settings.state.backend == .memory else {
+            throw StartupError("state.backend `\(settings.state.backend.rawValue)` needs its store opened: use AppParts.make")
         }
         self.settings = settings
         self.store = store ?? MemoryGameStore(
@@ -59,7 +80,7 @@ public func buildApplication(_ parts: AppParts, logger: Logger) -> some Applicat
     return Application(
         router: buildRouter(parts),
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil),
-        services: [parts.computer],
+        services: [parts.computer, StoreShutdown(store: parts.store)],
         logger: logger
     )
 }
@@ -67,5 +88,15 @@ public func buildApplication(_ parts: AppParts, logger: Logger) -> some Applicat
 extension Logger.Level {
     public init(_ level: LogLevel) {
         self = Logger.Level(rawValue: level.rawValue) ?? .info
+    }
+}
+
+/// Closes the store once the server has drained, on graceful shutdown.
+struct StoreShutdown: Service {
+    let store: any GameStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.shutdown()
     }
 }

@@ -15,10 +15,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let settings: Settings
-        let parts: AppParts
         do {
             settings = try config.load()
-            parts = try AppParts(settings: settings)
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
@@ -33,6 +31,13 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "tictactoe")
         logger.logLevel = Logger.Level(settings.server.logLevel)
         for warning in settings.warnings { logger.warning("\(warning)") }
+        let parts: AppParts
+        do {
+            parts = try await AppParts.make(settings: settings, logger: logger)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
         logger.info(
             "starting",
             metadata: [

@@ -1,4 +1,5 @@
 import Game
+import Logging
 import Server
 import Testing
 
@@ -13,6 +14,10 @@ import Testing
 
     static let stores: [Factory] = [
         Factory(name: "memory") { MemoryGameStore(maxGames: 1000, idleTimeout: .seconds(3600)) },
+        Factory(name: "sqlite") {
+            let path = "/tmp/tictactoe-contract-\(GameID.random().rawValue).sqlite"
+            return try await SQLiteGameStore.open(path: path, maxGames: 1000, idleTimeout: .seconds(3600), logger: Logger(label: "test"))
+        },
     ]
 
     func record() -> GameRecord {
@@ -22,6 +27,7 @@ import Testing
     @Test(arguments: stores)
     func storesAndReturnsAGame(factory: Factory) async throws {
         let store = try await factory.make()
+        defer { Task { await store.shutdown() } }
         var game = record()
         try game.state.play(4)
         try await store.insert(game)
@@ -33,6 +39,7 @@ import Testing
     @Test(arguments: stores)
     func updatesOnlyFromTheVersionItWasComputedFrom(factory: Factory) async throws {
         let store = try await factory.make()
+        defer { Task { await store.shutdown() } }
         let original = record()
         try await store.insert(original)
         var first = original
@@ -58,6 +65,7 @@ import Testing
     @Test(arguments: stores)
     func racingUpdatesStoreExactlyOne(factory: Factory) async throws {
         let store = try await factory.make()
+        defer { Task { await store.shutdown() } }
         let original = record()
         try await store.insert(original)
         let accepted = try await withThrowingTaskGroup(of: Int?.self) { group in
@@ -78,6 +86,7 @@ import Testing
     @Test(arguments: stores)
     func rematchLinksOneNewGameOnce(factory: Factory) async throws {
         let store = try await factory.make()
+        defer { Task { await store.shutdown() } }
         let original = record()
         try await store.insert(original)
         let first = try #require(try await store.rematch(of: original.id) { _ in record() })

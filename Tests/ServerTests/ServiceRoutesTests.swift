@@ -1,4 +1,5 @@
 import Config
+import Logging
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -85,8 +86,8 @@ import Testing
         }
     }
 
-    @Test func refusesNonMemoryBackendsUntilTheyExist() throws {
-        let settings = try ConfigLoader.parse("state: {backend: sqlite}\n", source: "t.yaml")
-        #expect(throws: StartupError.self) { try AppParts(settings: settings) }
+    @Test func refusesPostgresUntilItExists() async throws {
+        let settings = try ConfigLoader.parse("state: {backend: postgres, url: \"postgres://db/games\"}\n", source: "t.yaml")
+        await #expect(throws: StartupError.self) { try await AppParts.make(settings: settings, logger: Logger(label: "test")) }
     }
 }

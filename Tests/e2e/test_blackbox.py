@@ -138,6 +138,23 @@ def test_stops_gracefully_on_sigterm_while_a_request_is_in_flight(start_server):
     assert time.monotonic() - started < 10
 
 
+def test_a_sqlite_game_survives_a_restart(start_server, tmp_path):
+    config = f"state: {{backend: sqlite, path: {tmp_path / 'games.sqlite'}}}\n"
+    first = start_server(config)
+    _, game, _ = first.request("POST", "/api/games", {})
+    for cell in (4, 0, 8):
+        status, game, _ = play(first, game["id"], cell)
+        assert status == 200
+    assert first.stop() == 0
+    second = start_server(config)
+    status, resumed, _ = second.request("GET", f"/api/games/{game['id']}")
+    assert status == 200
+    assert resumed == game
+    status, after, _ = play(second, game["id"], 4)
+    assert (status, after["error"]["code"]) == (409, "cell_taken")
+    assert second.request("GET", "/readyz")[0] == 200
+
+
 def test_sigint_also_exits_zero(start_server):
     server = start_server()
     server.process.send_signal(2)
@@ -183,11 +200,16 @@ def test_serve_refuses_a_bad_config_clearly(tmp_path):
     result = run("serve", env={"PORT": "eighty"})
     assert result.returncode == 1
     assert "environment variable PORT: server.port: expected an integer" in result.stderr
-    sqlite = tmp_path / "sqlite.yaml"
-    sqlite.write_text("state: {backend: sqlite}\n")
-    result = run("serve", "--config", str(sqlite))
+    postgres = tmp_path / "postgres.yaml"
+    postgres.write_text("state: {backend: postgres, url: \"postgres://db/games\"}\n")
+    result = run("serve", "--config", str(postgres))
     assert result.returncode == 1
-    assert "state.backend `sqlite` is not available" in result.stderr
+    assert "state.backend `postgres` is not available" in result.stderr
+    unwritable = tmp_path / "unwritable.yaml"
+    unwritable.write_text("state: {backend: sqlite, path: /nonexistent/dir/games.sqlite}\n")
+    result = run("serve", "--config", str(unwritable))
+    assert result.returncode == 1
+    assert "cannot open the SQLite file /nonexistent/dir/games.sqlite" in result.stderr
 
 
 def test_empty_config_serves_the_seed_game(start_server):

@@ -16,6 +16,13 @@ public protocol GameStore: Sendable {
 
     /// Throws when the backend cannot serve requests.
     func checkHealth() async throws(StoreError)
+
+    /// Releases connections and files; the store is not used afterwards.
+    func shutdown() async
+}
+
+extension GameStore {
+    public func shutdown() async {}
 }
 
 public enum UpdateResult: Sendable {

@@ -1,0 +1,160 @@
+public import Config
+public import Game
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Games in one SQLite file, so that they survive restarts of a single server.
+///
+/// Every write is one statement: an update names the version it was computed from
+/// (`UPDATE … WHERE version = ? RETURNING id`), so of two racing moves exactly one is stored.
+/// Bounded like ``MemoryGameStore``: at most `maxGames`, the game idle longest evicted first, and
+/// games idle longer than `idleTimeout` dropped.
+public final class SQLiteGameStore: GameStore {
+    private let connection: SQLiteConnection
+    private let maxGames: Int
+    private let idleMilliseconds: Int64
+    private let now: @Sendable () -> Int64
+
+    /// Opens (or creates) the file and its schema; safe to run on an existing file.
+    public static func open(
+        path: String, maxGames: Int, idleTimeout: Duration, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = SQLiteGameStore.wallClockMilliseconds
+    ) async throws(StoreError) -> SQLiteGameStore {
+        do {
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            for statement in [
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA busy_timeout=5000",
+                """
+                CREATE TABLE IF NOT EXISTS games (
+                    id TEXT PRIMARY KEY,
+                    rows INTEGER NOT NULL, cols INTEGER NOT NULL, win_length INTEGER NOT NULL, rule TEXT NOT NULL,
+                    moves TEXT NOT NULL, version INTEGER NOT NULL,
+                    opponent TEXT NOT NULL, computer_seat INTEGER NOT NULL, rematch_id TEXT,
+                    touched_at INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX IF NOT EXISTS games_touched_at ON games (touched_at)",
+            ] {
+                _ = try await connection.query(statement, [])
+            }
+            let seconds = idleTimeout.components.seconds
+            return SQLiteGameStore(connection: connection, maxGames: maxGames, idleMilliseconds: seconds * 1000, now: now)
+        } catch {
+            throw StoreError("cannot open the SQLite file \(path): \(error)")
+        }
+    }
+
+    private init(connection: SQLiteConnection, maxGames: Int, idleMilliseconds: Int64, now: @escaping @Sendable () -> Int64) {
+        self.connection = connection
+        self.maxGames = maxGames
+        self.idleMilliseconds = idleMilliseconds
+        self.now = now
+    }
+
+    public static let wallClockMilliseconds: @Sendable () -> Int64 = {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec / 1_000_000)
+    }
+
+    public func shutdown() async {
+        try? await connection.close()
+    }
+
+    public func insert(_ record: GameRecord) async throws(StoreError) {
+        let time = now()
+        try await run("DELETE FROM games WHERE touched_at < ?", [.integer(Int(time - idleMilliseconds))])
+        try await run(
+            "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at LIMIT max(0, (SELECT count(*) FROM games) - ? + 1))",
+            [.integer(maxGames)])
+        try await run(
+            "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values(record) + [.integer(Int(time))])
+    }
+
+    public func game(_ id: GameID) async throws(StoreError) -> GameRecord? {
+        let time = now()
+        let rows = try await run(
+            "UPDATE games SET touched_at = ? WHERE id = ? AND touched_at >= ? RETURNING *",
+            [.integer(Int(time)), .text(id.rawValue), .integer(Int(time - idleMilliseconds))])
+        return try rows.first.map(decode)
+    }
+
+    public func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult {
+        let rows = try await run(
+            "UPDATE games SET moves = ?, version = ?, rematch_id = ?, touched_at = ? WHERE id = ? AND version = ? RETURNING id",
+            [.text(Self.encode(record.state.moves)), .integer(record.version), record.rematchID.map { .text($0.rawValue) } ?? .null,
+             .integer(Int(now())), .text(record.id.rawValue), .integer(expectedVersion)])
+        if !rows.isEmpty { return .updated }
+        guard let current = try await game(record.id) else { return .notFound }
+        return .conflict(current: current)
+    }
+
+    public func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) async throws(StoreError) -> GameRecord? {
+        guard let old = try await game(original) else { return nil }
+        if let existing = old.rematchID { return try await game(existing) }
+        // Store the new game first, then claim the link; whoever loses the claim removes its game
+        // and answers with the winner's, which is already stored.
+        let new = makeGame(old)
+        try await insert(new)
+        let claimed = try await run(
+            "UPDATE games SET rematch_id = ? WHERE id = ? AND rematch_id IS NULL RETURNING id",
+            [.text(new.id.rawValue), .text(original.rawValue)])
+        if !claimed.isEmpty { return new }
+        try await run("DELETE FROM games WHERE id = ?", [.text(new.id.rawValue)])
+        guard let linked = try await game(original)?.rematchID else { return nil }
+        return try await game(linked)
+    }
+
+    public func checkHealth() async throws(StoreError) {
+        try await run("SELECT 1", [])
+    }
+
+    @discardableResult
+    private func run(_ sql: String, _ binds: [SQLiteData]) async throws(StoreError) -> [SQLiteRow] {
+        do {
+            return try await connection.query(sql, binds)
+        } catch {
+            throw StoreError("SQLite: \(error)")
+        }
+    }
+
+    private func values(_ record: GameRecord) -> [SQLiteData] {
+        [
+            .text(record.id.rawValue), .integer(record.state.shape.rows), .integer(record.state.shape.cols),
+            .integer(record.state.shape.winLength), .text(record.state.rule.rawValue), .text(Self.encode(record.state.moves)),
+            .integer(record.version), .text(record.opponent.rawValue), .integer(record.computerSeat.rawValue),
+            record.rematchID.map { .text($0.rawValue) } ?? .null,
+        ]
+    }
+
+    static func encode(_ moves: [Int]) -> String { moves.map(String.init).joined(separator: ",") }
+
+    private func decode(_ row: SQLiteRow) throws(StoreError) -> GameRecord {
+        guard let idText = row.column("id")?.string, let id = GameID(idText),
+            let rows = row.column("rows")?.integer, let cols = row.column("cols")?.integer,
+            let k = row.column("win_length")?.integer, let ruleName = row.column("rule")?.string, let rule = Rule(rawValue: ruleName),
+            let movesText = row.column("moves")?.string,
+            let opponentName = row.column("opponent")?.string, let opponent = OpponentKind(rawValue: opponentName),
+            let seatNumber = row.column("computer_seat")?.integer, let seat = Seat(rawValue: seatNumber)
+        else { throw StoreError("a stored game has unreadable columns") }
+        let moves = movesText.isEmpty ? [] : movesText.split(separator: ",").compactMap { Int($0) }
+        do {
+            let shape = try BoardShape(rows: rows, cols: cols, winLength: k)
+            let state = try GameState(shape: shape, rule: rule, replaying: moves)
+            let rematch = row.column("rematch_id")?.string.flatMap { GameID($0) }
+            return GameRecord(id: id, state: state, opponent: opponent, computerSeat: seat, rematchID: rematch)
+        } catch {
+            throw StoreError("stored game \(idText) does not replay: \(error)")
+        }
+    }
+}
