@@ -113,8 +113,7 @@ import Testing
         for name in try #require(URLPath.yamlFiles(in: variants)) {
             let path = variants + "/" + name
             var original = try ConfigLoader.load(path: path)
-            var text = ""
-            for line in try #require(readLines(path)) { text += line + "\n" }
+            let text = try ConfigLoader.readText(path: path)
             let stripped = try ImageConfig.strippingDeploy(from: text, source: path)
             #expect(!stripped.contains("deploy:"))
             original.deploy = nil
@@ -122,22 +121,3 @@ import Testing
         }
     }
 }
-
-private func readLines(_ path: String) -> [String]? {
-    guard let file = fopen(path, "r") else { return nil }
-    defer { fclose(file) }
-    var lines: [String] = []
-    var line: UnsafeMutablePointer<CChar>?
-    var capacity = 0
-    while getline(&line, &capacity, file) > 0, let line {
-        var text = String(cString: line)
-        if text.hasSuffix("\n") { text.removeLast() }
-        lines.append(text)
-    }
-    free(line)
-    return lines
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
