@@ -9,6 +9,9 @@ DEBUG_BIN := .build/debug/tictactoe
 # A YAML config for `make run`; empty means the built-in defaults (the seed's 3×3 game).
 CONFIG ?=
 PYTEST := python3 -m pytest -q -p no:cacheprovider
+# The throwaway PostgreSQL that unit tests use (scripts/test-postgres.sh); loopback only.
+TEST_PG_DIR := $(abspath .build/test-postgres)
+TEST_PG_PORT ?= 55432
 
 .PHONY: help deps build release run check-config solve test test-unit test-e2e test-images bench clean \
         image images push image-config print-version \
@@ -80,11 +83,15 @@ test: ## Everything CI runs: unit tests, then black-box, browser and image tests
 	$(MAKE) --no-print-directory test-images
 	$(MAKE) --no-print-directory test-fargate
 
-test-unit: deps ## Swift unit tests (Game, Config, Server routes)
+test-unit: deps ## Swift unit tests (Game, Config, Server routes; the store contract on memory, sqlite and a local PostgreSQL)
+	@scripts/ensure-deps.sh postgres
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	url=$$(scripts/test-postgres.sh start $(TEST_PG_DIR) $(TEST_PG_PORT)); \
+	  trap 'scripts/test-postgres.sh stop $(TEST_PG_DIR) $(TEST_PG_PORT)' EXIT; \
+	  TICTACTOE_TEST_POSTGRES_URL=$$url $(SWIFT) test --skip-build
 
-test-e2e: ## Black-box and real-browser tests against the release binary
+test-e2e: ## Black-box and real-browser tests against the release binary (starts its own PostgreSQL)
+	@scripts/ensure-deps.sh postgres
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/e2e
 
 test-images: ## Build, run, push and pull images with a local Docker engine and registry

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs when it is missing, and nothing else.
-# Usage: scripts/ensure-deps.sh build|test|images|fargate|bench
+# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|bench
 # Debian packages come from apt (run as root, or with sudo); Python packages from pip.
 set -euo pipefail
 
@@ -21,6 +21,10 @@ case "${1:-build}" in
     want_cmd chromedriver chromium-driver
     want_py pytest pytest
     want_py selenium selenium
+    ;;
+  postgres)
+    ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
+    command -v runuser >/dev/null || need_apt+=(util-linux)
     ;;
   images)
     want_cmd dockerd docker.io
@@ -43,7 +47,7 @@ case "${1:-build}" in
     want_cmd python3 python3
     want_py flask Flask
     ;;
-  *) echo "usage: $0 build|test|images|fargate|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|postgres|images|fargate|bench" >&2; exit 2 ;;
 esac
 
 if ((${#need_apt[@]})); then

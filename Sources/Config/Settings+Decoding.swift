@@ -10,12 +10,12 @@ extension Settings {
         self.init()
         self.source = source
         let top = try MappingReader(root, path: "", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.sections)
-        try decodeServer(top.section("server", allowed: ["host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games"]))
+        try decodeServer(top.section("server", allowed: ["host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s"]))
         try decodeBoard(top.section("board", allowed: ["rows", "cols", "win_length", "rule"]))
         try decodePlayers(top.section("players", allowed: ["symbols", "first"]))
         try decodeOpponent(top.section("opponent", allowed: ["kind", "plays", "level", "think_ms", "threads", "queue"]))
         try decodeTheme(top.section("theme", allowed: ["name", "colors", "title"]))
-        try decodeState(top.section("state", allowed: ["backend", "path", "url"]))
+        try decodeState(top.section("state", allowed: ["backend", "path", "url", "timeout_ms"]))
         if let deploy = top.node("deploy") {
             self.deploy = try DeploySettings(decoding: deploy, source: source, settings: self)
         }
@@ -33,6 +33,7 @@ extension Settings {
         server.shutdownGraceSeconds = try section.int("shutdown_grace_s", default: server.shutdownGraceSeconds, in: 1...120, unit: " (seconds)")
         server.logLevel = try section.choice("log_level", default: server.logLevel)
         server.logFormat = try section.choice("log_format", default: server.logFormat)
+        server.heartbeatSeconds = try section.int("heartbeat_s", default: server.heartbeatSeconds, in: 1...55, unit: " (seconds, under a load balancer's 60 s idle timeout)")
         let limits = try section.section("limits", allowed: ["games_per_minute", "moves_per_minute"])
         server.limits.gamesPerMinute = try limits.optionalInt("games_per_minute", in: 1...100_000)
         server.limits.movesPerMinute = try limits.optionalInt("moves_per_minute", in: 1...100_000)
@@ -118,17 +119,12 @@ extension Settings {
             state.path = path
         }
         if let url = try section.string("url", default: nil) {
-            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "url"), key: "state.url", "expected a URL such as postgres://user@host:5432/db, found `\(StateSettings(url: url).redactedURL ?? "")`")
+            do {
+                state.url = try PostgresURL(url)
+            } catch {
+                throw ConfigError(.invalidValue, at: section.mark(of: "url"), key: "state.url", error.description)
             }
-            state.url = url
         }
-    }
-}
-
-extension StateSettings {
-    init(url: String) {
-        self.init()
-        self.url = url
+        state.timeoutMilliseconds = try section.int("timeout_ms", default: state.timeoutMilliseconds, in: 100...60_000, unit: " (milliseconds)")
     }
 }

@@ -50,6 +50,8 @@ public struct ServerSettings: Hashable, Sendable {
     public var logFormat = LogFormat.json
     public var limits = RateLimits()
     public var games = GameLimits()
+    /// How often a live game stream sends a heartbeat, well under a load balancer's idle timeout.
+    public var heartbeatSeconds = 15
 }
 
 public enum LogLevel: String, Hashable, Sendable, CaseIterable {
@@ -123,15 +125,21 @@ public struct StateSettings: Hashable, Sendable {
     public var backend = StateBackend.memory
     /// The SQLite file, for `sqlite`.
     public var path = "tictactoe.sqlite"
-    /// The PostgreSQL URL, for `postgres`. May hold a password: print ``redactedURL`` instead.
-    public var url: String?
+    /// The PostgreSQL URL, for `postgres`. Holds the password: print ``redactedURL`` instead.
+    public var url: PostgresURL?
+    /// How long one storage operation may take before the request is answered with 503.
+    public var timeoutMilliseconds = 3000
 
     /// `url` with any password replaced by `***`.
-    public var redactedURL: String? {
-        guard let url else { return nil }
+    public var redactedURL: String? { url?.redacted }
+
+    /// `url` with the password part, if any, replaced by `***`.
+    static func redact(_ url: String) -> String {
         let parts = url.split(separator: "://", maxSplits: 1)
-        guard parts.count == 2, let at = parts[1].lastIndex(of: "@") else { return url }
-        let credentials = parts[1][..<at]
+        guard parts.count == 2 else { return url }
+        let authority = parts[1].prefix { $0 != "/" && $0 != "?" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        let credentials = authority[..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return url }
         return "\(parts[0])://\(credentials[..<colon]):***\(parts[1][at...])"
     }

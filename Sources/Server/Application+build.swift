@@ -12,6 +12,8 @@ public struct AppParts: Sendable {
     public var settings: Settings
     public var store: any GameStore
     public var computer: ComputerMoveQueue
+    /// The live streams open in this process.
+    public var events: GameEvents
 
     /// The parts for `settings`, opening the configured state backend.
     public static func make(settings: Settings, logger: Logger) async throws(StartupError) -> AppParts {
@@ -29,7 +31,18 @@ public struct AppParts: Sendable {
             }
             return try AppParts(settings: settings, store: store)
         case .postgres:
-            throw StartupError("state.backend `postgres` is not available in this version; use `memory` or `sqlite`")
+            guard let url = settings.state.url else {
+                throw StartupError("state.backend `postgres` needs a database: set state.url in the config or the DATABASE_URL environment variable")
+            }
+            let store: PostgresGameStore
+            do {
+                store = try PostgresGameStore(
+                    url: url, timeout: .milliseconds(settings.state.timeoutMilliseconds), maxGames: games.maxGames,
+                    idleTimeout: .seconds(games.idleMinutes * 60), logger: logger)
+            } catch {
+                throw StartupError("state.backend `postgres`: \(error.description)")
+            }
+            return try AppParts(settings: settings, store: store)
         }
     }
 
@@ -44,6 +57,7 @@ public struct AppParts: Sendable {
             idleTimeout: .seconds(settings.server.games.idleMinutes * 60)
         )
         computer = ComputerMoveQueue(threads: settings.opponent.threads, capacity: settings.opponent.queueCapacity)
+        events = GameEvents()
     }
 }
 
@@ -62,7 +76,7 @@ public func buildRouter(_ parts: AppParts) -> Router<AppRequestContext> {
         LogRequestsMiddleware(.info)
         APIErrorMiddleware()
     }
-    let service = GameService(settings: parts.settings, store: parts.store, computer: parts.computer)
+    let service = GameService(settings: parts.settings, store: parts.store, computer: parts.computer, events: parts.events)
     PageRoutes(settings: parts.settings).add(to: router)
     HealthRoutes(store: parts.store).add(to: router)
     GameRoutes(
@@ -71,6 +85,7 @@ public func buildRouter(_ parts: AppParts) -> Router<AppRequestContext> {
         maxBodyBytes: parts.settings.server.maxBodyBytes,
         version: tictactoeVersion
     ).add(to: router)
+    GameStreamRoutes(service: service).add(to: router)
     return router
 }
 
@@ -80,7 +95,12 @@ public func buildApplication(_ parts: AppParts, logger: Logger) -> some Applicat
     return Application(
         router: buildRouter(parts),
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil),
-        services: [parts.computer, StoreShutdown(store: parts.store)],
+        // Shut down last to first: the server drains (ending live streams), then the streams' upkeep
+        // stops, then the store closes, then the computer's threads.
+        services: [
+            parts.computer, StoreService(store: parts.store),
+            GameEventsService(events: parts.events, store: parts.store, heartbeat: .seconds(server.heartbeatSeconds), logger: logger),
+        ],
         logger: logger
     )
 }
@@ -91,12 +111,11 @@ extension Logger.Level {
     }
 }
 
-/// Closes the store once the server has drained, on graceful shutdown.
-struct StoreShutdown: Service {
+/// Runs the store's background work; closes it once the server has drained.
+struct StoreService: Service {
     let store: any GameStore
 
-    func run() async throws {
-        try? await gracefulShutdown()
-        await store.shutdown()
+    func run() async {
+        await store.run()
     }
 }

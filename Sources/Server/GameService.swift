@@ -8,11 +8,14 @@ public struct GameService: Sendable {
     public let settings: Settings
     public let store: any GameStore
     public let computer: ComputerMoveQueue
+    /// Where stored changes are announced to this process's live streams.
+    public let events: GameEvents
 
-    public init(settings: Settings, store: any GameStore, computer: ComputerMoveQueue) {
+    public init(settings: Settings, store: any GameStore, computer: ComputerMoveQueue, events: GameEvents = GameEvents()) {
         self.settings = settings
         self.store = store
         self.computer = computer
+        self.events = events
     }
 
     /// A new game; when the computer moves first, it has already moved.
@@ -28,6 +31,58 @@ public struct GameService: Sendable {
         return record
     }
 
+    /// A new online game between two browsers. The creator holds the first seat, with the
+    /// returned token; the second is open for whoever claims it.
+    public func createOnline() async throws(APIError) -> (GameRecord, SeatToken) {
+        let token = SeatToken.random()
+        let record = GameRecord(
+            id: .random(),
+            state: GameState(shape: settings.board.shape, rule: settings.board.rule),
+            opponent: .human,
+            computerSeat: settings.opponent.computerSeat,
+            seats: Seats(first: token.hash)
+        )
+        try await run { () throws(StoreError) in try await store.insert(record) }
+        return (record, token)
+    }
+
+    /// Gives the open seat of an online game to the caller. A caller whose `bearer` token already
+    /// holds a seat gets that seat back, and no new token.
+    public func claimSeat(in id: String, bearer: SeatToken?) async throws(APIError) -> SeatClaimResult {
+        let record = try await game(id)
+        guard let seats = record.seats else {
+            throw APIError(.conflict, "not_online", "this game is played at one screen; it has no seats to take")
+        }
+        if let bearer, let seat = seats.seat(of: bearer.hash) {
+            return SeatClaimResult(record: record, seat: seat, token: nil)
+        }
+        let token = SeatToken.random()
+        let claim = try await run { () throws(StoreError) in try await store.claimSeat(in: record.id, token: token.hash) }
+        switch claim {
+        case .claimed(let seat, let record):
+            events.publish(record)
+            return SeatClaimResult(record: record, seat: seat, token: token)
+        case .noOpenSeat:
+            throw APIError(.conflict, "seats_taken", "both seats are taken; you can watch the game")
+        case .notFound:
+            throw .notFound(id)
+        }
+    }
+
+    /// The seat `bearer` holds in `record`, or `nil` for a game that has no seats.
+    /// Throws 401 without a token and 403 with one that holds no seat of this game.
+    public func seat(in record: GameRecord, bearer: SeatToken?, malformed: Bool = false) throws(APIError) -> Seat? {
+        guard let seats = record.seats else { return nil }
+        guard let bearer else {
+            if malformed { throw APIError(.forbidden, "not_a_player", "the Authorization header holds no valid seat token for this game") }
+            throw APIError(.unauthorized, "token_required", "this is an online game: send your seat's token as `Authorization: Bearer <token>`; spectators cannot move")
+        }
+        guard let seat = seats.seat(of: bearer.hash) else {
+            throw APIError(.forbidden, "not_a_player", "that token holds no seat in this game; spectators cannot move")
+        }
+        return seat
+    }
+
     public func game(_ id: String) async throws(APIError) -> GameRecord {
         guard let gameID = GameID(id) else { throw .notFound(id) }
         guard let record = try await run({ () throws(StoreError) in try await store.game(gameID) }) else {
@@ -38,13 +93,14 @@ public struct GameService: Sendable {
 
     /// Plays `index` for the human whose turn it is, then the computer's reply, and stores both
     /// only if nobody changed the game meanwhile.
-    public func move(in id: String, index: Int, expectedVersion: Int?) async throws(APIError) -> GameRecord {
+    public func move(in id: String, index: Int, expectedVersion: Int?, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
         var record = try await game(id)
+        let playerSeat = try seat(in: record, bearer: bearer.token, malformed: bearer.isMalformed)
         let original = record.version
         if let expectedVersion, expectedVersion != original {
             throw APIError(.conflict, "stale_version", "the game is at version \(original), not \(expectedVersion); reload it and try again")
         }
-        let humanSeat: Seat? = record.opponent == .computer ? record.computerSeat.opponent : nil
+        let humanSeat: Seat? = record.opponent == .computer ? record.computerSeat.opponent : playerSeat
         do {
             try record.state.play(index, by: humanSeat)
         } catch {
@@ -54,6 +110,7 @@ public struct GameService: Sendable {
         let result = try await run { () throws(StoreError) in try await store.update(record, expectedVersion: original) }
         switch result {
         case .updated:
+            events.publish(record)
             return record
         case .notFound:
             throw .notFound(id)
@@ -69,8 +126,11 @@ public struct GameService: Sendable {
     }
 
     /// The game that follows a finished one, with the same settings; the same one every time.
-    public func rematch(of id: String) async throws(APIError) -> GameRecord {
+    /// In an online game only a player may ask, and the players swap seats so that the other one
+    /// starts.
+    public func rematch(of id: String, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
         let original = try await game(id)
+        _ = try seat(in: original, bearer: bearer.token, malformed: bearer.isMalformed)
         guard original.state.isOver else {
             throw APIError(.conflict, "game_not_over", "a rematch can start only when the game is over")
         }
@@ -78,13 +138,19 @@ public struct GameService: Sendable {
             id: .random(),
             state: GameState(shape: original.state.shape, rule: original.state.rule),
             opponent: original.opponent,
-            computerSeat: original.computerSeat
+            computerSeat: original.computerSeat,
+            seats: original.seats?.swapped
         )
         fresh.state = try await computerReplies(to: fresh)
         let made = fresh
         guard let gameID = GameID(id),
             let record = try await run({ () throws(StoreError) in try await store.rematch(of: gameID) { _ in made } })
         else { throw .notFound(id) }
+        if record.id == made.id {
+            var linked = original
+            linked.rematchID = made.id
+            events.publish(linked)
+        }
         return record
     }
 
@@ -133,5 +199,30 @@ public struct GameService: Sendable {
         } catch {
             throw .unavailable(error.description)
         }
+    }
+}
+
+/// What a seat claim gave: the game, the caller's seat, and a new token unless the caller already
+/// held the seat.
+public struct SeatClaimResult: Sendable {
+    public var record: GameRecord
+    public var seat: Seat
+    public var token: SeatToken?
+}
+
+/// The `Authorization: Bearer` credential of a request: absent, unreadable, or a token.
+public enum Bearer: Sendable {
+    case none
+    case malformed
+    case token(SeatToken)
+
+    var token: SeatToken? {
+        if case .token(let token) = self { return token }
+        return nil
+    }
+
+    var isMalformed: Bool {
+        if case .malformed = self { return true }
+        return false
     }
 }

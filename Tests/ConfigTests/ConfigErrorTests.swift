@@ -41,7 +41,7 @@ import YAML
 
     @Test func listsValidKeysWhenNothingIsClose() throws {
         let e = try #require(error("state: {flavour: mint}\n"))
-        #expect(e.message == "unknown key `flavour`; valid keys are `backend`, `path`, `url`")
+        #expect(e.message == "unknown key `flavour`; valid keys are `backend`, `path`, `url`, `timeout_ms`")
     }
 
     @Test func refusesDuplicateKeys() throws {

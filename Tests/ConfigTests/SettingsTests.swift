@@ -97,9 +97,28 @@ import Testing
         let s = try ConfigLoader.parse(
             "state: {backend: postgres}\n", source: "p.yaml",
             environment: ["DATABASE_URL": "postgres://game:s3cret@db:5432/games"])
-        #expect(s.state.url == "postgres://game:s3cret@db:5432/games")
+        #expect(s.state.url?.host == "db")
+        #expect(s.state.url?.password == "s3cret")
         #expect(s.state.redactedURL == "postgres://game:***@db:5432/games")
         #expect(!s.summary.contains("s3cret"))
+    }
+
+    @Test func databaseURLOverridesTheFilesURL() throws {
+        let s = try ConfigLoader.parse(
+            "state: {backend: postgres, url: \"postgres://file@filehost/filedb\"}\n", source: "p.yaml",
+            environment: ["DATABASE_URL": "postgresql://env:pw@envhost:6543/envdb?sslmode=require"])
+        #expect(s.state.url == (try PostgresURL("postgresql://env:pw@envhost:6543/envdb?sslmode=require")))
+        #expect(s.state.url?.host == "envhost")
+        #expect(s.state.url?.port == 6543)
+        #expect(s.state.url?.database == "envdb")
+        #expect(s.state.url?.sslMode == .require)
+    }
+
+    @Test func readsStateTimeoutAndHeartbeat() throws {
+        let s = try ConfigLoader.parse("server: {heartbeat_s: 5}\nstate: {timeout_ms: 750}\n", source: "t.yaml")
+        #expect(s.server.heartbeatSeconds == 5)
+        #expect(s.state.timeoutMilliseconds == 750)
+        #expect(Settings.defaults.server.heartbeatSeconds == 15)
     }
 
     @Test func warnsWhenPerfectCannotSolveTheBoard() throws {

@@ -1,3 +1,5 @@
+import Config
+import Foundation
 import Game
 import Logging
 import Server
@@ -18,10 +20,59 @@ import Testing
             let path = "/tmp/tictactoe-contract-\(GameID.random().rawValue).sqlite"
             return try await SQLiteGameStore.open(path: path, maxGames: 1000, idleTimeout: .seconds(3600), logger: Logger(label: "test"))
         },
+        Factory(name: "postgres") { try await TestPostgres.store() },
     ]
 
-    func record() -> GameRecord {
-        GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second)
+    func record(online: Bool = false) -> GameRecord {
+        GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, seats: online ? Seats() : nil)
+    }
+
+    @Test(arguments: stores)
+    func givesEachSeatOnceAndKeepsOnlyHashes(factory: Factory) async throws {
+        let store = try await factory.make()
+        defer { Task { await store.shutdown() } }
+        let game = record(online: true)
+        try await store.insert(game)
+        let tokens = (0..<4).map { _ in SeatToken.random() }
+        let claims = try await withThrowingTaskGroup(of: SeatClaim.self) { group in
+            for token in tokens { group.addTask { try await store.claimSeat(in: game.id, token: token.hash) } }
+            return try await group.reduce(into: [SeatClaim]()) { $0.append($1) }
+        }
+        let claimed = claims.compactMap { claim -> Seat? in
+            if case .claimed(let seat, _) = claim { return seat }
+            return nil
+        }
+        #expect(claimed.sorted { $0.rawValue < $1.rawValue } == [.first, .second])
+        #expect(claims.filter { if case .noOpenSeat = $0 { true } else { false } }.count == 2)
+        let stored = try #require(try await store.game(game.id))
+        let seats = try #require(stored.seats)
+        #expect(Set([seats.first, seats.second].compactMap { $0 }).isSubset(of: Set(tokens.map(\.hash))))
+        #expect(seats.first != seats.second)
+        for token in tokens { #expect(seats.first?.rawValue != token.rawValue && seats.second?.rawValue != token.rawValue) }
+        #expect(try await store.claimSeat(in: .random(), token: tokens[0].hash) == .notFound)
+        let local = record()
+        try await store.insert(local)
+        #expect(try await store.claimSeat(in: local.id, token: tokens[0].hash) == .noOpenSeat(local))
+    }
+
+    @Test(arguments: stores)
+    func keepsSeatsThroughMovesAndRematches(factory: Factory) async throws {
+        let store = try await factory.make()
+        defer { Task { await store.shutdown() } }
+        let (a, b) = (SeatToken.random().hash, SeatToken.random().hash)
+        var game = GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, seats: Seats(first: a, second: b))
+        try await store.insert(game)
+        try game.state.play(4)
+        guard case .updated = try await store.update(game, expectedVersion: 0) else {
+            Issue.record("the move must be stored")
+            return
+        }
+        #expect(try await store.game(game.id) == game)
+        let next = try #require(try await store.rematch(of: game.id) { old in
+            GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, seats: old.seats?.swapped)
+        })
+        #expect(next.seats == Seats(first: b, second: a))
+        #expect(try await store.game(next.id)?.seats == Seats(first: b, second: a))
     }
 
     @Test(arguments: stores)

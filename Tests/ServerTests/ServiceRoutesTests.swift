@@ -86,8 +86,13 @@ import Testing
         }
     }
 
-    @Test func refusesPostgresUntilItExists() async throws {
-        let settings = try ConfigLoader.parse("state: {backend: postgres, url: \"postgres://db/games\"}\n", source: "t.yaml")
-        await #expect(throws: StartupError.self) { try await AppParts.make(settings: settings, logger: Logger(label: "test")) }
+    @Test func refusesPostgresWithoutADatabaseURL() async throws {
+        let settings = try ConfigLoader.parse("state: {backend: postgres}\n", source: "t.yaml")
+        do {
+            _ = try await AppParts.make(settings: settings, logger: Logger(label: "test"))
+            Issue.record("postgres without a URL must not start")
+        } catch {
+            #expect(error.description == "state.backend `postgres` needs a database: set state.url in the config or the DATABASE_URL environment variable")
+        }
     }
 }

@@ -26,16 +26,32 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
     /// The computer's symbol in a game against the computer.
     public var computer: String?
     public var rematchId: String?
+    /// For an online game, the symbols whose seats are taken; `nil` otherwise.
+    public var seatsTaken: [String]?
+    /// The symbol of the seat the request's token holds, if any.
+    public var you: String?
+    /// A new seat token, only in the answer that created it: the client keeps it and sends it as
+    /// `Authorization: Bearer`.
+    public var token: String?
 
     enum CodingKeys: String, CodingKey {
         case id, rows, cols, winLength, rule, board, next, status, winner, winningLine, moves, version, opponent, computer, rematchId
+        case seatsTaken, you, token
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        response(status: .ok)
+    }
+
+    /// The answer with this game as its body.
+    func response(status: HTTPResponse.Status, location: Bool = false) -> Response {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(160 + board.count * 6 + moves.count * 4)
+        buffer.reserveCapacity(200 + board.count * 6 + moves.count * 4)
         write(to: &buffer)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if location { headers[.location] = "/api/games/\(id)" }
+        if seatsTaken != nil { headers[.cacheControl] = "no-store" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     /// The JSON object, every key present (`null` included), in the contract's order.
@@ -57,6 +73,14 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         buffer.writeString(computer.map(jsonQuoted) ?? "null")
         buffer.writeString(",\"rematchId\":")
         buffer.writeString(rematchId.map(jsonQuoted) ?? "null")
+        buffer.writeString(",\"seatsTaken\":")
+        buffer.writeString(seatsTaken.map { "[" + $0.map(jsonQuoted).joined(separator: ",") + "]" } ?? "null")
+        buffer.writeString(",\"you\":")
+        buffer.writeString(you.map(jsonQuoted) ?? "null")
+        if let token {
+            buffer.writeString(",\"token\":")
+            buffer.writeString(jsonQuoted(token))
+        }
         buffer.writeString("}")
     }
 
@@ -78,9 +102,12 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         try c.encode(opponent, forKey: .opponent)
         try c.encode(computer, forKey: .computer)
         try c.encode(rematchId, forKey: .rematchId)
+        try c.encode(seatsTaken, forKey: .seatsTaken)
+        try c.encode(you, forKey: .you)
+        try c.encodeIfPresent(token, forKey: .token)
     }
 
-    init(_ record: GameRecord, players: PlayerSettings) {
+    init(_ record: GameRecord, players: PlayerSettings, you: Seat? = nil, token: SeatToken? = nil) {
         let state = record.state
         id = record.id.rawValue
         rows = state.shape.rows
@@ -90,7 +117,10 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         board = state.cells.map { $0.map(players.symbol(for:)) ?? "" }
         moves = state.moves
         version = state.version
-        opponent = record.opponent.rawValue
+        opponent = record.isOnline ? "online" : record.opponent.rawValue
+        seatsTaken = record.seats.map { seats in Seat.allCases.filter { seats[$0] != nil }.map(players.symbol(for:)) }
+        self.you = you.map(players.symbol(for:))
+        self.token = token?.rawValue
         computer = record.opponent == .computer ? players.symbol(for: record.computerSeat) : nil
         rematchId = record.rematchID?.rawValue
         switch state.outcome {

@@ -1,14 +1,26 @@
 "use strict";
 // The game page: draws any rows × cols board from /api/config, plays through the JSON API and
 // keeps the game's id in the URL so that a reload or a shared link resumes it.
+// Online games: the seat token lives in localStorage (never in the URL) and goes out as
+// `Authorization: Bearer`; an EventSource shows the other player's moves as they happen.
 (() => {
   const $ = (id) => document.getElementById(id);
   const boardEl = $("board"), statusEl = $("status"), noticeEl = $("notice");
   let config = null, game = null, busy = false, focusIndex = 0;
   let mode = "human";
+  let you = null, stream = null;
 
-  async function api(method, path, body) {
+  const tokenKey = (id) => "tictactoe.seat." + id;
+  function tokenFor(id) {
+    try { return window.localStorage.getItem(tokenKey(id)); } catch (e) { return null; }
+  }
+  function keepToken(id, token) {
+    try { window.localStorage.setItem(tokenKey(id), token); } catch (e) { /* private mode: the seat lasts this page */ }
+  }
+
+  async function api(method, path, body, token) {
     const init = { method, headers: { "Accept": "application/json" } };
+    if (token) init.headers["Authorization"] = "Bearer " + token;
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -76,6 +88,7 @@
     const win = new Set(game.winningLine);
     const over = game.status !== "playing";
     const computerTurn = game.opponent === "computer" && game.next === game.computer;
+    const notMine = game.opponent === "online" && game.next !== you;
     for (const cell of boardEl.querySelectorAll(".cell")) {
       const index = Number(cell.dataset.index);
       const mark = game.board[index];
@@ -83,7 +96,7 @@
       if (mark) cell.dataset.seat = seatOf(mark); else delete cell.dataset.seat;
       cell.classList.toggle("win", win.has(index));
       cell.classList.toggle("last", index === last);
-      const disabled = over || mark !== "" || computerTurn || busy;
+      const disabled = over || mark !== "" || computerTurn || notMine || busy;
       cell.setAttribute("aria-disabled", String(disabled));
       cell.setAttribute("aria-label", cellName(index) + ", " + (mark ? mark : "empty") + (win.has(index) ? ", winning line" : ""));
     }
@@ -91,6 +104,8 @@
     $("rematch").hidden = !over;
     $("vs-human").setAttribute("aria-pressed", String(game.opponent === "human"));
     $("vs-computer").setAttribute("aria-pressed", String(game.opponent === "computer"));
+    $("vs-online").setAttribute("aria-pressed", String(game.opponent === "online"));
+    renderOnline();
     const history = $("history");
     history.replaceChildren(...game.moves.map((index, i) => {
       const item = document.createElement("li");
@@ -100,7 +115,26 @@
     $("move-count").textContent = String(game.moves.length);
   }
 
+  function renderOnline() {
+    const online = game.opponent === "online";
+    $("online").hidden = !online;
+    if (!online) return;
+    const taken = game.seatsTaken || [];
+    const waiting = taken.length < 2;
+    const link = new URL(window.location.href);
+    link.search = "?game=" + game.id;
+    $("share-link").value = link.toString();
+    $("share").hidden = !(you && waiting);
+    $("join").hidden = !!you || !waiting;
+    if (you) {
+      $("seat-info").textContent = "You play " + you + "." + (waiting ? " Waiting for your friend to open the link…" : "");
+    } else {
+      $("seat-info").textContent = waiting ? "A seat is open: take it to play." : "You are watching this game.";
+    }
+  }
+
   function statusText() {
+    if (game.opponent === "online") return onlineStatusText();
     const you = game.opponent === "computer" ? (game.computer === config.players.symbols[0] ? config.players.symbols[1] : config.players.symbols[0]) : null;
     if (game.status === "won") {
       const line = game.rule === "misere" ? " (the other player completed a line)" : "";
@@ -113,7 +147,55 @@
     return game.next + "'s turn";
   }
 
+  function onlineStatusText() {
+    if (game.status === "won") {
+      const line = game.rule === "misere" ? " (the other player completed a line)" : "";
+      if (you) return (game.winner === you ? "You win" : "Your friend wins") + line + "!";
+      return game.winner + " wins" + line + "!";
+    }
+    if (game.status === "draw") return "It's a draw.";
+    if (you) return game.next === you ? "Your turn (" + you + ")" : "Waiting for " + game.next + "…";
+    return game.next + "'s turn";
+  }
+
+  // Live updates for online games. EventSource reconnects by itself and sends Last-Event-ID, so
+  // the server resumes from the last state shown.
+  function watch() {
+    if (stream && stream.gameId === game.id) return;
+    if (stream) stream.close();
+    stream = null;
+    if (game.opponent !== "online" || typeof EventSource === "undefined") return;
+    const source = new EventSource("/api/games/" + game.id + "/events");
+    source.gameId = game.id;
+    source.onopen = () => { $("live").textContent = "Live: moves appear as they are made."; };
+    source.onerror = () => { $("live").textContent = "Reconnecting…"; };
+    source.onmessage = (event) => {
+      let update;
+      try { update = JSON.parse(event.data); } catch (e) { return; }
+      if (!game || update.id !== game.id || busy) return;
+      if (update.version < game.version) return;
+      game = update;
+      render();
+      if (update.rematchId) followRematch(update.rematchId);
+    };
+    stream = source;
+  }
+
+  async function followRematch(id) {
+    const token = tokenFor(game.id);
+    if (token) keepToken(id, token);
+    try {
+      const next = await api("GET", "/api/games/" + id, undefined, token);
+      you = next.you;
+      show(next, false);
+    } catch (error) {
+      notice(error.message);
+    }
+  }
+
   function show(newGame, replaceURL) {
+    if (!game || game.id !== newGame.id) you = null;
+    if (newGame.you) you = newGame.you;
     game = newGame;
     mode = game.opponent;
     const url = new URL(window.location.href);
@@ -122,6 +204,7 @@
       if (replaceURL) history.replaceState(null, "", url); else history.pushState(null, "", url);
     }
     render();
+    watch();
   }
 
   async function play(index) {
@@ -129,18 +212,20 @@
     focusIndex = index;
     if (game.status !== "playing") { notice("The game is over. Start a new game or a rematch."); return; }
     if (game.board[index] !== "") { notice("That cell is taken by " + game.board[index] + "."); return; }
+    if (game.opponent === "online" && !you) { notice("You are watching: take the open seat to play."); return; }
+    if (game.opponent === "online" && game.next !== you) { notice("Wait for " + game.next + " to move."); return; }
     notice("");
     busy = true;
     render();
     try {
-      const updated = await api("POST", "/api/games/" + game.id + "/moves", { index: index, version: game.version });
+      const updated = await api("POST", "/api/games/" + game.id + "/moves", { index: index, version: game.version }, tokenFor(game.id));
       busy = false;
       show(updated, true);
     } catch (error) {
       busy = false;
       notice(error.message);
       if (error.status === 409) {
-        try { show(await api("GET", "/api/games/" + game.id), true); } catch (e) { render(); }
+        try { show(await api("GET", "/api/games/" + game.id, undefined, tokenFor(game.id)), true); } catch (e) { render(); }
       } else {
         render();
       }
@@ -151,7 +236,9 @@
   async function newGame(opponent) {
     notice("");
     try {
-      show(await api("POST", "/api/games", { opponent: opponent }), false);
+      const created = await api("POST", "/api/games", { opponent: opponent });
+      if (created.token) keepToken(created.id, created.token);
+      show(created, false);
     } catch (error) {
       notice(error.message);
     }
@@ -159,10 +246,38 @@
 
   async function rematch() {
     notice("");
+    const token = tokenFor(game.id);
     try {
-      show(await api("POST", "/api/games/" + game.id + "/rematch", {}), false);
+      const next = await api("POST", "/api/games/" + game.id + "/rematch", {}, token);
+      if (token) keepToken(next.id, token);
+      show(next, false);
     } catch (error) {
       notice(error.message);
+    }
+  }
+
+  // Seats are taken only by this explicit click: link previewers that fetch the page take none.
+  async function join() {
+    notice("");
+    try {
+      const claimed = await api("POST", "/api/games/" + game.id + "/seats", {}, tokenFor(game.id));
+      if (claimed.token) keepToken(claimed.id, claimed.token);
+      show(claimed, true);
+    } catch (error) {
+      notice(error.message);
+      if (error.status === 409) {
+        try { show(await api("GET", "/api/games/" + game.id), true); } catch (e) { render(); }
+      }
+    }
+  }
+
+  async function copyLink() {
+    const input = $("share-link");
+    try {
+      await navigator.clipboard.writeText(input.value);
+      $("copy-link").textContent = "Copied";
+    } catch (e) {
+      input.select();
     }
   }
 
@@ -199,13 +314,16 @@
   $("rematch").addEventListener("click", rematch);
   $("vs-human").addEventListener("click", () => newGame("human"));
   $("vs-computer").addEventListener("click", () => newGame("computer"));
+  $("vs-online").addEventListener("click", () => newGame("online"));
+  $("join").addEventListener("click", join);
+  $("copy-link").addEventListener("click", copyLink);
   window.addEventListener("popstate", () => load());
 
   async function load() {
     const id = new URL(window.location.href).searchParams.get("game");
     if (id) {
       try {
-        show(await api("GET", "/api/games/" + encodeURIComponent(id)), true);
+        show(await api("GET", "/api/games/" + encodeURIComponent(id), undefined, tokenFor(id)), true);
         return;
       } catch (error) {
         notice(error.status === 404 ? "That game no longer exists, so here is a new one." : error.message);

@@ -13,11 +13,17 @@ struct GameRoutes {
         let api = router.group("api")
         api.get("config") { _, _ in PublicConfig(service.settings, version: version) }
         api.post("games", use: create)
-        api.get("games/:id") { _, context in
-            GameResponse(try await service.game(context.parameters.require("id")), players: service.settings.players)
-        }
+        api.get("games/:id", use: game)
         api.post("games/:id/moves", use: move)
         api.post("games/:id/rematch", use: rematch)
+        api.post("games/:id/seats", use: claimSeat)
+    }
+
+    /// The game; with a seat token, `you` names the caller's seat.
+    @Sendable func game(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let record = try await service.game(context.parameters.require("id"))
+        let you = record.seat(heldBy: request.bearer.token)
+        return GameResponse(record, players: service.settings.players, you: you).response(status: .ok)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -25,14 +31,30 @@ struct GameRoutes {
         let body = try CreateGameRequest(await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: true))
         var opponent: OpponentKind?
         if let name = body.opponent {
+            if name == "online" {
+                try limits.admitGame(request, context)
+                let (record, token) = try await service.createOnline()
+                return GameResponse(record, players: service.settings.players, you: .first, token: token)
+                    .response(status: .created, location: true)
+            }
             guard let kind = OpponentKind(rawValue: name) else {
-                throw APIError(.badRequest, "invalid_body", "`opponent` must be \"human\" or \"computer\", not \"\(name.prefix(40))\"")
+                throw APIError(.badRequest, "invalid_body", "`opponent` must be \"human\", \"computer\" or \"online\", not \"\(name.prefix(40))\"")
             }
             opponent = kind
         }
         try limits.admitGame(request, context)
         let record = try await service.create(opponent: opponent)
         return created(record)
+    }
+
+    /// Takes the open seat of an online game: 201 with a new token, or 200 with the seat that the
+    /// request's token already holds.
+    @Sendable func claimSeat(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        _ = try await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: true)
+        let claim = try await service.claimSeat(in: context.parameters.require("id"), bearer: request.bearer.token)
+        return GameResponse(claim.record, players: service.settings.players, you: claim.seat, token: claim.token)
+            .response(status: claim.token == nil ? .ok : .created)
     }
 
     @Sendable func move(_ request: Request, context: AppRequestContext) async throws -> GameResponse {
@@ -60,24 +82,21 @@ struct GameRoutes {
             throw APIError(.badRequest, "outside_board", "cell \(index) is outside the board; cells are 0 to \(shape.cellCount - 1)")
         }
         try limits.admitMove(request, context)
-        let record = try await service.move(in: id, index: index, expectedVersion: body.version)
-        return GameResponse(record, players: service.settings.players)
+        let bearer = request.bearer
+        let record = try await service.move(in: id, index: index, expectedVersion: body.version, bearer: bearer)
+        return GameResponse(record, players: service.settings.players, you: record.seat(heldBy: bearer.token))
     }
 
     @Sendable func rematch(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         _ = try await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: true)
-        let record = try await service.rematch(of: context.parameters.require("id"))
-        return created(record)
+        let bearer = request.bearer
+        let record = try await service.rematch(of: context.parameters.require("id"), bearer: bearer)
+        return GameResponse(record, players: service.settings.players, you: record.seat(heldBy: bearer.token))
+            .response(status: .created, location: true)
     }
 
     private func created(_ record: GameRecord) -> Response {
-        var buffer = ByteBuffer()
-        GameResponse(record, players: service.settings.players).write(to: &buffer)
-        return Response(
-            status: .created,
-            headers: [.contentType: "application/json; charset=utf-8", .location: "/api/games/\(record.id)"],
-            body: .init(byteBuffer: buffer)
-        )
+        GameResponse(record, players: service.settings.players).response(status: .created, location: true)
     }
 }

@@ -1,3 +1,6 @@
+public import Game
+import ServiceLifecycle
+
 /// Where games live. Every backend behaves the same: writes are atomic per game, and an update
 /// succeeds only against the version it was computed from, so of two racing moves exactly one
 /// is stored.
@@ -14,8 +17,15 @@ public protocol GameStore: Sendable {
     /// linked first. `nil` when `original` is unknown.
     func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) async throws(StoreError) -> GameRecord?
 
+    /// Gives the first open seat of the online game `id` to the holder of `token`, once.
+    func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim
+
     /// Throws when the backend cannot serve requests.
     func checkHealth() async throws(StoreError)
+
+    /// Does the store's background work (connection pools, expiry sweeps) until graceful shutdown,
+    /// then releases connections and files.
+    func run() async
 
     /// Releases connections and files; the store is not used afterwards.
     func shutdown() async
@@ -23,6 +33,18 @@ public protocol GameStore: Sendable {
 
 extension GameStore {
     public func shutdown() async {}
+
+    public func run() async {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+}
+
+public enum SeatClaim: Sendable, Equatable {
+    case claimed(Seat, GameRecord)
+    /// Both seats were already taken, or the game is not an online game.
+    case noOpenSeat(GameRecord)
+    case notFound
 }
 
 public enum UpdateResult: Sendable {

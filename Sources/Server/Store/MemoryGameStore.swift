@@ -44,6 +44,17 @@ public final class MemoryGameStore: GameStore {
         }
     }
 
+    public func claimSeat(in id: GameID, token: TokenHash) -> SeatClaim {
+        let time = now()
+        return state.withLock { storage -> SeatClaim in
+            guard var record = storage.game(id, at: time) else { return .notFound }
+            guard let seat = record.seats?.open else { return .noOpenSeat(record) }
+            record.seats?[seat] = token
+            storage.games[id]?.record = record
+            return .claimed(seat, record)
+        }
+    }
+
     public func checkHealth() {}
 }
 

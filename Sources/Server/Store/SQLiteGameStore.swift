@@ -30,26 +30,53 @@ public final class SQLiteGameStore: GameStore {
     ) async throws(StoreError) -> SQLiteGameStore {
         do {
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            for statement in [
-                "PRAGMA journal_mode=WAL",
-                "PRAGMA busy_timeout=5000",
-                """
-                CREATE TABLE IF NOT EXISTS games (
-                    id TEXT PRIMARY KEY,
-                    rows INTEGER NOT NULL, cols INTEGER NOT NULL, win_length INTEGER NOT NULL, rule TEXT NOT NULL,
-                    moves TEXT NOT NULL, version INTEGER NOT NULL,
-                    opponent TEXT NOT NULL, computer_seat INTEGER NOT NULL, rematch_id TEXT,
-                    touched_at INTEGER NOT NULL
-                )
-                """,
-                "CREATE INDEX IF NOT EXISTS games_touched_at ON games (touched_at)",
-            ] {
-                _ = try await connection.query(statement, [])
-            }
+            _ = try await connection.query("PRAGMA journal_mode=WAL", [])
+            _ = try await connection.query("PRAGMA busy_timeout=5000", [])
+            try await migrate(connection)
             let seconds = idleTimeout.components.seconds
             return SQLiteGameStore(connection: connection, maxGames: maxGames, idleMilliseconds: seconds * 1000, now: now)
         } catch {
             throw StoreError("cannot open the SQLite file \(path): \(error)")
+        }
+    }
+
+    /// Schema changes in order; `PRAGMA user_version` counts those applied. Version 1 is the
+    /// table of 0.1.0, which created it without setting `user_version`, hence `IF NOT EXISTS`.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE IF NOT EXISTS games (
+                id TEXT PRIMARY KEY,
+                rows INTEGER NOT NULL, cols INTEGER NOT NULL, win_length INTEGER NOT NULL, rule TEXT NOT NULL,
+                moves TEXT NOT NULL, version INTEGER NOT NULL,
+                opponent TEXT NOT NULL, computer_seat INTEGER NOT NULL, rematch_id TEXT,
+                touched_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS games_touched_at ON games (touched_at)",
+        ],
+        [
+            "ALTER TABLE games ADD COLUMN online INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE games ADD COLUMN seat_first TEXT",
+            "ALTER TABLE games ADD COLUMN seat_second TEXT",
+        ],
+    ]
+
+    /// Applies the migrations the file lacks, each in one transaction that other processes wait for.
+    private static func migrate(_ connection: SQLiteConnection) async throws {
+        _ = try await connection.query("BEGIN IMMEDIATE", [])
+        do {
+            let applied = try await connection.query("PRAGMA user_version", []).first?.column("user_version")?.integer ?? 0
+            for statements in migrations.dropFirst(applied) {
+                for statement in statements { _ = try await connection.query(statement, []) }
+            }
+            if applied < migrations.count {
+                _ = try await connection.query("PRAGMA user_version = \(migrations.count)", [])
+            }
+            _ = try await connection.query("COMMIT", [])
+        } catch {
+            _ = try? await connection.query("ROLLBACK", [])
+            throw error
         }
     }
 
@@ -77,7 +104,7 @@ public final class SQLiteGameStore: GameStore {
             "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at LIMIT max(0, (SELECT count(*) FROM games) - ? + 1))",
             [.integer(maxGames)])
         try await run(
-            "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values(record) + [.integer(Int(time))])
     }
 
@@ -115,6 +142,27 @@ public final class SQLiteGameStore: GameStore {
         return try await game(linked)
     }
 
+    public func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim {
+        let time = now()
+        // Every right-hand side sees the row as it was, so one statement claims exactly one seat.
+        let rows = try await run(
+            """
+            UPDATE games SET
+                seat_first = coalesce(seat_first, ?1),
+                seat_second = CASE WHEN seat_first IS NOT NULL THEN coalesce(seat_second, ?1) ELSE seat_second END,
+                touched_at = ?2
+            WHERE id = ?3 AND online = 1 AND (seat_first IS NULL OR seat_second IS NULL) AND touched_at >= ?4
+            RETURNING *
+            """,
+            [.text(token.rawValue), .integer(Int(time)), .text(id.rawValue), .integer(Int(time - idleMilliseconds))])
+        if let row = rows.first {
+            let record = try decode(row)
+            return .claimed(record.seats?.first == token ? .first : .second, record)
+        }
+        guard let current = try await game(id) else { return .notFound }
+        return .noOpenSeat(current)
+    }
+
     public func checkHealth() async throws(StoreError) {
         try await run("SELECT 1", [])
     }
@@ -134,6 +182,9 @@ public final class SQLiteGameStore: GameStore {
             .integer(record.state.shape.winLength), .text(record.state.rule.rawValue), .text(Self.encode(record.state.moves)),
             .integer(record.version), .text(record.opponent.rawValue), .integer(record.computerSeat.rawValue),
             record.rematchID.map { .text($0.rawValue) } ?? .null,
+            .integer(record.isOnline ? 1 : 0),
+            record.seats?.first.map { .text($0.rawValue) } ?? .null,
+            record.seats?.second.map { .text($0.rawValue) } ?? .null,
         ]
     }
 
@@ -152,7 +203,11 @@ public final class SQLiteGameStore: GameStore {
             let shape = try BoardShape(rows: rows, cols: cols, winLength: k)
             let state = try GameState(shape: shape, rule: rule, replaying: moves)
             let rematch = row.column("rematch_id")?.string.flatMap { GameID($0) }
-            return GameRecord(id: id, state: state, opponent: opponent, computerSeat: seat, rematchID: rematch)
+            let seats: Seats? =
+                row.column("online")?.integer == 1
+                ? Seats(first: row.column("seat_first")?.string.map { TokenHash(rawValue: $0) }, second: row.column("seat_second")?.string.map { TokenHash(rawValue: $0) })
+                : nil
+            return GameRecord(id: id, state: state, opponent: opponent, computerSeat: seat, rematchID: rematch, seats: seats)
         } catch {
             throw StoreError("stored game \(idText) does not replay: \(error)")
         }

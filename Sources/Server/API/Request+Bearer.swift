@@ -1,0 +1,29 @@
+import Game
+import Hummingbird
+
+extension Request {
+    /// The seat token in `Authorization: Bearer <token>`. Tokens travel only in this header: never
+    /// in URLs, which end up in logs, histories and link previews.
+    var bearer: Bearer {
+        guard let header = headers[.authorization] else { return .none }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+            let token = SeatToken(parts[1].trimmingCharacters(in: " "))
+        else { return .malformed }
+        return .token(token)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in character: Character) -> String {
+        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
+    }
+}
+
+extension GameRecord {
+    /// The seat `token` holds in this online game, if any.
+    func seat(heldBy token: SeatToken?) -> Seat? {
+        guard let token, let seats else { return nil }
+        return seats.seat(of: token.hash)
+    }
+}

@@ -1,0 +1,471 @@
+public import Config
+public import Game
+public import Logging
+import NIOSSL
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Games in PostgreSQL, shared by any number of server processes.
+///
+/// Guarantees, for every process on the same database:
+/// - every write is one statement; an update names the version it was computed from, so of two
+///   racing moves exactly one is stored, whichever processes made them;
+/// - every write that changes a game sends `NOTIFY tictactoe_games, '<id>'` in the same statement,
+///   so the notification is delivered exactly when the change is committed (see ``follow(_:)``);
+/// - every operation gives up after `timeout` with a ``StoreError``: a database that is down or
+///   unreachable costs a 503, never a hang;
+/// - the schema is created or migrated under an advisory lock, so tasks starting together apply
+///   each migration once. Until it has been, operations and readiness report why.
+///
+/// Idle games are deleted and the game cap enforced by a sweep every ``sweepInterval``, so the
+/// table can exceed `maxGames` by the games created within one interval.
+public final class PostgresGameStore: GameStore, GameChangeFeed {
+    static let channel = "tictactoe_games"
+    static let sweepInterval = Duration.seconds(30)
+    static let columns = "id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second"
+
+    private let client: PostgresClient
+    private let listenConfiguration: PostgresConnection.Configuration
+    private let timeout: Duration
+    private let maxGames: Int
+    private let idleSeconds: Double
+    private let logger: Logger
+    private let schema = Mutex<SchemaState>(.pending("the schema has not been created yet"))
+    private let stopSignal = AsyncStream<Void>.makeStream()
+
+    enum SchemaState {
+        case pending(String)
+        case ready
+    }
+
+    /// A store for `url`. Connects lazily: an unreachable database is reported by operations and
+    /// ``checkHealth()``, not here. Call ``run()`` (a ServiceLifecycle service) while it is used.
+    public init(url: PostgresURL, timeout: Duration, maxGames: Int, idleTimeout: Duration, logger: Logger) throws(StoreError) {
+        var clientConfiguration = PostgresClient.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: try Self.clientTLS(url.sslMode))
+        clientConfiguration.options.connectTimeout = min(timeout, .seconds(10))
+        clientConfiguration.options.additionalStartupParameters = [("application_name", "tictactoe")]
+        // The pool logs every failed connection attempt at `info`; our own warnings say it once.
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        client = PostgresClient(configuration: clientConfiguration, backgroundLogger: quiet)
+        var listen = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: try Self.connectionTLS(url.sslMode))
+        listen.options.connectTimeout = .milliseconds(min(timeout, .seconds(10)).milliseconds)
+        listen.options.additionalStartupParameters = [("application_name", "tictactoe-listen")]
+        listenConfiguration = listen
+        self.timeout = timeout
+        self.maxGames = maxGames
+        self.idleSeconds = Double(idleTimeout.components.seconds)
+        self.logger = logger
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs the connection pool and the schema and expiry upkeep until ``shutdown()`` or graceful
+    /// shutdown; then closes every connection.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.upkeep() }
+            group.addTask {
+                await withGracefulShutdownHandler {
+                    for await _ in self.stopSignal.stream {}
+                } onGracefulShutdown: {
+                    self.stopSignal.continuation.finish()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    public func shutdown() async {
+        stopSignal.continuation.finish()
+    }
+
+    /// Migrates as soon as the database answers, then sweeps expired and surplus games.
+    private func upkeep() async {
+        var logged = false
+        while !Task.isCancelled {
+            do throws(StoreError) {
+                try await migrate()
+                try await sweep()
+                try? await Task.sleep(for: Self.sweepInterval)
+                logged = false
+            } catch {
+                if !logged { logger.warning("PostgreSQL is not ready; retrying", metadata: ["reason": "\(error.description)"]) }
+                logged = true
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    // MARK: Schema
+
+    /// Schema changes in order; `tictactoe_schema.version` counts those applied.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE games (
+                id text PRIMARY KEY,
+                rows integer NOT NULL, cols integer NOT NULL, win_length integer NOT NULL, rule text NOT NULL,
+                moves text NOT NULL, version integer NOT NULL,
+                opponent text NOT NULL, computer_seat integer NOT NULL, rematch_id text,
+                online boolean NOT NULL DEFAULT false, seat_first text, seat_second text,
+                touched_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX games_touched_at ON games (touched_at)",
+        ]
+    ]
+
+    /// Creates or migrates the schema once; concurrent callers in any process wait on one
+    /// advisory lock, and those that come second find the work done.
+    public func migrate() async throws(StoreError) {
+        if case .ready = schema.withLock({ $0 }) { return }
+        do {
+            try await withStoreDeadline(timeout * 3, "PostgreSQL schema migration") { [client, logger] in
+                do {
+                try await client.withTransaction(logger: logger) { connection in
+                    // An arbitrary constant that names this application's migration lock.
+                    try await connection.query("SELECT pg_advisory_xact_lock(7346051776)", logger: logger)
+                    try await connection.query("CREATE TABLE IF NOT EXISTS tictactoe_schema (version integer NOT NULL)", logger: logger)
+                    var applied = 0
+                    var hasRow = false
+                    for try await version in try await connection.query("SELECT version FROM tictactoe_schema", logger: logger).decode(Int.self) {
+                        applied = version
+                        hasRow = true
+                    }
+                    for statements in Self.migrations.dropFirst(applied) {
+                        for statement in statements {
+                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        }
+                    }
+                    let target = Self.migrations.count
+                    if !hasRow {
+                        try await connection.query("INSERT INTO tictactoe_schema (version) VALUES (\(target))", logger: logger)
+                    } else if applied < target {
+                        try await connection.query("UPDATE tictactoe_schema SET version = \(target)", logger: logger)
+                    }
+                }
+                } catch {
+                    throw StoreError(Self.reason(error))
+                }
+            }
+        } catch {
+            let reason = "the schema could not be created: \(error.description)"
+            schema.withLock { $0 = .pending(reason) }
+            throw StoreError(reason)
+        }
+        schema.withLock { $0 = .ready }
+    }
+
+    /// Deletes idle games, then the longest idle ones beyond `maxGames`.
+    func sweep() async throws(StoreError) {
+        try await run("sweep") { client, logger, idle, max in
+            try await client.query("DELETE FROM games WHERE touched_at < now() - make_interval(secs => \(idle))", logger: logger)
+            try await client.query(
+                "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at DESC OFFSET \(max))", logger: logger)
+        }
+    }
+
+    // MARK: GameStore
+
+    public func insert(_ record: GameRecord) async throws(StoreError) {
+        try await ready()
+        let r = Row(record)
+        try await run("insert") { client, logger, _, _ in
+            try await client.query(
+                """
+                INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second)
+                VALUES (\(r.id), \(r.rows), \(r.cols), \(r.winLength), \(r.rule), \(r.moves), \(r.version), \(r.opponent), \(r.computerSeat), \(r.rematchID), \(r.online), \(r.seatFirst), \(r.seatSecond))
+                """, logger: logger)
+        }
+    }
+
+    public func game(_ id: GameID) async throws(StoreError) -> GameRecord? {
+        try await ready()
+        let key = id.rawValue
+        let rows = try await run("read") { client, logger, idle, _ in
+            try await Self.collect(
+                client.query(
+                    """
+                    UPDATE games SET touched_at = now() WHERE id = \(key) AND touched_at >= now() - make_interval(secs => \(idle))
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: logger))
+        }
+        return try rows.first.map { row throws(StoreError) in try row.record() }
+    }
+
+    public func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult {
+        try await ready()
+        let r = Row(record)
+        let stored = try await run("update") { client, logger, _, _ in
+            try await Self.count(
+                client.query(
+                    """
+                    WITH changed AS (
+                        UPDATE games SET moves = \(r.moves), version = \(r.version), rematch_id = \(r.rematchID), touched_at = now()
+                        WHERE id = \(r.id) AND version = \(expectedVersion) RETURNING id
+                    )
+                    SELECT changed.id FROM changed, LATERAL (SELECT pg_notify(\(Self.channel), changed.id)) AS notified
+                    """, logger: logger))
+        }
+        if stored > 0 { return .updated }
+        guard let current = try await game(record.id) else { return .notFound }
+        return .conflict(current: current)
+    }
+
+    public func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) async throws(StoreError) -> GameRecord? {
+        guard let old = try await game(original) else { return nil }
+        if let existing = old.rematchID { return try await game(existing) }
+        // Store the new game first, then claim the link; whoever loses the claim removes its game
+        // and answers with the winner's, which is already stored.
+        let new = makeGame(old)
+        try await insert(new)
+        let newKey = new.id.rawValue
+        let oldKey = original.rawValue
+        let claimed = try await run("rematch") { client, logger, _, _ in
+            try await Self.count(
+                client.query(
+                    """
+                    WITH linked AS (
+                        UPDATE games SET rematch_id = \(newKey), touched_at = now() WHERE id = \(oldKey) AND rematch_id IS NULL RETURNING id
+                    )
+                    SELECT linked.id FROM linked, LATERAL (SELECT pg_notify(\(Self.channel), linked.id)) AS notified
+                    """, logger: logger))
+        }
+        if claimed > 0 { return new }
+        try await run("rematch") { client, logger, _, _ in
+            try await client.query("DELETE FROM games WHERE id = \(newKey)", logger: logger)
+        }
+        guard let linked = try await game(original)?.rematchID else { return nil }
+        return try await game(linked)
+    }
+
+    public func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim {
+        try await ready()
+        let key = id.rawValue
+        let hash = token.rawValue
+        // Every right-hand side sees the row as it was, so one statement claims exactly one seat.
+        let rows = try await run("seat claim") { client, logger, idle, _ in
+            try await Self.collect(
+                client.query(
+                    """
+                    WITH claimed AS (
+                        UPDATE games SET
+                            seat_first = coalesce(seat_first, \(hash)),
+                            seat_second = CASE WHEN seat_first IS NOT NULL THEN coalesce(seat_second, \(hash)) ELSE seat_second END,
+                            touched_at = now()
+                        WHERE id = \(key) AND online AND (seat_first IS NULL OR seat_second IS NULL)
+                            AND touched_at >= now() - make_interval(secs => \(idle))
+                        RETURNING \(unescaped: Self.columns)
+                    )
+                    SELECT claimed.* FROM claimed, LATERAL (SELECT pg_notify(\(Self.channel), claimed.id)) AS notified
+                    """, logger: logger))
+        }
+        if let row = rows.first {
+            let record = try row.record()
+            return .claimed(record.seats?.first == token ? .first : .second, record)
+        }
+        guard let current = try await game(id) else { return .notFound }
+        return .noOpenSeat(current)
+    }
+
+    public func checkHealth() async throws(StoreError) {
+        try await ready()
+        try await run("health check") { client, logger, _, _ in
+            try await client.query("SELECT 1", logger: logger)
+        }
+    }
+
+    // MARK: GameChangeFeed
+
+    /// Listens on one dedicated connection for the games that any process changed, reconnecting
+    /// with backoff when it drops. After each (re)connection `onChange(nil)` says that changes may
+    /// have been missed. A ping every few seconds notices a connection that died silently.
+    public func follow(_ onChange: @escaping @Sendable (GameID?) async -> Void) async {
+        var delay = Duration.milliseconds(250)
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: listenConfiguration, id: 0, logger: logger)
+                do {
+                    try await connection.listen(on: Self.channel) { notifications in
+                        if failing { logger.notice("PostgreSQL notifications resumed") }
+                        failing = false
+                        delay = .milliseconds(250)
+                        await onChange(nil)
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                for try await notification in notifications {
+                                    if let id = GameID(notification.payload) { await onChange(id) }
+                                }
+                            }
+                            group.addTask { [timeout] in
+                                while true {
+                                    try await Task.sleep(for: .seconds(5))
+                                    try await withStoreDeadline(timeout, "the notification connection's ping") {
+                                        try await connection.query("SELECT 1", logger: self.logger)
+                                    }
+                                }
+                            }
+                            try await group.next()
+                            group.cancelAll()
+                        }
+                    }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                if !failing {
+                    logger.warning("PostgreSQL notifications interrupted; reconnecting", metadata: ["reason": "\(Self.reason(error))"])
+                }
+                failing = true
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+    }
+
+    // MARK: Helpers
+
+    private func ready() async throws(StoreError) {
+        if case .ready = schema.withLock({ $0 }) { return }
+        try await migrate()
+    }
+
+    private func run<T: Sendable>(
+        _ what: String,
+        _ body: @escaping @Sendable (PostgresClient, Logger, Double, Int) async throws -> T
+    ) async throws(StoreError) -> T {
+        let client = client, logger = logger, idle = idleSeconds, max = maxGames
+        do {
+            return try await withStoreDeadline(timeout, "PostgreSQL (\(what))") {
+                do {
+                    return try await body(client, logger, idle, max)
+                } catch {
+                    throw StoreError("PostgreSQL (\(what)): \(Self.reason(error))")
+                }
+            }
+        }
+    }
+
+    private static func collect(_ rows: PostgresRowSequence) async throws -> [Row] {
+        var out: [Row] = []
+        for try await row in rows {
+            out.append(try Row(row))
+        }
+        return out
+    }
+
+    private static func count(_ rows: PostgresRowSequence) async throws -> Int {
+        var n = 0
+        for try await _ in rows { n += 1 }
+        return n
+    }
+
+    /// What went wrong, for people: the server's message or the connection error, never the
+    /// query's parameters or the password.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? StoreError { return error.description }
+        if let error = error as? PostgresTransactionError {
+            let inner: (any Error)? = error.beginError ?? error.closureError ?? error.commitError ?? error.rollbackError
+            return inner.map(reason) ?? "the transaction failed"
+        }
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] { return "the server said: \(message)" }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
+    }
+
+    private static func clientTLS(_ mode: PostgresURL.SSLMode) throws(StoreError) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(unverified)
+        case .require: return .require(unverified)
+        case .verifyFull: return .require(.makeClientConfiguration())
+        }
+    }
+
+    private static func connectionTLS(_ mode: PostgresURL.SSLMode) throws(StoreError) -> PostgresConnection.Configuration.TLS {
+        do {
+            switch mode {
+            case .disable: return .disable
+            case .prefer: return .prefer(try NIOSSLContext(configuration: unverified))
+            case .require: return .require(try NIOSSLContext(configuration: unverified))
+            case .verifyFull: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        } catch {
+            throw StoreError("cannot set up TLS for sslmode=\(mode.rawValue): \(error)")
+        }
+    }
+
+    /// libpq's `prefer` and `require`: encrypted, certificate not checked.
+    private static var unverified: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
+    }
+}
+
+/// One `games` row as bound and decoded.
+private struct Row: Sendable {
+    var id: String
+    var rows: Int
+    var cols: Int
+    var winLength: Int
+    var rule: String
+    var moves: String
+    var version: Int
+    var opponent: String
+    var computerSeat: Int
+    var rematchID: String?
+    var online: Bool
+    var seatFirst: String?
+    var seatSecond: String?
+
+    init(_ record: GameRecord) {
+        id = record.id.rawValue
+        rows = record.state.shape.rows
+        cols = record.state.shape.cols
+        winLength = record.state.shape.winLength
+        rule = record.state.rule.rawValue
+        moves = record.state.moves.map(String.init).joined(separator: ",")
+        version = record.version
+        opponent = record.opponent.rawValue
+        computerSeat = record.computerSeat.rawValue
+        rematchID = record.rematchID?.rawValue
+        online = record.isOnline
+        seatFirst = record.seats?.first?.rawValue
+        seatSecond = record.seats?.second?.rawValue
+    }
+
+    init(_ row: PostgresRow) throws {
+        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond) =
+            try row.decode((String, Int, Int, Int, String, String, Int, String, Int, String?, Bool, String?, String?).self)
+    }
+
+    func record() throws(StoreError) -> GameRecord {
+        guard let gameID = GameID(id), let rule = Rule(rawValue: rule), let opponent = OpponentKind(rawValue: opponent),
+            let seat = Seat(rawValue: computerSeat)
+        else { throw StoreError("a stored game has unreadable columns") }
+        let moveList = moves.isEmpty ? [] : moves.split(separator: ",").compactMap { Int($0) }
+        do {
+            let shape = try BoardShape(rows: rows, cols: cols, winLength: winLength)
+            let state = try GameState(shape: shape, rule: rule, replaying: moveList)
+            let seats = online ? Seats(first: seatFirst.map { TokenHash(rawValue: $0) }, second: seatSecond.map { TokenHash(rawValue: $0) }) : nil
+            return GameRecord(
+                id: gameID, state: state, opponent: opponent, computerSeat: seat, rematchID: rematchID.flatMap { GameID($0) }, seats: seats)
+        } catch {
+            throw StoreError("stored game \(id) does not replay: \(error)")
+        }
+    }
+}

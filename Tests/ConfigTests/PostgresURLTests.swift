@@ -1,0 +1,69 @@
+import Config
+import Testing
+
+@Suite struct PostgresURLTests {
+    @Test func takesAFullURLApart() throws {
+        let url = try PostgresURL("postgres://game%40team:p%3Ass@db.example.com:6432/games?sslmode=verify-full")
+        #expect(url.user == "game@team")
+        #expect(url.password == "p:ss")
+        #expect(url.host == "db.example.com")
+        #expect(url.port == 6432)
+        #expect(url.database == "games")
+        #expect(url.sslMode == .verifyFull)
+        #expect(url.redacted == "postgres://game%40team:***@db.example.com:6432/games?sslmode=verify-full")
+    }
+
+    @Test func fillsInLibpqDefaults() throws {
+        let url = try PostgresURL("postgresql://db")
+        #expect(url.user == "postgres")
+        #expect(url.password == nil)
+        #expect(url.port == 5432)
+        #expect(url.database == "postgres")
+        #expect(url.sslMode == .prefer)
+    }
+
+    @Test func readsBracketedIPv6Hosts() throws {
+        let url = try PostgresURL("postgres://u@[::1]:5433/d")
+        #expect(url.host == "::1")
+        #expect(url.port == 5433)
+    }
+
+    @Test(arguments: [
+        ("mysql://u:secret@h/d", "expected a URL such as postgres://user:password@host:5432/db, found `mysql://u:***@h/d`"),
+        ("postgres://u:secret@h:99999/d", "the port in `postgres://u:***@h:99999/d` must be a number from 1 to 65535, found `99999`"),
+        ("postgres://u:secret@/d", "`postgres://u:***@/d` names no host; expected postgres://user@host:5432/db"),
+        ("postgres://u:secret@h/d?sslmode=maybe", "sslmode must be one of disable, prefer, require, verify-full, found `maybe`"),
+        ("postgres://u:secret@h/d?timeout=3", "unknown URL parameter `timeout` in `postgres://u:***@h/d?timeout=3`; supported: sslmode"),
+        ("postgres://u:se%zzcret@h/d", "the password in `postgres://u:***@h/d` has a `%` that is not followed by two hex digits"),
+    ])
+    func refusesBadURLsWithoutShowingThePassword(text: String, message: String) {
+        #expect(throws: PostgresURLError.self) { try PostgresURL(text) }
+        do {
+            _ = try PostgresURL(text)
+        } catch {
+            #expect(error.description == message)
+            #expect(!error.description.contains("secret"))
+        }
+    }
+
+    @Test func configErrorsPointAtTheURLsLine() throws {
+        let yaml = "state:\n  backend: postgres\n  url: \"postgres://u:secret@h:0/d\"\n"
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(yaml, source: "db.yaml") }
+        do {
+            _ = try ConfigLoader.parse(yaml, source: "db.yaml")
+        } catch {
+            #expect(error.description.hasPrefix("db.yaml:3:8: state.url:"))
+            #expect(!error.description.contains("secret"))
+        }
+    }
+
+    @Test func environmentErrorsNameTheVariable() throws {
+        do {
+            _ = try ConfigLoader.parse("", source: "e.yaml", environment: ["DATABASE_URL": "postgres://u:secret@h:x/d"])
+            Issue.record("a bad DATABASE_URL must be refused")
+        } catch {
+            #expect(error.description.contains("environment variable DATABASE_URL"))
+            #expect(!error.description.contains("secret"))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Config
+import Foundation
+import Logging
+import Server
+
+/// The PostgreSQL server that `make test-unit` starts (scripts/test-postgres.sh) and names in
+/// `TICTACTOE_TEST_POSTGRES_URL`.
+enum TestPostgres {
+    struct NotConfigured: Error, CustomStringConvertible {
+        var description: String {
+            "TICTACTOE_TEST_POSTGRES_URL is not set: run `make test-unit`, which starts PostgreSQL on 127.0.0.1, or set it to a database the tests may write to"
+        }
+    }
+
+    static func url() throws -> PostgresURL {
+        guard let text = ProcessInfo.processInfo.environment["TICTACTOE_TEST_POSTGRES_URL"], !text.isEmpty else { throw NotConfigured() }
+        return try PostgresURL(text)
+    }
+
+    /// A running, migrated store on the test database.
+    static func store(timeout: Duration = .seconds(5), maxGames: Int = 1000) async throws -> PostgresGameStore {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let store = try PostgresGameStore(url: try url(), timeout: timeout, maxGames: maxGames, idleTimeout: .seconds(3600), logger: logger)
+        Task { await store.run() }
+        try await store.migrate()
+        return store
+    }
+}
