@@ -9,6 +9,10 @@ Usage: scripts/bench.py BIN   (make bench builds BIN and installs wrk and Flask 
 - The computer's move time per level and board, measured over HTTP on the empty board.
 - The solver's times on the proof boards.
 - Resident memory after creating 100,000 games, against the cap times the per-game bound.
+- Per state backend (memory, sqlite, postgres, and two processes on one postgres): a game's life
+  under wrk, as moves per second and latency percentiles. PostgreSQL is a throwaway server on
+  127.0.0.1 started by scripts/test-postgres.sh (with fsync off, as in the tests: the figures
+  measure the server, not the disk).
 """
 import http.client
 import json
@@ -217,12 +221,77 @@ def memory(binary, games=100_000):
     print(f"so the default cap of 10,000 games stays under {10_000 * PER_GAME_BOUND / 2**20:.0f} MiB above the baseline")
 
 
+def wrk_many(urls, script, threads=1, connections=16):
+    """Runs one wrk per URL at once; returns summed req/s, the worst percentiles, non-2xx."""
+    processes = [subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", "-d8s", "--latency", "-s", script, url],
+                                  stdout=subprocess.PIPE, text=True) for url in urls]
+    total, worst, errors = 0.0, {}, 0
+    for process in processes:
+        out = process.communicate(timeout=60)[0]
+        total += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M):
+            worst[p] = max(worst.get(p, v), v, key=duration_ms)
+        match = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        errors += int(match.group(1)) if match else 0
+    return total, worst, errors
+
+
+def duration_ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def backends(binary):
+    print("\n== State backends: a game's life (create + 5 moves) under wrk, 32 connections, 8 s ==")
+    script = os.path.join(ROOT, "scripts/wrk/game-life.lua")
+    pg_dir = os.path.join(ROOT, "build", "bench-postgres")
+    pg_port = free_port()
+    pg_script = os.path.join(ROOT, "scripts", "test-postgres.sh")
+    url = subprocess.run([pg_script, "start", pg_dir, str(pg_port)], check=True, capture_output=True, text=True, timeout=120).stdout.strip()
+    sqlite_path = tempfile.mktemp(suffix=".sqlite")
+    cases = [
+        ("memory", "state: {backend: memory}\n", {}, 1),
+        ("sqlite", f"state: {{backend: sqlite, path: {sqlite_path}}}\n", {}, 1),
+        ("postgres", "state: {backend: postgres}\n", {"DATABASE_URL": url}, 1),
+        ("postgres, 2 processes", "state: {backend: postgres}\n", {"DATABASE_URL": url}, 2),
+    ]
+    rows = []
+    try:
+        for name, state, env, count in cases:
+            config = write_config("server: {host: 127.0.0.1, log_level: warning, games: {max: 1000000}}\n" + state)
+            ports = [free_port() for _ in range(count)]
+            servers = [start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/readyz", env=dict(env, PORT=str(port)))
+                       for port in ports]
+            try:
+                rps, latency, errors = wrk_many([f"http://127.0.0.1:{port}" for port in ports], script,
+                                                threads=2 // count, connections=32 // count)
+            finally:
+                for server in servers:
+                    stop(server)
+            rows.append((name, rps, rps * 5 / 6, latency, errors))
+    finally:
+        subprocess.run([pg_script, "stop", pg_dir, str(pg_port)], timeout=60)
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(sqlite_path + suffix):
+                os.remove(sqlite_path + suffix)
+    print(f"{'backend':24} {'req/s':>9} {'moves/s':>9} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}")
+    for name, rps, moves, lat, errors in rows:
+        print(f"{name:24} {rps:9.0f} {moves:9.0f} {lat.get('50', '-'):>9} {lat.get('90', '-'):>9} {lat.get('99', '-'):>9} {errors:8d}")
+    print("moves/s counts the 5 moves of each 6 requests; with 2 processes, wrk and both servers share the 2 cores,"
+          " and the percentiles are the worse of the two wrk runs.")
+
+
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/tictactoe"))
+    only = sys.argv[2:]
+    if only == ["backends"]:
+        backends(binary)
+        return
     solver_times(binary)
     computer_times(binary)
     memory(binary)
     throughput(binary)
+    backends(binary)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ case "${1:-build}" in
     command -v moto_server >/dev/null || need_pip+=("moto[server]")
     ;;
   bench)
+    ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
     want_cmd wrk wrk
     want_cmd python3 python3
     want_py flask Flask

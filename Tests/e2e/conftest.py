@@ -1,11 +1,15 @@
 """Fixtures that run the real `tictactoe` binary (TICTACTOE_BIN) on loopback."""
 import json
 import os
+import queue
+import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+import http.client
 import urllib.error
 import urllib.request
 
@@ -68,6 +72,17 @@ class Server:
         except urllib.error.HTTPError as e:
             return e.code, _parse(e.read(), e.headers), e.headers
 
+    def wait_ready(self, timeout=20):
+        """Polls /readyz until 200; returns the last answer either way."""
+        deadline = time.monotonic() + timeout
+        answer = None
+        while time.monotonic() < deadline:
+            answer = self.request("GET", "/readyz")
+            if answer[0] == 200:
+                return answer
+            time.sleep(0.1)
+        return answer
+
     def stop(self, timeout=10):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -99,3 +114,119 @@ def start_server():
     yield start
     for server in servers:
         server.stop()
+
+
+class EventStream:
+    """Reads a server-sent event stream on a thread; `next_event()` returns (id, data) or a
+    heartbeat marker, waiting at most `timeout` seconds."""
+
+    HEARTBEAT = ("heartbeat", None)
+
+    def __init__(self, server, game_id, last_event_id=None):
+        self.items = queue.Queue()
+        self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        headers = {"Accept": "text/event-stream"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        self.connection.request("GET", f"/api/games/{game_id}/events", headers=headers)
+        self.response = self.connection.getresponse()
+        self.status = self.response.status
+        self.headers = self.response.headers
+        self.closed = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        event_id, data = None, []
+        try:
+            while True:
+                line = self.response.fp.readline()
+                if not line:
+                    break
+                line = line.decode().rstrip("\n")
+                if line.startswith(":"):
+                    self.items.put(self.HEARTBEAT)
+                elif line.startswith("id: "):
+                    event_id = line[4:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+                elif line == "" and data:
+                    self.items.put((event_id, json.loads("\n".join(data))))
+                    event_id, data = None, []
+        except (OSError, ValueError, AttributeError):
+            pass  # closed by the server or by close()
+        self.closed.set()
+
+    def next_event(self, timeout=5, skip_heartbeats=True):
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no event within {timeout} s")
+            try:
+                item = self.items.get(timeout=remaining)
+            except queue.Empty:
+                raise TimeoutError(f"no event within {timeout} s")
+            if item == self.HEARTBEAT and skip_heartbeats:
+                continue
+            return item
+
+    def wait_for(self, predicate, timeout=5):
+        """The first game event whose data satisfies `predicate`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event_id, game = self.next_event(timeout=max(0.01, deadline - time.monotonic()))
+            if predicate(game):
+                return event_id, game
+
+    def close(self):
+        self.connection.close()
+
+
+class Postgres:
+    """A throwaway PostgreSQL on 127.0.0.1 (scripts/test-postgres.sh), stoppable mid-test."""
+
+    SCRIPT = os.path.join(ROOT, "scripts", "test-postgres.sh")
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="tictactoe-pg-")
+        os.rmdir(self.dir)
+        self.url = self._run("start")
+
+    def _run(self, command):
+        result = subprocess.run([self.SCRIPT, command, self.dir, str(self.port)], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    def stop(self):
+        self._run("stop")
+
+    def start(self):
+        self._run("start")
+
+    def psql(self, sql, database="tictactoe"):
+        command = [self._bin("psql"), "-h", self.dir, "-p", str(self.port), "-U", "postgres", "-d", database, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        if os.getuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    def database_url(self, database):
+        return self.url.replace("/tictactoe?", f"/{database}?")
+
+    @staticmethod
+    def _bin(name):
+        versions = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: int(v) if v.isdigit() else 0)
+        return os.path.join("/usr/lib/postgresql", versions[-1], "bin", name)
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    server = Postgres()
+    yield server
+    server.remove()

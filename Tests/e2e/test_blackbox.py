@@ -201,10 +201,10 @@ def test_serve_refuses_a_bad_config_clearly(tmp_path):
     assert result.returncode == 1
     assert "environment variable PORT: server.port: expected an integer" in result.stderr
     postgres = tmp_path / "postgres.yaml"
-    postgres.write_text("state: {backend: postgres, url: \"postgres://db/games\"}\n")
+    postgres.write_text("state: {backend: postgres}\n")
     result = run("serve", "--config", str(postgres))
     assert result.returncode == 1
-    assert "state.backend `postgres` is not available" in result.stderr
+    assert "state.backend `postgres` needs a database: set state.url in the config or the DATABASE_URL environment variable" in result.stderr
     unwritable = tmp_path / "unwritable.yaml"
     unwritable.write_text("state: {backend: sqlite, path: /nonexistent/dir/games.sqlite}\n")
     result = run("serve", "--config", str(unwritable))

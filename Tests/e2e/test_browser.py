@@ -16,8 +16,7 @@ from conftest import ROOT  # noqa: E402
 SCREENS = os.path.join(ROOT, "build", "screens")
 
 
-@pytest.fixture
-def browser():
+def new_driver():
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     assert chromium and driver_path, "chromium and chromium-driver are needed (make test installs them)"
@@ -29,8 +28,28 @@ def browser():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(20)
+    return driver
+
+
+@pytest.fixture
+def browser():
+    driver = new_driver()
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def make_browser():
+    """Separate browser sessions (own profile, own localStorage), as two people would have."""
+    drivers = []
+
+    def make():
+        drivers.append(new_driver())
+        return drivers[-1]
+
+    yield make
+    for driver in drivers:
+        driver.quit()
 
 
 def cells(driver):
@@ -142,3 +161,60 @@ def test_large_board_fits_a_phone_screen(start_server, browser):
     assert cells(browser)[112].text == "X"
     os.makedirs(SCREENS, exist_ok=True)
     browser.save_screenshot(os.path.join(SCREENS, "gomoku-phone.png"))
+
+
+def seat_info(driver):
+    return driver.find_element(By.ID, "seat-info").text
+
+
+def test_two_browsers_play_online_across_two_server_processes(start_server, postgres, make_browser):
+    config = "server: {heartbeat_s: 2}\nstate: {backend: postgres}\n"
+    a, b = (start_server(config, env={"DATABASE_URL": postgres.url}) for _ in range(2))
+    for server in (a, b):
+        assert server.wait_ready()[0] == 200
+    alice, bob = make_browser(), make_browser()
+    alice.get(a.url + "/")
+    wait_for(alice, lambda d: len(cells(d)) == 9)
+    alice.find_element(By.ID, "vs-online").click()
+    wait_for(alice, lambda d: seat_info(d) == "You play X. Waiting for your friend to open the link…")
+    link = alice.find_element(By.ID, "share-link").get_attribute("value")
+    assert "game=" in link and "token" not in link.lower()
+    game_id = link.split("game=")[1]
+
+    # Bob opens the shared link on the other process: he watches until he takes the seat.
+    bob.get(link.replace(a.url, b.url))
+    wait_for(bob, lambda d: d.find_element(By.ID, "join").is_displayed())
+    assert seat_info(bob) == "A seat is open: take it to play."
+    bob.find_element(By.ID, "join").click()
+    wait_for(bob, lambda d: seat_info(d) == "You play O.")
+    wait_for(alice, lambda d: seat_info(d) == "You play X.")
+    assert alice.find_element(By.ID, "share").is_displayed() is False
+
+    # Each move appears in the other browser without a reload.
+    for player, watcher, index, symbol in [(alice, bob, 0, "X"), (bob, alice, 3, "O"), (alice, bob, 1, "X"), (bob, alice, 4, "O")]:
+        cells(player)[index].click()
+        wait_for(watcher, lambda d: cells(d)[index].text == symbol)
+    assert status(alice) == "Your turn (X)" and status(bob) == "Waiting for X…"
+    cells(bob)[8].click()
+    wait_for(bob, lambda d: d.find_element(By.ID, "notice").text == "Wait for X to move.")
+    cells(alice)[2].click()
+    wait_for(alice, lambda d: status(d) == "You win!")
+    wait_for(bob, lambda d: status(d) == "Your friend wins!")
+
+    # A reload rejoins the same seat.
+    bob.refresh()
+    wait_for(bob, lambda d: len(cells(d)) == 9 and seat_info(d) == "You play O." and status(d) == "Your friend wins!")
+
+    # Rematch: one click brings both into one new game, and the other player starts.
+    bob.find_element(By.ID, "rematch").click()
+    wait_for(bob, lambda d: game_id not in d.current_url and seat_info(d) == "You play X.")
+    rematch_id = bob.current_url.split("game=")[1]
+    wait_for(alice, lambda d: rematch_id in d.current_url and seat_info(d) == "You play O.")
+    assert status(bob) == "Your turn (X)"
+    cells(bob)[4].click()
+    wait_for(alice, lambda d: cells(d)[4].text == "X" and status(d) == "Your turn (O)")
+    os.makedirs(SCREENS, exist_ok=True)
+    alice.save_screenshot(os.path.join(SCREENS, "online-alice.png"))
+    bob.save_screenshot(os.path.join(SCREENS, "online-bob.png"))
+    no_console_errors(alice)
+    no_console_errors(bob)
