@@ -12,6 +12,7 @@ set -euo pipefail
 cmd=${1:?usage: $0 start|stop|restart|url DIR PORT}
 dir=${2:?usage: $0 start|stop|restart|url DIR PORT}
 port=${3:?usage: $0 start|stop|restart|url DIR PORT}
+dir=$(realpath -m "$dir")
 password="tictactoe-test-secret"
 url="postgres://tictactoe:${password}@127.0.0.1:${port}/tictactoe?sslmode=disable"
 
@@ -31,18 +32,15 @@ start() {
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
     as_owner "$bin/initdb" -D "$dir" -U postgres --auth-local=trust --auth-host=scram-sha-256 >"$dir.initdb.log" 2>&1 \
       || { cat "$dir.initdb.log" >&2; exit 1; }
-    fresh=1
   fi
-  if as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-    echo "$url"
-    return 0
-  fi
-  as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
+  as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1 || as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off" start >/dev/null
-  if [ "${fresh:-0}" = 1 ]; then
-    as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -qAt -v ON_ERROR_STOP=1 \
-      -c "CREATE ROLE tictactoe LOGIN PASSWORD '$password'" \
-      -c "CREATE DATABASE tictactoe OWNER tictactoe" >/dev/null
+  psql=(as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1)
+  if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'tictactoe'")" ]; then
+    "${psql[@]}" -c "CREATE ROLE tictactoe LOGIN PASSWORD '$password'" >/dev/null
+  fi
+  if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'tictactoe'")" ]; then
+    "${psql[@]}" -c "CREATE DATABASE tictactoe OWNER tictactoe" >/dev/null
   fi
   echo "$url"
 }

@@ -160,7 +160,7 @@ import Testing
         try await withApp { client in
             let response = try await client.post("/api/games", #"{"opponent": "robot"}"#)
             #expect(response.status == .badRequest)
-            #expect(try response.error().error.message == "`opponent` must be \"human\" or \"computer\", not \"robot\"")
+            #expect(try response.error().error.message == "`opponent` must be \"human\", \"computer\" or \"online\", not \"robot\"")
         }
     }
 

@@ -14,10 +14,7 @@ import Testing
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let store = try PostgresGameStore(url: url, timeout: .milliseconds(400), maxGames: 100, idleTimeout: .seconds(60), logger: logger)
-        let running = Task { await store.run() }
-        defer {
-            running.cancel()
-        }
+        // The application runs the store as one of its services, as `tictactoe serve` does.
         try await withApp(store: store) { client in
             let ready = try await client.get("/readyz")
             #expect(ready.status == .serviceUnavailable)

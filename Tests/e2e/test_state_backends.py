@@ -209,6 +209,15 @@ def test_unreachable_postgres_starts_not_ready_and_says_why(start_server, postgr
     assert PASSWORD not in log
 
 
+def test_a_refused_login_is_reported_with_the_servers_reason(start_server, postgres):
+    url = postgres.url.replace(PASSWORD, "wrong-password")
+    server = start_server(pg_config(), env={"DATABASE_URL": url})
+    status, body, _ = server.request("GET", "/readyz")
+    assert status == 503
+    assert 'password authentication failed for user "tictactoe"' in body["error"]["message"]
+    assert "wrong-password" not in body["error"]["message"] and "wrong-password" not in server.output()
+
+
 def test_check_config_never_prints_the_database_password(tmp_path):
     config = tmp_path / "db.yaml"
     config.write_text(f"state: {{backend: postgres, url: \"postgres://game:{PASSWORD}@db:5432/games\"}}\n")

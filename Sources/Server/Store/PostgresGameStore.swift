@@ -32,6 +32,9 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
     private let idleSeconds: Double
     private let logger: Logger
     private let schema = Mutex<SchemaState>(.pending("the schema has not been created yet"))
+    /// Why the last connection attempt of this store failed, while the database is unreachable;
+    /// added to time-out messages, since the pool itself only makes requests wait.
+    private let connectionProblem = Mutex<String?>(nil)
     private let stopSignal = AsyncStream<Void>.makeStream()
 
     enum SchemaState {
@@ -128,6 +131,9 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
     public func migrate() async throws(StoreError) {
         if case .ready = schema.withLock({ $0 }) { return }
         do {
+            // A connection of its own first: the pool retries a refused login or a missing
+            // database silently, and this says which it is.
+            try await probe()
             try await withStoreDeadline(timeout * 3, "PostgreSQL schema migration") { [client, logger] in
                 do {
                 try await client.withTransaction(logger: logger) { connection in
@@ -170,6 +176,26 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
             try await client.query("DELETE FROM games WHERE touched_at < now() - make_interval(secs => \(idle))", logger: logger)
             try await client.query(
                 "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at DESC OFFSET \(max))", logger: logger)
+        }
+    }
+
+    /// Opens and closes one connection; throws the server's or the network's reason.
+    private func probe() async throws(StoreError) {
+        let configuration = listenConfiguration
+        let logger = logger
+        do {
+            try await withStoreDeadline(timeout, "PostgreSQL (connect)") {
+                do {
+                    let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                    try? await connection.close()
+                } catch {
+                    throw StoreError("cannot connect to PostgreSQL: \(Self.reason(error))")
+                }
+            }
+            connectionProblem.withLock { $0 = nil }
+        } catch {
+            connectionProblem.withLock { $0 = error.description }
+            throw error
         }
     }
 
@@ -298,6 +324,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
                     try await connection.listen(on: Self.channel) { notifications in
                         if failing { logger.notice("PostgreSQL notifications resumed") }
                         failing = false
+                        connectionProblem.withLock { $0 = nil }
                         delay = .milliseconds(250)
                         await onChange(nil)
                         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -325,6 +352,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
                 try? await connection.close()
             } catch {
                 if Task.isCancelled { return }
+                connectionProblem.withLock { $0 = "cannot connect to PostgreSQL: \(Self.reason(error))" }
                 if !failing {
                     logger.warning("PostgreSQL notifications interrupted; reconnecting", metadata: ["reason": "\(Self.reason(error))"])
                 }
@@ -355,6 +383,9 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
                     throw StoreError("PostgreSQL (\(what)): \(Self.reason(error))")
                 }
             }
+        } catch {
+            guard let problem = connectionProblem.withLock({ $0 }) else { throw error }
+            throw StoreError("\(error.description) (\(problem))")
         }
     }
 
