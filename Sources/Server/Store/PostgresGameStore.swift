@@ -19,7 +19,8 @@ import Synchronization
 ///   each migration once. Until it has been, operations and readiness report why.
 ///
 /// Idle games are deleted and the game cap enforced by a sweep every ``sweepInterval``, so the
-/// table can exceed `maxGames` by the games created within one interval.
+/// table can exceed `maxGames` by the games created within one interval. Reads refresh a game's
+/// idle clock at most once a minute, so that most reads write nothing.
 public final class PostgresGameStore: GameStore, GameChangeFeed {
     static let channel = "tictactoe_games"
     static let sweepInterval = Duration.seconds(30)
@@ -220,8 +221,15 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
             try await Self.collect(
                 client.query(
                     """
-                    UPDATE games SET touched_at = now() WHERE id = \(key) AND touched_at >= now() - make_interval(secs => \(idle))
-                    RETURNING \(unescaped: Self.columns)
+                    WITH touched AS (
+                        UPDATE games SET touched_at = now()
+                        WHERE id = \(key) AND touched_at < now() - interval '60 seconds'
+                            AND touched_at >= now() - make_interval(secs => \(idle))
+                        RETURNING \(unescaped: Self.columns)
+                    )
+                    SELECT \(unescaped: Self.columns) FROM touched
+                    UNION ALL
+                    SELECT \(unescaped: Self.columns) FROM games WHERE id = \(key) AND touched_at >= now() - interval '60 seconds'
                     """, logger: logger))
         }
         return try rows.first.map { row throws(StoreError) in try row.record() }

@@ -16,7 +16,8 @@ import Darwin
 /// Every write is one statement: an update names the version it was computed from
 /// (`UPDATE … WHERE version = ? RETURNING id`), so of two racing moves exactly one is stored.
 /// Bounded like ``MemoryGameStore``: at most `maxGames`, the game idle longest evicted first, and
-/// games idle longer than `idleTimeout` dropped.
+/// games idle longer than `idleTimeout` dropped. Reads refresh a game's idle clock at most once a
+/// minute.
 public final class SQLiteGameStore: GameStore {
     private let connection: SQLiteConnection
     private let maxGames: Int
@@ -111,10 +112,16 @@ public final class SQLiteGameStore: GameStore {
     public func game(_ id: GameID) async throws(StoreError) -> GameRecord? {
         let time = now()
         let rows = try await run(
-            "UPDATE games SET touched_at = ? WHERE id = ? AND touched_at >= ? RETURNING *",
-            [.integer(Int(time)), .text(id.rawValue), .integer(Int(time - idleMilliseconds))])
-        return try rows.first.map(decode)
+            "SELECT * FROM games WHERE id = ? AND touched_at >= ?", [.text(id.rawValue), .integer(Int(time - idleMilliseconds))])
+        guard let row = rows.first else { return nil }
+        if let touched = row.column("touched_at")?.integer, Int64(touched) < time - Self.touchIntervalMilliseconds {
+            try await run("UPDATE games SET touched_at = ? WHERE id = ?", [.integer(Int(time)), .text(id.rawValue)])
+        }
+        return try decode(row)
     }
+
+    /// Reads refresh a game's idle clock at most this often, so that most reads write nothing.
+    static let touchIntervalMilliseconds: Int64 = 60_000
 
     public func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult {
         let rows = try await run(
