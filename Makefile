@@ -96,6 +96,7 @@ test-e2e: ## Black-box and real-browser tests against the release binary (starts
 
 test-images: ## Build, run, push and pull images with a local Docker engine and registry
 	@scripts/ensure-deps.sh images
+	@scripts/ensure-deps.sh postgres
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/images
 	@echo "Image figures:"; cat build/figures/images.txt
 

@@ -2,6 +2,8 @@
 import json
 import os
 import re
+import shutil
+import tempfile
 import time
 import urllib.request
 
@@ -22,10 +24,12 @@ def variant_port(name):
     return int(out.stdout.strip())
 
 
-def request(port, method, path, body=None):
+def request(port, method, path, body=None, token=None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
+    headers = {"Content-Type": "application/json"} if data else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method, headers=headers)
     with urllib.request.urlopen(req, timeout=10) as r:
         return r.status, json.loads(r.read())
 
@@ -137,6 +141,49 @@ def test_runs_as_fargate_would_and_stops_cleanly(docker_env, variant):
     figure(f"docker stop (SIGTERM) to exit, {variant}: {stopped:.2f} s, exit code {code}")
     assert code == "0"
     assert stopped < 5
+
+
+def test_shared_variant_runs_two_containers_on_one_postgres(docker_env):
+    """The `shared` variant's image, twice, as two Fargate tasks sharing PostgreSQL: DATABASE_URL
+    comes from the environment (Secrets Manager on ECS), the port from the variant's YAML."""
+    # Under /tmp itself: the server runs as the `postgres` user, which cannot enter pytest's
+    # private temporary directories.
+    pg_dir, pg_port = tempfile.mkdtemp(prefix="tictactoe-image-pg-"), "55439"
+    os.rmdir(pg_dir)
+    url = sh(os.path.join(ROOT, "scripts/test-postgres.sh"), "start", pg_dir, pg_port).stdout.strip()
+    make(docker_env, "image", "ARCH=amd64", "VARIANT=shared")
+    port = variant_port("shared")
+    names = ["tictactoe-test-shared-1", "tictactoe-test-shared-2"]
+    ports = [port, port + 1]
+    try:
+        for name, p in zip(names, ports):
+            docker(docker_env, "rm", "-f", name, check=False)
+            docker(docker_env, "run", "-d", "--name", name, "--network", "host", "--read-only", "--tmpfs", "/tmp",
+                   "--cap-drop", "ALL", "-e", f"DATABASE_URL={url}", "-e", f"PORT={p}", f"{REPO}:shared-amd64")
+        for p in ports:
+            wait_healthy_http(p)
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    if request(p, "GET", "/readyz")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "the shared variant did not become ready"
+                time.sleep(0.2)
+        status, game = request(ports[0], "POST", "/api/games", {"opponent": "online"})
+        assert status == 201
+        status, joined = request(ports[1], "POST", f"/api/games/{game['id']}/seats", {})
+        assert status == 201 and joined["you"] == "O"
+        assert request(ports[0], "POST", f"/api/games/{game['id']}/moves", {"index": 4}, token=game["token"])[0] == 200
+        assert request(ports[1], "GET", f"/api/games/{game['id']}")[1]["moves"] == [4]
+        logs = "".join(docker(docker_env, "logs", name).stdout + docker(docker_env, "logs", name).stderr for name in names)
+        assert "tictactoe-test-secret" not in logs and game["token"] not in logs
+    finally:
+        for name in names:
+            docker(docker_env, "rm", "-f", name, check=False)
+        sh(os.path.join(ROOT, "scripts/test-postgres.sh"), "stop", pg_dir, pg_port, check=False)
+        shutil.rmtree(pg_dir, ignore_errors=True)
 
 
 def test_pushes_to_a_registry_and_pulls_back_by_digest(docker_env):
