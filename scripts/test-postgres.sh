@@ -39,9 +39,12 @@ start() {
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'tictactoe'")" ]; then
     "${psql[@]}" -c "CREATE ROLE tictactoe LOGIN PASSWORD '$password'" >/dev/null
   fi
-  if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'tictactoe'")" ]; then
-    "${psql[@]}" -c "CREATE DATABASE tictactoe OWNER tictactoe" >/dev/null
-  fi
+  # `tictactoe` for the tests; `tictactoe_sweep` for the one test that empties its database.
+  for database in tictactoe tictactoe_sweep; do
+    if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" ]; then
+      "${psql[@]}" -c "CREATE DATABASE $database OWNER tictactoe" >/dev/null
+    fi
+  done
   echo "$url"
 }
 

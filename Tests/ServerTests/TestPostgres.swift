@@ -12,16 +12,23 @@ enum TestPostgres {
         }
     }
 
-    static func url() throws -> PostgresURL {
+    /// The test database, or `database` on the same server (the script creates `tictactoe_sweep`
+    /// for the test that deletes every game).
+    static func url(database: String? = nil) throws -> PostgresURL {
         guard let text = ProcessInfo.processInfo.environment["TICTACTOE_TEST_POSTGRES_URL"], !text.isEmpty else { throw NotConfigured() }
-        return try PostgresURL(text)
+        var url = try PostgresURL(text)
+        if let database { url.database = database }
+        return url
     }
 
     /// A running, migrated store on the test database.
-    static func store(timeout: Duration = .seconds(5), maxGames: Int = 1000) async throws -> PostgresGameStore {
+    static func store(
+        database: String? = nil, timeout: Duration = .seconds(5), maxGames: Int = 1000, idleTimeout: Duration = .seconds(3600)
+    ) async throws -> PostgresGameStore {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let store = try PostgresGameStore(url: try url(), timeout: timeout, maxGames: maxGames, idleTimeout: .seconds(3600), logger: logger)
+        let store = try PostgresGameStore(
+            url: try url(database: database), timeout: timeout, maxGames: maxGames, idleTimeout: idleTimeout, logger: logger)
         Task { await store.run() }
         try await store.migrate()
         return store

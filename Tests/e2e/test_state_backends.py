@@ -1,6 +1,7 @@
 """State backends and online play, black-box: the release binary on a real PostgreSQL."""
 import concurrent.futures
 import random
+import sqlite3
 import subprocess
 import threading
 import time
@@ -93,8 +94,13 @@ def test_streams_resume_from_the_last_event_and_send_heartbeats(start_server, po
     # A stale Last-Event-ID gets the current state at once.
     stale = EventStream(a, game_id, last_event_id="0.1.0")
     assert stale.next_event(timeout=2)[0] == "1.2.0"
-    view.close()
-    stale.close()
+    # Three streams, two processes: one LISTEN connection per process, not one per client.
+    third = EventStream(a, game_id)
+    third.next_event()
+    listeners = postgres.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tictactoe-listen'")
+    assert listeners == "2"
+    for stream in (view, stale, third):
+        stream.close()
 
 
 def test_sigterm_closes_live_streams_and_exits_promptly(start_server, postgres):
@@ -185,6 +191,25 @@ def test_postgres_restart_mid_game_loses_nothing_acknowledged(start_server, post
     assert view.wait_for(lambda g: g["version"] == 4, timeout=10)[1]["moves"] == [0, 4, 8, 2]
     view.close()
     assert PASSWORD not in a.output() and PASSWORD not in b.output()
+
+
+def test_a_sqlite_file_from_version_0_1_0_is_migrated_in_place(start_server, tmp_path):
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("""CREATE TABLE games (
+            id TEXT PRIMARY KEY, rows INTEGER NOT NULL, cols INTEGER NOT NULL, win_length INTEGER NOT NULL,
+            rule TEXT NOT NULL, moves TEXT NOT NULL, version INTEGER NOT NULL, opponent TEXT NOT NULL,
+            computer_seat INTEGER NOT NULL, rematch_id TEXT, touched_at INTEGER NOT NULL)""")
+        db.execute("INSERT INTO games VALUES ('oldGame000000001', 3, 3, 3, 'standard', '4,0', 2, 'human', 1, NULL, ?)",
+                   (int(time.time() * 1000),))
+    server = start_server(f"state: {{backend: sqlite, path: {path}}}\n")
+    status, game, _ = server.request("GET", "/api/games/oldGame000000001")
+    assert status == 200 and game["moves"] == [4, 0] and game["opponent"] == "human" and game["seatsTaken"] is None
+    status, created, _ = server.request("POST", "/api/games", {"opponent": "online"})
+    assert status == 201 and created["seatsTaken"] == ["X"]
+    server.stop()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_concurrent_starts_migrate_a_fresh_database_once(start_server, postgres):

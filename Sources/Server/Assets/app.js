@@ -168,7 +168,16 @@
     const source = new EventSource("/api/games/" + game.id + "/events");
     source.gameId = game.id;
     source.onopen = () => { $("live").textContent = "Live: moves appear as they are made."; };
-    source.onerror = () => { $("live").textContent = "Reconnecting…"; };
+    source.onerror = () => {
+      $("live").textContent = "Reconnecting…";
+      // EventSource retries by itself after a dropped connection, but gives up for good on an
+      // error answer (a 503 while the database is down, a 502 from a load balancer): start over.
+      if (source.readyState === EventSource.CLOSED) {
+        setTimeout(() => {
+          if (stream === source) { stream = null; watch(); }
+        }, 2000);
+      }
+    };
     source.onmessage = (event) => {
       let update;
       try { update = JSON.parse(event.data); } catch (e) { return; }

@@ -1,5 +1,5 @@
 public import Config
-public import Game
+import Game
 public import Logging
 import NIOSSL
 import PostgresNIO
@@ -21,7 +21,7 @@ import Synchronization
 /// Idle games are deleted and the game cap enforced by a sweep every ``sweepInterval``, so the
 /// table can exceed `maxGames` by the games created within one interval. Reads refresh a game's
 /// idle clock at most once a minute, so that most reads write nothing.
-public final class PostgresGameStore: GameStore, GameChangeFeed {
+public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking {
     static let channel = "tictactoe_games"
     static let sweepInterval = Duration.seconds(30)
     static let columns = "id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second"
@@ -137,28 +137,9 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
             try await probe()
             try await withStoreDeadline(timeout * 3, "PostgreSQL schema migration") { [client, logger] in
                 do {
-                try await client.withTransaction(logger: logger) { connection in
-                    // An arbitrary constant that names this application's migration lock.
-                    try await connection.query("SELECT pg_advisory_xact_lock(7346051776)", logger: logger)
-                    try await connection.query("CREATE TABLE IF NOT EXISTS tictactoe_schema (version integer NOT NULL)", logger: logger)
-                    var applied = 0
-                    var hasRow = false
-                    for try await version in try await connection.query("SELECT version FROM tictactoe_schema", logger: logger).decode(Int.self) {
-                        applied = version
-                        hasRow = true
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await Self.applyMigrations(on: connection, logger: logger)
                     }
-                    for statements in Self.migrations.dropFirst(applied) {
-                        for statement in statements {
-                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                        }
-                    }
-                    let target = Self.migrations.count
-                    if !hasRow {
-                        try await connection.query("INSERT INTO tictactoe_schema (version) VALUES (\(target))", logger: logger)
-                    } else if applied < target {
-                        try await connection.query("UPDATE tictactoe_schema SET version = \(target)", logger: logger)
-                    }
-                }
                 } catch {
                     throw StoreError(Self.reason(error))
                 }
@@ -171,8 +152,31 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
         schema.withLock { $0 = .ready }
     }
 
-    /// Deletes idle games, then the longest idle ones beyond `maxGames`.
-    func sweep() async throws(StoreError) {
+    /// Runs inside one transaction: takes the migration lock, then applies what is missing.
+    private static func applyMigrations(on connection: PostgresConnection, logger: Logger) async throws {
+        // An arbitrary constant that names this application's migration lock.
+        try await connection.query("SELECT pg_advisory_xact_lock(7346051776)", logger: logger)
+        try await connection.query("CREATE TABLE IF NOT EXISTS tictactoe_schema (version integer NOT NULL)", logger: logger)
+        var applied: Int?
+        for try await version in try await connection.query("SELECT version FROM tictactoe_schema", logger: logger).decode(Int.self) {
+            applied = version
+        }
+        for statements in migrations.dropFirst(applied ?? 0) {
+            for statement in statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+        let target = migrations.count
+        if applied == nil {
+            try await connection.query("INSERT INTO tictactoe_schema (version) VALUES (\(target))", logger: logger)
+        } else if let applied, applied < target {
+            try await connection.query("UPDATE tictactoe_schema SET version = \(target)", logger: logger)
+        }
+    }
+
+    /// Deletes idle games, then the longest idle ones beyond `maxGames`. Runs every
+    /// ``sweepInterval`` while the store runs; public for operators' tools and tests.
+    public func sweep() async throws(StoreError) {
         try await run("sweep") { client, logger, idle, max in
             try await client.query("DELETE FROM games WHERE touched_at < now() - make_interval(secs => \(idle))", logger: logger)
             try await client.query(
@@ -255,15 +259,13 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
     }
 
     public func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) async throws(StoreError) -> GameRecord? {
-        guard let old = try await game(original) else { return nil }
-        if let existing = old.rematchID { return try await game(existing) }
-        // Store the new game first, then claim the link; whoever loses the claim removes its game
-        // and answers with the winner's, which is already stored.
-        let new = makeGame(old)
-        try await insert(new)
-        let newKey = new.id.rawValue
+        try await rematchByClaimingLink(of: original, makeGame: makeGame)
+    }
+
+    func claimRematchLink(of original: GameID, to new: GameID) async throws(StoreError) -> Bool {
         let oldKey = original.rawValue
-        let claimed = try await run("rematch") { client, logger, _, _ in
+        let newKey = new.rawValue
+        return try await run("rematch") { client, logger, _, _ in
             try await Self.count(
                 client.query(
                     """
@@ -272,13 +274,14 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
                     )
                     SELECT linked.id FROM linked, LATERAL (SELECT pg_notify(\(Self.channel), linked.id)) AS notified
                     """, logger: logger))
+        } > 0
+    }
+
+    func delete(_ id: GameID) async throws(StoreError) {
+        let key = id.rawValue
+        try await run("delete") { client, logger, _, _ in
+            try await client.query("DELETE FROM games WHERE id = \(key)", logger: logger)
         }
-        if claimed > 0 { return new }
-        try await run("rematch") { client, logger, _, _ in
-            try await client.query("DELETE FROM games WHERE id = \(newKey)", logger: logger)
-        }
-        guard let linked = try await game(original)?.rematchID else { return nil }
-        return try await game(linked)
     }
 
     public func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim {
@@ -378,6 +381,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed {
         try await migrate()
     }
 
+    @discardableResult
     private func run<T: Sendable>(
         _ what: String,
         _ body: @escaping @Sendable (PostgresClient, Logger, Double, Int) async throws -> T

@@ -18,7 +18,7 @@ import Darwin
 /// Bounded like ``MemoryGameStore``: at most `maxGames`, the game idle longest evicted first, and
 /// games idle longer than `idleTimeout` dropped. Reads refresh a game's idle clock at most once a
 /// minute.
-public final class SQLiteGameStore: GameStore {
+public final class SQLiteGameStore: GameStore, RematchLinking {
     private let connection: SQLiteConnection
     private let maxGames: Int
     private let idleMilliseconds: Int64
@@ -134,19 +134,17 @@ public final class SQLiteGameStore: GameStore {
     }
 
     public func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) async throws(StoreError) -> GameRecord? {
-        guard let old = try await game(original) else { return nil }
-        if let existing = old.rematchID { return try await game(existing) }
-        // Store the new game first, then claim the link; whoever loses the claim removes its game
-        // and answers with the winner's, which is already stored.
-        let new = makeGame(old)
-        try await insert(new)
+        try await rematchByClaimingLink(of: original, makeGame: makeGame)
+    }
+
+    func claimRematchLink(of original: GameID, to new: GameID) async throws(StoreError) -> Bool {
         let claimed = try await run(
-            "UPDATE games SET rematch_id = ? WHERE id = ? AND rematch_id IS NULL RETURNING id",
-            [.text(new.id.rawValue), .text(original.rawValue)])
-        if !claimed.isEmpty { return new }
-        try await run("DELETE FROM games WHERE id = ?", [.text(new.id.rawValue)])
-        guard let linked = try await game(original)?.rematchID else { return nil }
-        return try await game(linked)
+            "UPDATE games SET rematch_id = ? WHERE id = ? AND rematch_id IS NULL RETURNING id", [.text(new.rawValue), .text(original.rawValue)])
+        return !claimed.isEmpty
+    }
+
+    func delete(_ id: GameID) async throws(StoreError) {
+        try await run("DELETE FROM games WHERE id = ?", [.text(id.rawValue)])
     }
 
     public func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim {

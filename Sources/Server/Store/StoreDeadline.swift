@@ -1,5 +1,6 @@
 /// Runs `body`, giving up after `limit`: a backend that stopped answering yields a 503 in bounded
 /// time instead of a request that hangs. The body is cancelled when the limit passes.
+@discardableResult
 func withStoreDeadline<T: Sendable>(
     _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
 ) async throws(StoreError) -> T {
