@@ -1,5 +1,5 @@
-public import Config
-public import Game
+import Config
+import Game
 import Logging
 import NIOCore
 import NIOPosix
