@@ -14,6 +14,13 @@ let package = Package(
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Server", targets: ["Server"]),
     ],
+    traits: [
+        .trait(
+            name: "PostgreSQL",
+            description: "The `postgres` state backend. postgres-nio imports the whole of Foundation, which links ICU: about 55 MB of binary."
+        ),
+        .default(enabledTraits: ["PostgreSQL"]),
+    ],
     dependencies: [
         // No default traits: `FullFoundation` links ICU (about 40 MB in the image) and
         // `ConfigurationSupport` is unused because settings come from our own YAML layer.
@@ -54,7 +61,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [

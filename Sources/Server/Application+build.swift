@@ -31,6 +31,7 @@ public struct AppParts: Sendable {
             }
             return try AppParts(settings: settings, store: store)
         case .postgres:
+            #if PostgreSQL
             guard let url = settings.state.url else {
                 throw StartupError("state.backend `postgres` needs a database: set state.url in the config or the DATABASE_URL environment variable")
             }
@@ -43,6 +44,10 @@ public struct AppParts: Sendable {
                 throw StartupError("state.backend `postgres`: \(error.description)")
             }
             return try AppParts(settings: settings, store: store)
+            #else
+            throw StartupError(
+                "state.backend `postgres`: this build of tictactoe has no PostgreSQL support (it was built without the `PostgreSQL` package trait); use the default build, or `make image` for a variant that names postgres")
+            #endif
         }
     }
 

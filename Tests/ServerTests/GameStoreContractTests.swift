@@ -14,14 +14,19 @@ import Testing
         var testDescription: String { name }
     }
 
-    static let stores: [Factory] = [
-        Factory(name: "memory") { MemoryGameStore(maxGames: 1000, idleTimeout: .seconds(3600)) },
-        Factory(name: "sqlite") {
-            let path = "/tmp/tictactoe-contract-\(GameID.random().rawValue).sqlite"
-            return try await SQLiteGameStore.open(path: path, maxGames: 1000, idleTimeout: .seconds(3600), logger: Logger(label: "test"))
-        },
-        Factory(name: "postgres") { try await TestPostgres.store() },
-    ]
+    static let stores: [Factory] = {
+        var stores = [
+            Factory(name: "memory") { MemoryGameStore(maxGames: 1000, idleTimeout: .seconds(3600)) },
+            Factory(name: "sqlite") {
+                let path = "/tmp/tictactoe-contract-\(GameID.random().rawValue).sqlite"
+                return try await SQLiteGameStore.open(path: path, maxGames: 1000, idleTimeout: .seconds(3600), logger: Logger(label: "test"))
+            },
+        ]
+        #if PostgreSQL
+        stores.append(Factory(name: "postgres") { try await TestPostgres.store() })
+        #endif
+        return stores
+    }()
 
     func record(online: Bool = false) -> GameRecord {
         GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, seats: online ? Seats() : nil)

@@ -1,3 +1,4 @@
+#if PostgreSQL
 import Config
 import Foundation
 import HummingbirdTesting
@@ -30,3 +31,4 @@ import Testing
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if PostgreSQL
 import Game
 import Server
 import Testing
@@ -28,3 +29,4 @@ import Testing
         for id in ids { #expect(try await store.game(id) == nil) }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if PostgreSQL
 import Config
 import Foundation
 import Logging
@@ -34,3 +35,4 @@ enum TestPostgres {
         return store
     }
 }
+#endif

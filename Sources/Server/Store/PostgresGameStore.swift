@@ -1,3 +1,4 @@
+#if PostgreSQL
 public import Config
 import Game
 public import Logging
@@ -512,3 +513,4 @@ private struct Row: Sendable {
         }
     }
 }
+#endif
