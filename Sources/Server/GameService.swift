@@ -71,16 +71,19 @@ public struct GameService: Sendable {
 
     /// The seat `bearer` holds in `record`, or `nil` for a game that has no seats.
     /// Throws 401 without a token and 403 with one that holds no seat of this game.
-    public func seat(in record: GameRecord, bearer: SeatToken?, malformed: Bool = false) throws(APIError) -> Seat? {
+    public func seat(in record: GameRecord, bearer: Bearer) throws(APIError) -> Seat? {
         guard let seats = record.seats else { return nil }
-        guard let bearer else {
-            if malformed { throw APIError(.forbidden, "not_a_player", "the Authorization header holds no valid seat token for this game") }
+        switch bearer {
+        case .none:
             throw APIError(.unauthorized, "token_required", "this is an online game: send your seat's token as `Authorization: Bearer <token>`; spectators cannot move")
+        case .malformed:
+            throw APIError(.forbidden, "not_a_player", "the Authorization header holds no valid seat token for this game")
+        case .token(let token):
+            guard let seat = seats.seat(of: token.hash) else {
+                throw APIError(.forbidden, "not_a_player", "that token holds no seat in this game; spectators cannot move")
+            }
+            return seat
         }
-        guard let seat = seats.seat(of: bearer.hash) else {
-            throw APIError(.forbidden, "not_a_player", "that token holds no seat in this game; spectators cannot move")
-        }
-        return seat
     }
 
     public func game(_ id: String) async throws(APIError) -> GameRecord {
@@ -95,7 +98,7 @@ public struct GameService: Sendable {
     /// only if nobody changed the game meanwhile.
     public func move(in id: String, index: Int, expectedVersion: Int?, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
         var record = try await game(id)
-        let playerSeat = try seat(in: record, bearer: bearer.token, malformed: bearer.isMalformed)
+        let playerSeat = try seat(in: record, bearer: bearer)
         let original = record.version
         if let expectedVersion, expectedVersion != original {
             throw APIError(.conflict, "stale_version", "the game is at version \(original), not \(expectedVersion); reload it and try again")
@@ -130,7 +133,7 @@ public struct GameService: Sendable {
     /// starts.
     public func rematch(of id: String, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
         let original = try await game(id)
-        _ = try seat(in: original, bearer: bearer.token, malformed: bearer.isMalformed)
+        _ = try seat(in: original, bearer: bearer)
         guard original.state.isOver else {
             throw APIError(.conflict, "game_not_over", "a rematch can start only when the game is over")
         }
@@ -219,10 +222,5 @@ public enum Bearer: Sendable {
     var token: SeatToken? {
         if case .token(let token) = self { return token }
         return nil
-    }
-
-    var isMalformed: Bool {
-        if case .malformed = self { return true }
-        return false
     }
 }

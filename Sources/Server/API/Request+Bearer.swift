@@ -6,17 +6,9 @@ extension Request {
     /// in URLs, which end up in logs, histories and link previews.
     var bearer: Bearer {
         guard let header = headers[.authorization] else { return .none }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer",
-            let token = SeatToken(parts[1].trimmingCharacters(in: " "))
-        else { return .malformed }
+        let parts = header.split(separator: " ")
+        guard parts.count == 2, parts[0].lowercased() == "bearer", let token = SeatToken(String(parts[1])) else { return .malformed }
         return .token(token)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in character: Character) -> String {
-        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
 }
 

@@ -29,10 +29,14 @@ public struct SeatToken: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var hash: TokenHash {
-        TokenHash(rawValue: SHA256.hash(data: Array(rawValue.utf8)).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-        }.joined())
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Array(rawValue.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 15)])
+        }
+        return TokenHash(rawValue: String(decoding: hex, as: UTF8.self))
     }
 
     /// Never the token itself, so that it cannot reach a log by accident.
