@@ -5,13 +5,6 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 RELEASE_BIN := .build/release/tictactoe
-# The same program without the `PostgreSQL` package trait: no postgres-nio, so no Foundation/ICU
-# (about 55 MB less). Images of variants whose state.backend is not postgres package this one.
-LITE_BIN := .build/lite/release/tictactoe
-# VARIANT's state backend, read from its YAML when a recipe runs (after the binary is built).
-VARIANT_BACKEND = $(shell $(TT) variant get variants/$(VARIANT).yaml state.backend)
-IMAGE_BIN = $(if $(filter postgres,$(VARIANT_BACKEND)),$(RELEASE_BIN),$(LITE_BIN))
-IMAGE_BUILD_FLAGS = $(if $(filter postgres,$(VARIANT_BACKEND)),,--build-arg SWIFT_BUILD_FLAGS=--disable-default-traits)
 DEBUG_BIN := .build/debug/tictactoe
 # A YAML config for `make run`; empty means the built-in defaults (the seed's 3×3 game).
 CONFIG ?=
@@ -20,8 +13,8 @@ PYTEST := python3 -m pytest -q -p no:cacheprovider
 TEST_PG_DIR := $(abspath .build/test-postgres)
 TEST_PG_PORT ?= 55432
 
-.PHONY: help deps build release release-lite run check-config solve test test-unit test-e2e test-images bench clean \
-        image images push image-config print-version \
+.PHONY: help deps build release run check-config solve test test-unit test-e2e test-images bench bench-images clean \
+        image images run-image push print-version \
         taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate
 
 # Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
@@ -33,11 +26,22 @@ REPO ?= tictactoe
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 DOCKER ?= docker
-# PREBUILT=1 packages the host's release binary (same flags, scripts/release-flags) instead of
-# compiling inside the Swift image; it needs ARCH to be the host's architecture.
-PREBUILT ?=
-SWIFT_IMAGE ?=
-RUNTIME_IMAGE ?=
+# Image builds (scripts/image.sh); unset means the Dockerfiles' defaults: the official Swift image
+# with the Static Linux SDK, runtime `scratch`. SWIFT_SDK_<arch> set but empty builds natively.
+BUILDER_IMAGE ?=
+RUNTIME_IMAGE_amd64 ?=
+RUNTIME_IMAGE_arm64 ?=
+SWIFTPM_MIRROR ?=
+BUILD_NETWORK ?=
+NO_CACHE ?=
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+IMAGE_ENV = DOCKER=$(DOCKER) REPO=$(REPO) VERSION=$(VERSION) REVISION=$(REVISION) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+  BUILDER_IMAGE=$(BUILDER_IMAGE) RUNTIME_IMAGE=$(RUNTIME_IMAGE_$(ARCH)) SWIFTPM_MIRROR=$(SWIFTPM_MIRROR) BUILD_NETWORK=$(BUILD_NETWORK) NO_CACHE=$(NO_CACHE) \
+  $(if $(filter-out undefined,$(origin SWIFT_SDK_$(ARCH))),SWIFT_SDK=$(SWIFT_SDK_$(ARCH))) \
+  $(if $(filter-out undefined,$(origin SWIFT_SDK_URL)),SWIFT_SDK_URL=$(SWIFT_SDK_URL)) \
+  $(if $(SWIFT_SDK_CHECKSUM),SWIFT_SDK_CHECKSUM=$(SWIFT_SDK_CHECKSUM))
+# A variant's architectures, read through the image build's facts stage (no host Swift needed).
+variant_archs = $$($(IMAGE_ENV) scripts/image.sh facts $(HOST_ARCH) $(1) >/dev/null && . build/docker/facts/$(1)/facts.env && echo $$VARIANT_ARCHITECTURES)
 # ECR coordinates, looked up only when a target needs them.
 AWS_REGION ?= $(shell aws configure get region 2>/dev/null || echo us-east-1)
 AWS_ACCOUNT ?= $(shell aws sts get-caller-identity --query Account --output text 2>/dev/null)
@@ -51,8 +55,9 @@ help: ## List targets and variables
 	@echo "  CONFIG=FILE     YAML config for run and check-config (default: built-in)"
 	@echo "  PORT=N          overrides server.port for run"
 	@echo "  ARCH=amd64|arm64 VARIANT=name  image to build (default: $(HOST_ARCH), classic); variants: $(VARIANTS)"
-	@echo "  PREBUILT=1      package the host's release binary instead of compiling in the Swift image"
-	@echo "  SWIFT_IMAGE=, RUNTIME_IMAGE=   base images (defaults pinned in the Dockerfiles)"
+	@echo "  BUILDER_IMAGE=  SWIFT_SDK_amd64= SWIFT_SDK_arm64= SWIFT_SDK_URL=  builder and Swift SDKs (default: official, pinned)"
+	@echo "  RUNTIME_IMAGE_amd64= RUNTIME_IMAGE_arm64=  runtime bases (default: scratch, for the static musl binary)"
+	@echo "  SWIFTPM_MIRROR=DIR  bare git copies of the dependencies, for builds without internet"
 	@echo "  REPO=tictactoe VERSION=(git describe) REGISTRY=(ECR from AWS_ACCOUNT, AWS_REGION)"
 
 deps: ## Install the system libraries the build needs (libyaml-dev)
@@ -68,13 +73,6 @@ $(RELEASE_BIN): Package.swift scripts/release-flags scripts/static-libs.sh $(she
 release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests, benchmarks, images)
 	scripts/static-libs.sh
 	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/release-flags $(SWIFT) build
-
-release-lite: deps ## The release build without PostgreSQL support, for images of memory and sqlite variants
-	scripts/static-libs.sh
-	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/release-flags $(SWIFT) build --scratch-path .build/lite --disable-default-traits
-
-$(LITE_BIN): Package.swift scripts/release-flags scripts/static-libs.sh $(shell find Sources -type f 2>/dev/null)
-	@$(MAKE) --no-print-directory release-lite
 
 run: release ## Play: serve the game (CONFIG=file, else built-in defaults) on http://localhost:5000
 	@echo "open http://localhost:$${PORT:-5000} (or the port CONFIG names); Ctrl-C stops"
@@ -94,7 +92,6 @@ test: ## Everything CI runs: unit tests, then black-box, browser and image tests
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory release
 	$(MAKE) --no-print-directory test-e2e
-	$(MAKE) --no-print-directory release-lite
 	$(MAKE) --no-print-directory test-images
 	$(MAKE) --no-print-directory test-fargate
 
@@ -109,41 +106,31 @@ test-e2e: ## Black-box and real-browser tests against the release binary (starts
 	@scripts/ensure-deps.sh postgres
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/e2e
 
-test-images: $(RELEASE_BIN) $(LITE_BIN) ## Build, run, push and pull images with a local Docker engine and registry
+test-images: $(RELEASE_BIN) ## Compile, build, run, push and pull amd64 and arm64 images with a local Docker engine and registry
 	@scripts/ensure-deps.sh images
 	@scripts/ensure-deps.sh postgres
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/images
 	@echo "Image figures:"; cat build/figures/images.txt
 
-image-config: $(RELEASE_BIN)
-	@case " $(VARIANTS) " in *" $(VARIANT) "*) ;; *) echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2;; esac
-	mkdir -p build/docker/config
-	$(TT) variant image-config variants/$(VARIANT).yaml > build/docker/config/$(VARIANT).yaml
+image: ## Build one image: ARCH=amd64|arm64 (default: host) VARIANT=name; needs only Docker with buildx
+	+@$(IMAGE_ENV) scripts/image.sh build $(ARCH) $(VARIANT)
 
-image: image-config ## Build one image: ARCH=amd64|arm64 (default: host) VARIANT=name [PREBUILT=1]
-	@case "$(ARCH)" in amd64|arm64) ;; *) echo "unknown ARCH '$(ARCH)'; valid: amd64 arm64"; exit 2;; esac
-	@command -v $(DOCKER) >/dev/null || { echo "docker is missing: install Docker (Debian: apt-get install docker.io)"; exit 1; }
-	@echo "building $(REPO):$(VARIANT)-$(ARCH) and $(REPO):$(VARIANT)-$(VERSION)-$(ARCH)"
-ifneq ($(PREBUILT),)
-	@test "$(ARCH)" = "$(HOST_ARCH)" || { echo "PREBUILT=1 packages this host's $(HOST_ARCH) binary; for $(ARCH) drop PREBUILT to compile in the Swift image"; exit 2; }
-	$(MAKE) --no-print-directory $(IMAGE_BIN)
-	install -D -m 0755 $(IMAGE_BIN) build/docker/$(ARCH)/tictactoe
-endif
-	DOCKER_BUILDKIT=1 $(DOCKER) build --file Dockerfile.$(ARCH) --platform linux/$(ARCH) \
-	  --build-arg BINARY_FROM=$(if $(PREBUILT),prebuilt,compile) $(IMAGE_BUILD_FLAGS) \
-	  $(if $(SWIFT_IMAGE),--build-arg SWIFT_IMAGE=$(SWIFT_IMAGE)) $(if $(RUNTIME_IMAGE),--build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE)) \
-	  --build-arg VARIANT=$(VARIANT) --build-arg PORT=$$($(TT) variant get variants/$(VARIANT).yaml server.port) \
-	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
-	  --tag $(REPO):$(VARIANT)-$(ARCH) --tag $(REPO):$(VARIANT)-$(VERSION)-$(ARCH) .
+run-image: ## Run the image of VARIANT and ARCH here on its port (a foreign ARCH needs binfmt/qemu)
+	+@$(IMAGE_ENV) scripts/image.sh run $(ARCH) $(VARIANT)
 
-images: $(RELEASE_BIN) ## Build every variant for the architectures its deploy.architectures names
-	@for v in $(VARIANTS); do for a in $$($(TT) variant get variants/$$v.yaml deploy.architectures); do \
+images: ## Build every variant for the architectures its deploy.architectures names
+	+@for v in $(VARIANTS); do for a in $(call variant_archs,$$v); do \
 	  $(MAKE) --no-print-directory image VARIANT=$$v ARCH=$$a || exit 1; done; done
 
-push: $(RELEASE_BIN) ## Push VARIANT's images and its manifest list to ECR (REGISTRY=host[:port] for any registry)
-	+@DOCKER=$(DOCKER) scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
+push: ## Push VARIANT's images and one manifest list per tag (REGISTRY=host[:port] for any registry)
+	+@archs="$(call variant_archs,$(VARIANT))"; \
+	  DOCKER=$(DOCKER) scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
 	  --registry "$(REGISTRY)" --repo "$(REPO)" --variant "$(VARIANT)" --version "$(VERSION)" \
-	  --region "$(AWS_REGION)" --archs "$$($(TT) variant get variants/$(VARIANT).yaml deploy.architectures)"
+	  --region "$(AWS_REGION)" --archs "$$archs"
+
+bench-images: ## Image sizes, start-up, throughput and build-time figures (after make test-images)
+	@scripts/ensure-deps.sh bench
+	python3 scripts/bench_images.py $(RELEASE_BIN)
 
 # ECS Fargate. Account and region come from AWS_ACCOUNT/AWS_REGION or the aws CLI's config.
 ECR_REPOSITORY ?= $(REGISTRY)/$(REPO)

@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tictactoe", targets: ["tictactoe"]),
+        .executable(name: "tictactoe-variant", targets: ["tictactoe-variant"]),
         .library(name: "Game", targets: ["Game"]),
         .library(name: "Config", targets: ["Config"]),
         .library(name: "Server", targets: ["Server"]),
@@ -72,10 +73,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// `tictactoe variant`: reads variant files for the Makefile and the Dockerfiles.
+        .target(
+            name: "VariantCommand",
+            dependencies: ["Config", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        /// The variant reader alone, without the server: image builds compile it in seconds on
+        /// the build platform to read a variant before cross-compiling `tictactoe`.
+        .executableTarget(name: "tictactoe-variant", dependencies: ["VariantCommand"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "tictactoe",
             dependencies: [
-                "Game", "Config", "Server", "Deploy",
+                "Game", "Config", "Server", "Deploy", "VariantCommand",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

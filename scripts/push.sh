@@ -35,9 +35,8 @@ run() {
 
 docker() { command "${DOCKER:-docker}" "$@"; }
 command -v "${DOCKER:-docker}" >/dev/null || { echo "error: docker is missing: install Docker (Debian: apt-get install docker.io)" >&2; exit 1; }
-export DOCKER_CLI_EXPERIMENTAL=enabled
-insecure=()
-case "$registry" in 127.0.0.1:*|localhost:*) insecure=(--insecure) ;; esac
+docker buildx version >/dev/null 2>&1 \
+  || { echo "error: docker buildx is missing: install the buildx plugin (Debian trixie and later: apt-get install docker-buildx; Docker Desktop has it)" >&2; exit 1; }
 
 if [[ "$registry" == *.dkr.ecr.*.amazonaws.com ]]; then
   command -v aws >/dev/null || { echo "error: the aws CLI is missing: install it (pip install awscli)" >&2; exit 1; }
@@ -51,16 +50,17 @@ if [[ "$registry" == *.dkr.ecr.*.amazonaws.com ]]; then
   fi
 fi
 
-# The image (config) digest a registry holds for a tag, or nothing; equals the local image id.
+# The image (config) digest a registry holds for a single-platform tag, or nothing; equals the
+# local image id.
 remote_image_id() {
-  docker manifest inspect "${insecure[@]}" --verbose "$1" 2>/dev/null \
-    | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["SchemaV2Manifest"]["config"]["digest"])' 2>/dev/null || true
+  docker buildx imagetools inspect --raw "$1" 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])' 2>/dev/null || true
 }
 
 # The manifest digest a registry holds for a tag, or nothing.
 remote_digest() {
-  docker manifest inspect "${insecure[@]}" --verbose "$1" 2>/dev/null \
-    | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["Descriptor"]["digest"])' 2>/dev/null || true
+  docker buildx imagetools inspect --format '{{json .Manifest}}' "$1" 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])' 2>/dev/null || true
 }
 
 # Check every architecture before pushing any, so that a refusal changes nothing.
@@ -69,6 +69,11 @@ for arch in $archs; do
   [ -n "$dry_run" ] && continue
   if ! local_id="$(docker image inspect -f '{{.Id}}' "$local_tag" 2>/dev/null)"; then
     echo "error: no local image $local_tag: build it first with make image ARCH=$arch VARIANT=$variant" >&2
+    exit 1
+  fi
+  built_for="$(docker image inspect -f '{{.Architecture}}' "$local_tag")"
+  if [ "$built_for" != "$arch" ]; then
+    echo "error: $local_tag is a $built_for image, not $arch: rebuild it with make image ARCH=$arch VARIANT=$variant" >&2
     exit 1
   fi
   pinned="$registry/$repo:$variant-$version-$arch"
@@ -92,16 +97,10 @@ for arch in $archs; do
   version_sources+=("$pinned")
 done
 
-for list in "$registry/$repo:$variant" "$registry/$repo:$variant-$version"; do
-  if [ "$list" = "$registry/$repo:$variant" ]; then members=("${sources[@]}"); else members=("${version_sources[@]}"); fi
-  run docker manifest rm "$list" >/dev/null 2>&1 || true
-  run docker manifest create "${insecure[@]}" "$list" "${members[@]}"
-  for member in "${members[@]}"; do
-    arch="${member##*-}"
-    run docker manifest annotate "$list" "$member" --os linux --arch "$arch"
-  done
-  run docker manifest push "${insecure[@]}" --purge "$list"
-done
+# One manifest list per tag over the per-architecture images just pushed (buildx imagetools
+# reads each member's platform from its config, so nothing needs annotating).
+run docker buildx imagetools create --tag "$registry/$repo:$variant" "${sources[@]}"
+run docker buildx imagetools create --tag "$registry/$repo:$variant-$version" "${version_sources[@]}"
 if [ -z "$dry_run" ]; then
   echo "pushed $registry/$repo:$variant ($(remote_digest "$registry/$repo:$variant")) over: $archs"
 fi

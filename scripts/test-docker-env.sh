@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Test infrastructure for the image tests, on loopback only: a Docker engine (no bridge, no
-# iptables), a registry on 127.0.0.1:$REGISTRY_PORT standing in for ECR, and a stand-in for the
-# distroless runtime image made from this machine's Debian packages (nothing can be pulled here).
-# Idempotent; every wait is bounded. Prints KEY=VALUE lines for the tests.
+# Test infrastructure for the image tests, on loopback only, made from Debian packages because
+# nothing can be pulled here:
+#   - a Docker engine (no bridge, no iptables) with the buildx plugin (trixie's docker-buildx);
+#   - qemu-user-static registered in binfmt_misc, so that arm64 images run;
+#   - a registry on 127.0.0.1:$REGISTRY_PORT standing in for ECR;
+#   - a builder standing in for the official Swift image + Static Linux SDK, and runtime bases
+#     for its binaries (scripts/standins/).
+# Idempotent; every wait is bounded. Prints, as KEY=VALUE lines, the make variables that let
+# `make image` and `make push` run here: `make image $(scripts/test-docker-env.sh) ARCH=arm64`.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$ROOT/build/test-docker"
 REGISTRY_PORT="${REGISTRY_PORT:-5999}"
-STANDIN="tictactoe-test/runtime-standin:bookworm"
+BUILDER=tictactoe-standin/swift-builder:6.2.3-sid
+export STANDIN_WORK="$WORK"
 mkdir -p "$WORK"
 
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
@@ -18,10 +24,23 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
 }
 
 DOCKER=/usr/bin/docker
+export DOCKER
 if ! $DOCKER info >/dev/null 2>&1; then
   nohup dockerd --bridge=none --iptables=false --ip-masq=false --host=unix:///var/run/docker.sock \
     >"$WORK/dockerd.log" 2>&1 &
   wait_for 60 "dockerd (see $WORK/dockerd.log)" $DOCKER info
+fi
+
+if ! $DOCKER buildx version >/dev/null 2>&1; then
+  "$ROOT/scripts/standins/sid-apt.sh" update
+  "$ROOT/scripts/standins/sid-apt.sh" download "$WORK/debs-buildx" docker-buildx=0.13.1+ds1-3 >&2
+  dpkg-deb --fsys-tarfile "$WORK"/debs-buildx/docker-buildx_*.deb \
+    | tar -x -C / ./usr/libexec/docker/cli-plugins/docker-buildx
+fi
+
+if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  update-binfmts --enable qemu-aarch64 >&2
 fi
 
 if ! curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null 2>&1; then
@@ -37,20 +56,18 @@ YAML
   wait_for 30 "the registry on 127.0.0.1:$REGISTRY_PORT" curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/"
 fi
 
-# The runtime stand-in: glibc, libgcc and libstdc++ from Debian, and the nonroot user (65532)
-# that distroless images define; the same shape as gcr.io/distroless/cc-debian12:nonroot.
-if ! $DOCKER image inspect "$STANDIN" >/dev/null 2>&1; then
-  rm -rf "$WORK/rootfs" "$WORK/debs"; mkdir -p "$WORK/rootfs" "$WORK/debs"
-  (cd "$WORK/debs" && apt-get download -qq libc6 libgcc-s1 libstdc++6 tzdata netbase >/dev/null)
-  for deb in "$WORK"/debs/*.deb; do dpkg-deb -x "$deb" "$WORK/rootfs"; done
-  mkdir -p "$WORK/rootfs"/{etc,tmp,home/nonroot,root}
-  chmod 1777 "$WORK/rootfs/tmp"
-  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$WORK/rootfs/etc/passwd"
-  printf 'root:x:0:\nnonroot:x:65532:\n' >"$WORK/rootfs/etc/group"
-  rm -rf "$WORK/rootfs/usr/share/doc" "$WORK/rootfs/usr/share/man" "$WORK/rootfs/usr/share/lintian"
-  tar -C "$WORK/rootfs" -c . | $DOCKER import --change 'USER 65532:65532' --change 'WORKDIR /home/nonroot' - "$STANDIN" >/dev/null
-fi
+"$ROOT/scripts/standins/builder.sh" "$BUILDER"
+for arch in amd64 arm64; do
+  "$ROOT/scripts/standins/runtime.sh" "$arch" "tictactoe-standin/runtime:sid-$arch"
+done
 
 echo "DOCKER=$DOCKER"
 echo "REGISTRY=127.0.0.1:$REGISTRY_PORT"
-echo "RUNTIME_STANDIN=$STANDIN"
+echo "BUILDER_IMAGE=$BUILDER"
+echo "SWIFT_SDK_URL="
+echo "SWIFT_SDK_amd64="
+echo "SWIFT_SDK_arm64=aarch64-unknown-linux-gnu"
+echo "RUNTIME_IMAGE_amd64=tictactoe-standin/runtime:sid-amd64"
+echo "RUNTIME_IMAGE_arm64=tictactoe-standin/runtime:sid-arm64"
+echo "SWIFTPM_MIRROR=/opt/swift-packages"
+echo "BUILD_NETWORK=host"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import VariantCommand
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Config
 
-#if canImport(Glibc)
-import Glibc
-#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -26,18 +23,5 @@ struct ConfigOption: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         guard let path else { return try ConfigLoader.parse("", source: "built-in defaults", environment: environment) }
         return try ConfigLoader.load(path: path, environment: environment)
-    }
-}
-
-/// Prints `message` to standard error.
-func printError(_ message: String) {
-    var stream = StandardError()
-    print(message, to: &stream)
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        let bytes = Array(string.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
 }

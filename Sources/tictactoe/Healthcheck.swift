@@ -1,8 +1,11 @@
 import ArgumentParser
 import Config
+import VariantCommand
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import VariantCommand
 import Deploy
 
 #if canImport(FoundationEssentials)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import VariantCommand
 import Hummingbird
 import Logging
 import Server

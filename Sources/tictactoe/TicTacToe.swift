@@ -1,3 +1,4 @@
+import VariantCommand
 import ArgumentParser
 import Server
 

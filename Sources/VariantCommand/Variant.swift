@@ -1,14 +1,20 @@
 import ArgumentParser
 import Config
 
-
-/// Reads variant files for the Makefile, so that images and task definitions take the port and
-/// other settings from the same `Config` code the server uses.
-struct Variant: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// Reads variant files for the Makefile and the Dockerfiles, so that images and task definitions
+/// take the port, architectures and state backend from the same `Config` code the server uses.
+///
+/// It is a subcommand of `tictactoe` and, on its own, the `tictactoe-variant` program: that one
+/// links no server, so an image build compiles it in seconds on the build platform to read the
+/// variant before cross-compiling the server.
+public struct Variant: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "variant",
         abstract: "Read a variant file for builds and deployments.",
-        subcommands: [ImageConfigCommand.self, Get.self]
+        subcommands: [ImageConfigCommand.self, Get.self, Facts.self]
     )
+
+    public init() {}
 
     struct ImageConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -46,23 +52,28 @@ struct Variant: ParsableCommand {
         }
 
         func run() throws {
-            let settings: Settings
-            do {
-                settings = try ConfigLoader.load(path: file)
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(1)
-            }
+            let settings = try loadOrExit(file)
+            let deploy = settings.deploy ?? DeploySettings()
             switch key {
             case "server.port": print(settings.server.port)
             case "board": print("\(settings.board.shape.rows)x\(settings.board.shape.cols)k\(settings.board.shape.winLength)")
             case "theme.name": print(settings.theme.name.rawValue)
             case "state.backend": print(settings.state.backend.rawValue)
             case "opponent.kind": print(settings.opponent.kind.rawValue)
-            case "deploy.architectures": print((settings.deploy ?? DeploySettings()).architectures.map(\.rawValue).joined(separator: " "))
-            case "deploy.cluster": print((settings.deploy ?? DeploySettings()).cluster ?? "")
-            default: print((settings.deploy ?? DeploySettings()).runOn.rawValue)
+            case "deploy.architectures": print(deploy.architectures.map(\.rawValue).joined(separator: " "))
+            case "deploy.cluster": print(deploy.cluster ?? "")
+            default: print(deploy.runOn.rawValue)
             }
         }
+    }
+}
+
+/// The variant's settings, or the error printed and exit status 1.
+func loadOrExit(_ file: String) throws -> Settings {
+    do {
+        return try ConfigLoader.load(path: file)
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(1)
     }
 }

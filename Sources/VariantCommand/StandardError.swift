@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Prints `message` and a newline to standard error, unbuffered.
+public func printError(_ message: String) {
+    var stream = StandardError()
+    print(message, to: &stream)
+}
+
+/// Standard error as a `TextOutputStream`: each `write` is one `write(2)` call.
+public struct StandardError: TextOutputStream {
+    public init() {}
+
+    public mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { bytes in
+            #if canImport(Glibc)
+            _ = Glibc.write(2, bytes.baseAddress, bytes.count)
+            #elseif canImport(Musl)
+            _ = Musl.write(2, bytes.baseAddress, bytes.count)
+            #elseif canImport(Darwin)
+            _ = Darwin.write(2, bytes.baseAddress, bytes.count)
+            #endif
+        }
+    }
+}

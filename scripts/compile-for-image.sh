@@ -1,0 +1,51 @@
+#!/bin/sh
+# The compile stage of Dockerfile.amd64/arm64: builds the release binary on the build platform for
+# the image's architecture (cross-compiling through a Swift SDK when they differ), with the same
+# flags as `make release` (scripts/release-flags), libyaml linked statically.
+#
+# Usage: scripts/compile-for-image.sh ARCH OUT
+#   ARCH   amd64 | arm64: the image's architecture
+#   OUT    folder that receives usr/local/bin/tictactoe
+# Environment:
+#   SWIFT_SDK          target triple of an installed Swift SDK (e.g. aarch64-swift-linux-musl);
+#                      empty builds natively, which needs the builder to run on ARCH
+#   SWIFT_TRAIT_FLAGS  from the variant's facts (`tictactoe-variant facts`)
+#   SCRATCH            SwiftPM's build folder (a BuildKit cache mount, one per SDK and flavour)
+#   LIBYAML_SOURCE     libyaml's source tarball, used when the SDK carries no libyaml (musl SDKs)
+set -eu
+arch="$1"; out="$2"
+fail() { echo "error: $*" >&2; exit 1; }
+case "$arch" in
+  amd64) machine=x86_64 ;;
+  arm64) machine=aarch64 ;;
+  *) fail "unknown architecture '$arch'; valid: amd64 arm64" ;;
+esac
+builder="$(uname -m)"
+if [ -z "${SWIFT_SDK:-}" ]; then
+  [ "$builder" = "$machine" ] || fail "the builder runs on $builder and no SWIFT_SDK was given for $machine: pass a Swift SDK whose triple starts with $machine- (make SWIFT_SDK_$arch=...)"
+  sdk_flags=""
+  libyaml=""
+else
+  case "$SWIFT_SDK" in
+    "$machine"-*) ;;
+    *) fail "Swift SDK '$SWIFT_SDK' does not build for $arch: its triple must start with $machine-" ;;
+  esac
+  sdk_flags="--swift-sdk $SWIFT_SDK"
+  # A Debian-made SDK carries the target's libyaml; the Static Linux SDK (musl) does not.
+  libyaml="$(find "$HOME/.swiftpm/swift-sdks" "$HOME/.config/swiftpm/swift-sdks" -name libyaml.a -path "*$machine*" 2>/dev/null | head -n 1 || true)"
+  if [ -z "$libyaml" ]; then
+    libyaml="$(scripts/libyaml-for-target.sh "$SWIFT_SDK" "${LIBYAML_SOURCE:?the SDK has no libyaml; LIBYAML_SOURCE must name its source tarball}")"
+  fi
+fi
+scripts/static-libs.sh $libyaml
+# shellcheck disable=SC2086 # flag lists are split on purpose
+PKG_CONFIG_PATH="$PWD/.build/static-libs" xargs -a scripts/release-flags \
+  swift build --scratch-path "$SCRATCH" $sdk_flags ${SWIFT_TRAIT_FLAGS:-}
+bin="$(swift build --scratch-path "$SCRATCH" $sdk_flags ${SWIFT_TRAIT_FLAGS:-} -c release --show-bin-path)/tictactoe"
+
+# The binary must be for ARCH: ELF e_machine (bytes 18-19, little-endian) 62 is x86-64, 183 AArch64.
+expected="$([ "$machine" = x86_64 ] && echo 62 || echo 183)"
+found="$(od -An -tu2 -j18 -N2 "$bin" | tr -d ' ')"
+[ "$found" = "$expected" ] || fail "$bin has ELF machine $found, not $expected ($machine): the SDK built for another architecture"
+
+install -D -m 0755 "$bin" "$out/usr/local/bin/tictactoe"

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Builds one image of one variant: `make image ARCH=arm64 VARIANT=perfect`. Needs Docker with
+# BuildKit's buildx and nothing else (no Swift on the host): the variant is read inside the build
+# by `tictactoe-variant` (the same Config code as the server), exported first so that a wrong
+# ARCH, VARIANT or SDK is refused before the long compile starts.
+#
+# Usage: scripts/image.sh facts|build|run ARCH VARIANT
+#   facts   only export the variant's facts to build/docker/facts/VARIANT (used by make images/push)
+#   build   export the facts, check them, build and tag REPO:VARIANT-ARCH and REPO:VARIANT-VERSION-ARCH
+#   run     run the built image here on the variant's port (a foreign ARCH needs binfmt/qemu)
+# Environment (all optional; make passes what it is given):
+#   DOCKER          the docker client (default: docker)
+#   REPO VERSION REVISION SOURCE_DATE_EPOCH   tags, labels and file times
+#   BUILDER_IMAGE   image with Swift (and SWIFT_SDK installed unless SWIFT_SDK_URL installs it)
+#   SWIFT_SDK       the target triple to cross-compile for; set but empty = native build
+#   SWIFT_SDK_URL SWIFT_SDK_CHECKSUM   the SDK to install in the builder; set but empty = none
+#   RUNTIME_IMAGE   the base of the final image (default in the Dockerfile: scratch)
+#   SWIFTPM_MIRROR  folder of bare git repositories standing in for github.com (offline builds)
+#   BUILD_NETWORK   network of the build's RUN steps (host on machines without a bridge)
+#   NO_CACHE        non-empty: run every Dockerfile step again (SwiftPM's cache mount stays)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="$1"; arch="$2"; variant="$3"
+case "$mode" in facts|build|run) ;; *) echo "usage: $0 facts|build|run ARCH VARIANT" >&2; exit 2 ;; esac
+DOCKER="${DOCKER:-docker}"
+fail() { echo "error: $*" >&2; exit 2; }
+
+case "$arch" in
+  amd64) machine=x86_64 ;;
+  arm64) machine=aarch64 ;;
+  *) fail "unknown ARCH '$arch'; valid: amd64 arm64" ;;
+esac
+variants="$(ls variants | sed -n 's/\.yaml$//p' | tr '\n' ' ')"
+[ -f "variants/$variant.yaml" ] || fail "unknown VARIANT '$variant'; valid: $variants"
+command -v "$DOCKER" >/dev/null || fail "docker is missing: install Docker (Debian: apt-get install docker.io; macOS: Docker Desktop)"
+"$DOCKER" buildx version >/dev/null 2>&1 \
+  || fail "docker buildx is missing: install the buildx plugin (Debian trixie and later: apt-get install docker-buildx; Docker Desktop has it)"
+daemon_arch="$("$DOCKER" version --format '{{.Server.Arch}}' 2>/dev/null)" \
+  || fail "cannot reach the Docker engine: start it (systemctl start docker) or set DOCKER_HOST"
+
+repo="${REPO:-tictactoe}"; version="${VERSION:-dev}"
+if [ "$mode" = run ]; then
+  image="$repo:$variant-$arch"
+  "$DOCKER" image inspect "$image" >/dev/null 2>&1 || fail "no image $image: build it with make image ARCH=$arch VARIANT=$variant"
+  port="$("$DOCKER" image inspect -f '{{range $p, $_ := .Config.ExposedPorts}}{{$p}}{{end}}' "$image" | cut -d/ -f1)"
+  if [ "$daemon_arch" != "$arch" ]; then
+    # Running (not building) a foreign image needs the kernel to hand its binaries to qemu.
+    probe="$("$DOCKER" run --rm --platform "linux/$arch" --entrypoint /usr/local/bin/tictactoe "$image" --version 2>&1)" \
+      || fail "this $daemon_arch machine cannot run $arch binaries ($probe): register qemu with binfmt_misc: apt-get install qemu-user-static binfmt-support (then update-binfmts --enable qemu-$machine), or docker run --privileged --rm tonistiigi/binfmt --install $arch"
+  fi
+  echo "serving $image on http://localhost:$port (Ctrl-C stops)"
+  run_args=(--rm --platform "linux/$arch" --read-only --tmpfs /tmp --cap-drop ALL)
+  [ -t 0 ] && run_args+=(-it)
+  if [ "${BUILD_NETWORK:-}" = host ]; then run_args+=(--network host); else run_args+=(-p "$port:$port"); fi
+  exec "$DOCKER" run "${run_args[@]}" "$image"
+fi
+
+# A builder/SDK that does not match the target is refused here, before anything is built.
+if [ "${SWIFT_SDK+set}" = set ]; then
+  if [ -z "$SWIFT_SDK" ]; then
+    [ "$daemon_arch" = "$arch" ] || fail "SWIFT_SDK_$arch is empty (a native build), but the builder runs on $daemon_arch: name a Swift SDK whose triple starts with $machine-"
+  else
+    case "$SWIFT_SDK" in
+      "$machine"-*) ;;
+      *) fail "SWIFT_SDK_$arch=$SWIFT_SDK does not build for $arch: its triple must start with $machine- (e.g. $machine-swift-linux-musl)" ;;
+    esac
+  fi
+fi
+if [ -n "${BUILDER_IMAGE:-}" ] && builder_arch="$("$DOCKER" image inspect -f '{{.Architecture}}' "$BUILDER_IMAGE" 2>/dev/null)"; then
+  [ "$builder_arch" = "$daemon_arch" ] \
+    || fail "BUILDER_IMAGE $BUILDER_IMAGE is $builder_arch but this machine builds on $daemon_arch: its compiler would run under emulation (about 15x slower); use a $daemon_arch builder with a Swift SDK for $arch"
+fi
+
+# The SwiftPM mirror travels in the build context; an empty folder means github.com.
+mirror=build/docker/swiftpm-mirror
+mkdir -p "$mirror"
+if [ -n "${SWIFTPM_MIRROR:-}" ]; then
+  [ -d "$SWIFTPM_MIRROR" ] || fail "SWIFTPM_MIRROR=$SWIFTPM_MIRROR is not a folder"
+  if [ ! -d "$mirror/packages" ] || [ "$(cat "$mirror/source" 2>/dev/null)" != "$SWIFTPM_MIRROR" ]; then
+    rm -rf "$mirror/packages"
+    cp -al "$SWIFTPM_MIRROR" "$mirror/packages" 2>/dev/null || cp -a "$SWIFTPM_MIRROR" "$mirror/packages"
+    echo "$SWIFTPM_MIRROR" >"$mirror/source"
+  fi
+  printf '[url "/swiftpm-mirror/packages/"]\n\tinsteadOf = https://github.com/\n[safe]\n\tdirectory = *\n' >"$mirror/gitconfig"
+else
+  rm -rf "$mirror/packages" "$mirror/gitconfig" "$mirror/source"
+fi
+
+build_args=(--file "Dockerfile.$arch" --platform "linux/$arch" --build-arg "VARIANT=$variant")
+[ -n "${BUILD_NETWORK:-}" ] && build_args+=(--network "$BUILD_NETWORK")
+[ -n "${NO_CACHE:-}" ] && build_args+=(--no-cache)
+[ -n "${BUILDER_IMAGE:-}" ] && build_args+=(--build-arg "BUILDER_IMAGE=$BUILDER_IMAGE")
+[ "${SWIFT_SDK_URL+set}" = set ] && build_args+=(--build-arg "SWIFT_SDK_URL=$SWIFT_SDK_URL")
+[ -n "${SWIFT_SDK_CHECKSUM:-}" ] && build_args+=(--build-arg "SWIFT_SDK_CHECKSUM=$SWIFT_SDK_CHECKSUM")
+
+facts="build/docker/facts/$variant"
+rm -rf "$facts"
+"$DOCKER" buildx build "${build_args[@]}" --target facts --output "type=local,dest=$facts" . >"build/docker/facts-$variant.log" 2>&1 \
+  || { tail -30 "build/docker/facts-$variant.log" >&2; fail "reading variants/$variant.yaml failed (log: build/docker/facts-$variant.log)"; }
+# shellcheck disable=SC1090
+. "$facts/facts.env"
+[ "$mode" = facts ] && exit 0
+
+case " $VARIANT_ARCHITECTURES " in
+  *" $arch "*) ;;
+  *) fail "variants/$variant.yaml lists deploy.architectures [$VARIANT_ARCHITECTURES], not $arch: add $arch there or pick ARCH from that list" ;;
+esac
+
+[ "${SWIFT_SDK+set}" = set ] && build_args+=(--build-arg "SWIFT_SDK=$SWIFT_SDK")
+[ -n "${RUNTIME_IMAGE:-}" ] && build_args+=(--build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE")
+echo "building $repo:$variant-$arch and $repo:$variant-$version-$arch (port $VARIANT_PORT, backend $VARIANT_BACKEND)"
+start=$(date +%s.%N)
+"$DOCKER" buildx build "${build_args[@]}" --load \
+  --build-arg "PORT=$VARIANT_PORT" \
+  --build-arg "VERSION=$version" --build-arg "REVISION=${REVISION:-unknown}" \
+  --build-arg "SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}" \
+  --build-arg "DEPENDENCIES=$(paste -sd, "$facts/dependencies.txt")" \
+  --tag "$repo:$variant-$arch" --tag "$repo:$variant-$version-$arch" .
+awk -v s="$start" -v e="$(date +%s.%N)" -v t="$repo:$variant-$arch" 'BEGIN { printf "built %s in %.1f s\n", t, e - s }'
