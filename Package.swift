@@ -93,6 +93,7 @@ let package = Package(
         ),
         .testTarget(name: "GameTests", dependencies: ["Game"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "VariantCommandTests", dependencies: ["VariantCommand", "Config"], swiftSettings: swiftSettings),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

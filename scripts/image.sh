@@ -30,7 +30,7 @@ case "$arch" in
   arm64) machine=aarch64 ;;
   *) fail "unknown ARCH '$arch'; valid: amd64 arm64" ;;
 esac
-variants="$(ls variants | sed -n 's/\.yaml$//p' | tr '\n' ' ')"
+variants="$(ls variants | sed -n 's/\.yaml$//p' | paste -sd' ')"
 [ -f "variants/$variant.yaml" ] || fail "unknown VARIANT '$variant'; valid: $variants"
 command -v "$DOCKER" >/dev/null || fail "docker is missing: install Docker (Debian: apt-get install docker.io; macOS: Docker Desktop)"
 "$DOCKER" buildx version >/dev/null 2>&1 \

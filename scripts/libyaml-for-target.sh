@@ -9,8 +9,10 @@ sdk="$1"; tarball="$2"
 work="/tmp/libyaml-$sdk"
 rm -rf "$work"; mkdir -p "$work/Sources/yaml/include"
 tar -xzf "$tarball" -C "$work"
-src="$(find "$work" -maxdepth 1 -type d -name 'yaml-*' | head -n 1)"
-version="$(basename "$src" | sed 's/^yaml-//')"
+# yaml-0.2.5/ in the release tarball, libyaml-0.2.5/ in Debian's source tarball.
+src="$(find "$work" -maxdepth 1 -type d -name '*yaml-*' | head -n 1)"
+[ -n "$src" ] || { echo "error: $tarball holds no yaml-VERSION folder" >&2; exit 1; }
+version="$(basename "$src" | sed 's/^.*yaml-//')"
 major="${version%%.*}"; rest="${version#*.}"; minor="${rest%%.*}"; patch="${rest#*.}"
 cp "$src"/src/*.c "$src"/src/*.h "$work/Sources/yaml/"
 cp "$src/include/yaml.h" "$work/Sources/yaml/include/"

@@ -39,6 +39,8 @@ docker buildx version >/dev/null 2>&1 \
   || { echo "error: docker buildx is missing: install the buildx plugin (Debian trixie and later: apt-get install docker-buildx; Docker Desktop has it)" >&2; exit 1; }
 
 if [[ "$registry" == *.dkr.ecr.*.amazonaws.com ]]; then
+  # The registry's host names its region; ECR logins and repositories live there.
+  region="${registry#*.dkr.ecr.}"; region="${region%%.amazonaws.com}"
   command -v aws >/dev/null || { echo "error: the aws CLI is missing: install it (pip install awscli)" >&2; exit 1; }
   echo "+ aws ecr get-login-password --region $region | docker login --username AWS --password-stdin $registry"
   if [ -z "$dry_run" ]; then

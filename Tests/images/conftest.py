@@ -40,10 +40,11 @@ def docker_env():
 
 
 def make(env, *args, repo=REPO, timeout=1800, check=True, path=None):
-    """make with every variable the environment script printed, as an outside check passes them."""
+    """make with every variable the environment script printed, as an outside check passes them;
+    a variable in args comes last, so it overrides the environment's."""
     variables = [f"{key}={value}" for key, value in env.items()]
     extra = {"PATH": path} if path else None
-    return sh("make", "--no-print-directory", *args, *variables, f"REPO={repo}", timeout=timeout, check=check, env=extra)
+    return sh("make", "--no-print-directory", *variables, f"REPO={repo}", *args, timeout=timeout, check=check, env=extra)
 
 
 def docker(env, *args, timeout=300, check=True):

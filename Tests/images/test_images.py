@@ -403,3 +403,21 @@ def test_push_plan_for_ecr(docker_env):
     assert "docker buildx imagetools create --tag 123456789012.dkr.ecr.eu-west-1.amazonaws.com/tictactoe:perfect " in plan
     assert "123456789012.dkr.ecr.eu-west-1.amazonaws.com/tictactoe:perfect-arm64" in plan
     assert "docker manifest" not in plan
+
+
+def test_builds_libyaml_for_an_sdk_that_carries_none(docker_env):
+    """The Static Linux SDK (musl) has no libyaml, so the compile stage builds it from libyaml's
+    source with the SDK's own settings (scripts/libyaml-for-target.sh). Shown here with the arm64
+    SDK of the stand-in and Debian's libyaml source: the archive's objects are AArch64."""
+    work = os.path.join(ROOT, "build/test-docker/libyaml-src")
+    shutil.rmtree(work, ignore_errors=True)
+    sh("scripts/standins/sid-apt.sh", "source", work, "libyaml", env={"STANDIN_WORK": os.path.join(ROOT, "build/test-docker")})
+    tarball = next(name for name in os.listdir(work) if name.endswith(".orig.tar.gz"))
+    script = ("cp -r /repo/scripts /tmp/scripts && cd /tmp && "
+              f"archive=$(scripts/libyaml-for-target.sh aarch64-unknown-linux-gnu /src/{tarball}) && "
+              "cd /tmp/objects && ar x \"$archive\" && ls && od -An -tu2 -j18 -N2 parser.c.o")
+    result = docker(docker_env, "run", "--rm", "--network", "host", "-v", f"{ROOT}:/repo:ro", "-v", f"{work}:/src:ro",
+                    docker_env["BUILDER_IMAGE"], "sh", "-c", "mkdir -p /tmp/objects && " + script, timeout=600)
+    objects = result.stdout.split()
+    assert "parser.c.o" in objects and "emitter.c.o" in objects
+    assert objects[-1] == str(ELF_MACHINE["arm64"])

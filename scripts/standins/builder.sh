@@ -63,6 +63,8 @@ if [ ! -f "$R/.stamp-$stamp" ]; then
   # Only the target's Swift modules and runtime libraries are needed, not its compiler.
   rm -rf "$sysroot"/usr/libexec/swift/{bin,share,libexec} "$sysroot"/usr/libexec/swift/lib/lib*.so* \
     "$sysroot"/usr/share/{doc,man,locale,lintian}
+  # Merged /usr, as on a Debian system: libc.so's linker script names /lib/ld-linux-aarch64.so.1.
+  [ -e "$sysroot/lib" ] || ln -s usr/lib "$sysroot/lib"
   ln -sfn ../libexec/swift/lib/swift_static "$sysroot/usr/lib/swift_static"
   ln -sfn ../libexec/swift/lib/swift "$sysroot/usr/lib/swift"
   cat >"$bundle/info.json" <<JSON

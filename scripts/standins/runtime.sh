@@ -20,6 +20,10 @@ rm -rf "$work"; mkdir -p "$work/debs" "$work/rootfs"
 "$(dirname "$0")/sid-apt.sh" update
 "$(dirname "$0")/sid-apt.sh" download "$work/debs" "libc6:$ARCH" "libgcc-s1:$ARCH" "libstdc++6:$ARCH" tzdata netbase
 for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/rootfs"; done
+# Merged /usr, as on a Debian system: the binary's interpreter is /lib/ld-linux-aarch64.so.1 or
+# /lib64/ld-linux-x86-64.so.2.
+ln -s usr/lib "$work/rootfs/lib"
+[ ! -d "$work/rootfs/usr/lib64" ] || ln -s usr/lib64 "$work/rootfs/lib64"
 rm -rf "$work"/rootfs/usr/share/{doc,man,lintian,locale} "$work"/rootfs/usr/lib/*/gconv
 tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
 # FROM scratch + ADD under --platform gives an image of that architecture (docker import would

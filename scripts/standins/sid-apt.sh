@@ -2,7 +2,7 @@
 # apt-get against Debian sid and trixie without touching the system's sources: a private APT
 # configuration under $STANDIN_WORK/apt. The archive here is a frozen snapshot whose Release
 # files have expired, hence Check-Valid-Until=false.
-# Usage: scripts/standins/sid-apt.sh update | download DIR PACKAGE[:ARCH]...
+# Usage: scripts/standins/sid-apt.sh update | download DIR PACKAGE[:ARCH]... | source DIR PACKAGE
 set -euo pipefail
 : "${STANDIN_WORK:?set STANDIN_WORK}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -13,6 +13,7 @@ touch "$dir/var/lib/dpkg/status"
 cat >"$dir/etc/apt/sources.list" <<SOURCES
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR sid main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR sid main
 SOURCES
 cat >"$dir/apt.conf" <<CONF
 Dir "$dir/";
@@ -35,5 +36,8 @@ case "${1:-}" in
     dest="$2"; shift 2
     mkdir -p "$dest"
     (cd "$dest" && apt-get download -qq "$@") ;;
-  *) echo "usage: $0 update | download DIR PACKAGE..." >&2; exit 2 ;;
+  source)
+    mkdir -p "$2"
+    (cd "$2" && apt-get source --download-only -qq "$3") ;;
+  *) echo "usage: $0 update | download DIR PACKAGE... | source DIR PACKAGE" >&2; exit 2 ;;
 esac
