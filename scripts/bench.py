@@ -40,10 +40,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_ready(url, process, timeout=60):
+def wait_ready(url, process=None, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if process is not None and process.poll() is not None:
             raise RuntimeError(f"{url}: process exited with {process.returncode}")
         try:
             urllib.request.urlopen(url, timeout=1).read()

@@ -19,11 +19,9 @@ import re
 import subprocess
 import sys
 import tarfile
-import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import ROOT, free_port, start, stop, wrk, write_config  # noqa: E402
+from bench import ROOT, free_port, start, stop, wait_ready, wrk, write_config  # noqa: E402
 
 REPO = "tictactoe-test"
 GAME_LIFE = os.path.join(ROOT, "scripts/wrk/game-life.lua")
@@ -39,17 +37,6 @@ def images(docker):
     out = subprocess.run([docker, "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", REPO], capture_output=True,
                          text=True, check=True).stdout.split()
     return sorted(ref for ref in out if re.fullmatch(rf"{REPO}:[a-z]+-(amd64|arm64)", ref))
-
-
-def wait_http(url, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 def sizes(docker):
@@ -85,7 +72,7 @@ def throughput(docker, binary):
                         "-v", f"{config}:/bench.yaml:ro", "-e", "TICTACTOE_CONFIG=/bench.yaml", image],
                        check=True, capture_output=True)
         try:
-            wait_http(f"http://127.0.0.1:{port}/healthz")
+            wait_ready(f"http://127.0.0.1:{port}/healthz")
             results[f"{image} binary"].append(wrk(f"http://127.0.0.1:{port}", GAME_LIFE)[0])
         finally:
             subprocess.run([docker, "rm", "-f", name], capture_output=True)

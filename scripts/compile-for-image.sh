@@ -3,17 +3,20 @@
 # the image's architecture (cross-compiling through a Swift SDK when they differ), with the same
 # flags as `make release` (scripts/release-flags), libyaml linked statically.
 #
-# Usage: scripts/compile-for-image.sh ARCH OUT
-#   ARCH   amd64 | arm64: the image's architecture
-#   OUT    folder that receives usr/local/bin/tictactoe
+# Usage: scripts/compile-for-image.sh ARCH OUT [TRAIT_FLAGS]
+#   ARCH         amd64 | arm64: the image's architecture
+#   OUT          folder that receives usr/local/bin/tictactoe
+#   TRAIT_FLAGS  from the variant's facts (`tictactoe-variant facts`: SWIFT_TRAIT_FLAGS)
 # Environment:
 #   SWIFT_SDK          target triple of an installed Swift SDK (e.g. aarch64-swift-linux-musl);
 #                      empty builds natively, which needs the builder to run on ARCH
-#   SWIFT_TRAIT_FLAGS  from the variant's facts (`tictactoe-variant facts`)
-#   SCRATCH            SwiftPM's build folder (a BuildKit cache mount, one per SDK and flavour)
+#   SCRATCH            SwiftPM's build folder (a BuildKit cache mount, one per architecture and SDK)
 #   LIBYAML_SOURCE     libyaml's source tarball, used when the SDK carries no libyaml (musl SDKs)
+# swift build runs with a fixed environment: build arguments (SOURCE_DATE_EPOCH, the variant's
+# port) reach RUN steps as environment variables, and SwiftPM rebuilds everything when its
+# environment changes, which would defeat the cache mount.
 set -eu
-arch="$1"; out="$2"
+arch="$1"; out="$2"; traits="${3:-}"
 fail() { echo "error: $*" >&2; exit 1; }
 case "$arch" in
   amd64) machine=x86_64 ;;
@@ -38,10 +41,14 @@ else
   fi
 fi
 scripts/static-libs.sh $libyaml
+swift_build() {
+  env -i PATH="$PATH" HOME="$HOME" ${GIT_CONFIG_GLOBAL:+GIT_CONFIG_GLOBAL="$GIT_CONFIG_GLOBAL"} \
+    PKG_CONFIG_PATH="$PWD/.build/static-libs" swift build --scratch-path "$SCRATCH" "$@"
+}
 # shellcheck disable=SC2086 # flag lists are split on purpose
-PKG_CONFIG_PATH="$PWD/.build/static-libs" xargs -a scripts/release-flags \
-  swift build --scratch-path "$SCRATCH" $sdk_flags ${SWIFT_TRAIT_FLAGS:-}
-bin="$(swift build --scratch-path "$SCRATCH" $sdk_flags ${SWIFT_TRAIT_FLAGS:-} -c release --show-bin-path)/tictactoe"
+swift_build $(cat scripts/release-flags) $sdk_flags $traits
+# shellcheck disable=SC2086
+bin="$(swift_build -c release $sdk_flags $traits --show-bin-path)/tictactoe"
 
 # The binary must be for ARCH: ELF e_machine (bytes 18-19, little-endian) 62 is x86-64, 183 AArch64.
 expected="$([ "$machine" = x86_64 ] && echo 62 || echo 183)"

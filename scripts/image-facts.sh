@@ -11,8 +11,14 @@ set -eu
 variant="$1"; scratch="$2"; out="$3"
 file="variants/$variant.yaml"
 [ -f "$file" ] || { echo "error: no variant '$variant' ($file is missing); variants: $(ls variants | sed 's/\.yaml$//' | tr '\n' ' ')" >&2; exit 1; }
-swift build --scratch-path "$scratch" --product tictactoe-variant >&2
-tool="$(swift build --scratch-path "$scratch" --show-bin-path)/tictactoe-variant"
+# A fixed environment: SwiftPM rebuilds everything when it changes, and VARIANT (a build
+# argument) reaches this step as an environment variable.
+swift_build() {
+  env -i PATH="$PATH" HOME="$HOME" ${GIT_CONFIG_GLOBAL:+GIT_CONFIG_GLOBAL="$GIT_CONFIG_GLOBAL"} \
+    swift build --scratch-path "$scratch" "$@"
+}
+swift_build --product tictactoe-variant >&2
+tool="$(swift_build --show-bin-path)/tictactoe-variant"
 mkdir -p "$out"
 "$tool" facts "$file" >"$out/facts.env"
 "$tool" image-config "$file" >"$out/config.yaml"

@@ -166,7 +166,7 @@ def test_facts_from_docker_agree_with_the_host_binary(docker_env):
     for variant in ("classic", "gomoku", "perfect", "shared"):
         sh("env", *[f"{k}={v}" for k, v in docker_env.items() if k in ("DOCKER", "BUILDER_IMAGE", "SWIFTPM_MIRROR", "BUILD_NETWORK", "SWIFT_SDK_URL")],
            "scripts/image.sh", "facts", "amd64", variant, timeout=900)
-        facts = dict(line.split("=", 1) for line in open(os.path.join(ROOT, f"build/docker/facts/{variant}/facts.env")).read().split())
+        facts = dict(line.split("=", 1) for line in open(os.path.join(ROOT, f"build/docker/facts/{variant}/facts.env")).read().splitlines())
         assert facts["VARIANT_PORT"] == host_variant(variant, "server.port")
         assert facts["VARIANT_BACKEND"] == host_variant(variant, "state.backend")
         archs = open(os.path.join(ROOT, f"build/docker/facts/{variant}/facts.env")).read()
