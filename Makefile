@@ -13,7 +13,7 @@ PYTEST := python3 -m pytest -q -p no:cacheprovider
 TEST_PG_DIR := $(abspath .build/test-postgres)
 TEST_PG_PORT ?= 55432
 
-.PHONY: help deps build release run check-config solve test test-unit test-e2e test-images bench bench-images clean \
+.PHONY: help deps build release run check-config solve test test-unit test-e2e test-images test-reproducible bench bench-images clean \
         image images run-image push print-version \
         taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate
 
@@ -70,7 +70,7 @@ build: deps ## Debug build
 $(RELEASE_BIN): Package.swift scripts/release-flags scripts/static-libs.sh $(shell find Sources -type f 2>/dev/null)
 	@$(MAKE) --no-print-directory release
 
-release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests, benchmarks, images)
+release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests and benchmarks; images compile their own)
 	scripts/static-libs.sh
 	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/release-flags $(SWIFT) build
 
@@ -111,6 +111,10 @@ test-images: $(RELEASE_BIN) ## Compile, build, run, push and pull amd64 and arm6
 	@scripts/ensure-deps.sh postgres
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/images
 	@echo "Image figures:"; cat build/figures/images.txt
+
+test-reproducible: $(RELEASE_BIN) ## Build classic-amd64 twice, the second time from nothing, and compare the layers (not in make test: a second full compile)
+	@scripts/ensure-deps.sh images
+	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) TICTACTOE_REPRODUCIBILITY=1 $(PYTEST) Tests/images -k "environment or second_variant or rebuild_from_nothing"
 
 image: ## Build one image: ARCH=amd64|arm64 (default: host) VARIANT=name; needs only Docker with buildx
 	+@$(IMAGE_ENV) scripts/image.sh build $(ARCH) $(VARIANT)

@@ -232,12 +232,15 @@ def test_second_variant_reuses_the_compiled_binary(docker_env):
     assert perfect[-1] != classic[-1]
 
 
-def test_rebuild_without_layer_cache_gives_the_same_binary_layer(docker_env):
-    """Every Dockerfile step runs again (NO_CACHE=1); the compile is incremental in SwiftPM's cache
-    mount. File times come from SOURCE_DATE_EPOCH, so the layers are the same bytes."""
+@pytest.mark.skipif(not os.environ.get("TICTACTOE_REPRODUCIBILITY"),
+                    reason="a second full compile (about 13 minutes here): make test-reproducible runs it")
+def test_rebuild_from_nothing_gives_the_same_layers(docker_env):
+    """NO_CACHE=1 runs every Dockerfile step again, and BuildKit then gives the compile a fresh
+    cache mount: the binary is compiled again from nothing. File times come from SOURCE_DATE_EPOCH
+    (the commit's time), so the same commit gives the same layers, byte for byte."""
     before = inspect(docker_env, f"{REPO}:classic-amd64")["RootFS"]["Layers"]
     seconds, out = build(docker_env, "amd64", "classic", "NO_CACHE=1")
-    figure(f"build time classic-amd64 with NO_CACHE=1 (every step again, SwiftPM cache kept): {seconds:.1f} s")
+    figure(f"build time classic-amd64 with NO_CACHE=1 (every step again, fresh compile): {seconds:.1f} s")
     after = inspect(docker_env, f"{REPO}:classic-amd64")["RootFS"]["Layers"]
     assert before == after
 
