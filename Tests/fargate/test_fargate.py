@@ -96,15 +96,16 @@ def test_the_image_built_from_the_variant_agrees_with_its_task_definition(taskde
     docker = "/usr/bin/docker"
     if not os.path.exists(docker) or run([docker, "image", "inspect", "tictactoe-test:classic-amd64"], check=False).returncode:
         pytest.skip("the classic amd64 image is built by make test-images, which runs first in make test")
-    for variant in ("classic", "gomoku"):
-        image = json.loads(run([docker, "image", "inspect", f"tictactoe-test:{variant}-amd64"]).stdout)[0]
-        body = json.load(open(taskdefs[(variant, "amd64")]))
+    for variant, arch in (("classic", "amd64"), ("perfect", "amd64"), ("perfect", "arm64")):
+        image = json.loads(run([docker, "image", "inspect", f"tictactoe-test:{variant}-{arch}"]).stdout)[0]
+        body = json.load(open(taskdefs[(variant, arch)]))
         container = body["containerDefinitions"][0]
         assert list(image["Config"]["ExposedPorts"]) == [f"{container['portMappings'][0]['containerPort']}/tcp"]
-        assert image["Architecture"] == "amd64" and body["runtimePlatform"]["cpuArchitecture"] == "X86_64"
+        assert image["Architecture"] == arch
+        assert body["runtimePlatform"]["cpuArchitecture"] == {"amd64": "X86_64", "arm64": "ARM64"}[arch]
         assert image["Config"]["User"] == container["user"]
         assert image["Config"]["Labels"]["io.tictactoe.variant"] == variant
-        assert container["image"].endswith(f":{variant}-amd64")
+        assert container["image"].endswith(f":{variant}-{arch}")
 
 
 def test_rendering_is_deterministic_and_pins_a_given_digest():
