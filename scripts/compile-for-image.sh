@@ -10,7 +10,7 @@
 # Environment:
 #   SWIFT_SDK          target triple of an installed Swift SDK (e.g. aarch64-swift-linux-musl);
 #                      empty builds natively, which needs the builder to run on ARCH
-#   SCRATCH            SwiftPM's build folder (a BuildKit cache mount, one per architecture and SDK)
+#   SCRATCH            SwiftPM's build folder (a BuildKit cache mount, one per architecture, SDK and flavour)
 #   LIBYAML_SOURCE     libyaml's source tarball, used when the SDK carries no libyaml (musl SDKs)
 # swift build runs with a fixed environment: build arguments (SOURCE_DATE_EPOCH, the variant's
 # port) reach RUN steps as environment variables, and SwiftPM rebuilds everything when its

@@ -10,7 +10,7 @@ work="/tmp/libyaml-$sdk"
 rm -rf "$work"; mkdir -p "$work/Sources/yaml/include"
 tar -xzf "$tarball" -C "$work"
 # yaml-0.2.5/ in the release tarball, libyaml-0.2.5/ in Debian's source tarball.
-src="$(find "$work" -maxdepth 1 -type d -name '*yaml-*' | head -n 1)"
+src="$(find "$work" -mindepth 1 -maxdepth 1 -type d -name '*yaml-*' | head -n 1)"
 [ -n "$src" ] || { echo "error: $tarball holds no yaml-VERSION folder" >&2; exit 1; }
 version="$(basename "$src" | sed 's/^.*yaml-//')"
 major="${version%%.*}"; rest="${version#*.}"; minor="${rest%%.*}"; patch="${rest#*.}"
