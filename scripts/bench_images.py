@@ -57,6 +57,7 @@ def throughput(docker, binary):
     print("\n== A game's life (create + 5 moves), wrk -t2 -c32 -d8s: image binary vs host glibc build ==")
     image = f"{REPO}:perfect-amd64"
     config = write_config("server: {host: 127.0.0.1, log_level: warning}\n")
+    os.chmod(config, 0o644)  # the image's server runs as user 65532
     results = {"host release binary": [], f"{image} binary": []}
     for _ in range(2):
         port = free_port()
@@ -91,7 +92,7 @@ def emulated_compile(docker, builder):
         "t0=$(date +%s.%N) && swiftc -O small.swift -o native >/dev/null && t1=$(date +%s.%N) && "
         "qemu-x86_64 -L / /usr/libexec/swift/bin/swift-frontend -frontend -c -O small.swift -module-name small "
         "-o emulated.o >/dev/null && t2=$(date +%s.%N) && "
-        "swift-frontend -frontend -c -O small.swift -module-name small -o native.o >/dev/null && t3=$(date +%s.%N) && "
+        "/usr/libexec/swift/bin/swift-frontend -frontend -c -O small.swift -module-name small -o native.o >/dev/null && t3=$(date +%s.%N) && "
         "echo $t1 $t0 $t2 $t1 $t3 $t2"
     )
     qemu = "/usr/bin/qemu-x86_64-static"
