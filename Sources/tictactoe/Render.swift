@@ -1,7 +1,7 @@
 import ArgumentParser
 import Config
-import VariantCommand
 import Deploy
+import VariantCommand
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

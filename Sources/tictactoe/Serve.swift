@@ -1,10 +1,10 @@
 import ArgumentParser
 import Config
-import VariantCommand
 import Hummingbird
 import Logging
 import Server
 import ServiceLifecycle
+import VariantCommand
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
-import VariantCommand
 import ArgumentParser
 import Server
+import VariantCommand
 
 @main
 struct TicTacToe: AsyncParsableCommand {
