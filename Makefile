@@ -117,10 +117,10 @@ test-reproducible: $(RELEASE_BIN) ## Build classic-amd64 twice, the second time 
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) TICTACTOE_REPRODUCIBILITY=1 $(PYTEST) Tests/images -k "environment or amd64_image or second_variant or rebuild_from_nothing"
 
 image: ## Build one image: ARCH=amd64|arm64 (default: host) VARIANT=name; needs only Docker with buildx
-	+@$(IMAGE_ENV) scripts/image.sh build $(ARCH) $(VARIANT)
+	@$(IMAGE_ENV) scripts/image.sh build $(ARCH) $(VARIANT)
 
 run-image: ## Run the image of VARIANT and ARCH here on its port (a foreign ARCH needs binfmt/qemu)
-	+@$(IMAGE_ENV) scripts/image.sh run $(ARCH) $(VARIANT)
+	@$(IMAGE_ENV) scripts/image.sh run $(ARCH) $(VARIANT)
 
 images: ## Build every variant for the architectures its deploy.architectures names
 	+@for v in $(VARIANTS); do for a in $(call variant_archs,$$v); do \
