@@ -9,6 +9,7 @@ public enum EnvironmentOverrides {
         ("HOST", "server", "host"),
         ("LOG_LEVEL", "server", "log_level"),
         ("DATABASE_URL", "state", "url"),
+        ("TRUSTED_PROXIES", "server", "trusted_proxies"),
     ]
 
     /// `root` with every set variable written in as a plain scalar marked with the variable's name.

@@ -119,6 +119,28 @@ struct MappingReader {
         return result
     }
 
+    /// A list of CIDR blocks, as a YAML list or one string of comma-separated blocks (the form an
+    /// environment variable gives). Absent means none.
+    func cidrList(_ key: String) throws(ConfigError) -> [CIDR] {
+        guard let node = node(key) else { return [] }
+        var items: [(String, Mark)]
+        if case .scalar(let text, _) = node.content {
+            items = text.split(separator: ",").map { part in
+                (String(part.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()), node.mark)
+            }
+        } else {
+            items = try stringList(key) ?? []
+        }
+        var blocks: [CIDR] = []
+        for (text, mark) in items {
+            guard let block = CIDR(text) else {
+                throw ConfigError(.invalidValue, at: mark, key: keyPath(key), "expected an IP address or CIDR block such as 10.0.0.0/16 or fd00::/8, found `\(text)`")
+            }
+            blocks.append(block)
+        }
+        return blocks
+    }
+
     /// The position to blame for `key`: its value if present, else this mapping.
     func mark(of key: String) -> Mark { values[key]?.mark ?? mark }
 }

@@ -10,7 +10,8 @@ extension Settings {
         self.init()
         self.source = source
         let top = try MappingReader(root, path: "", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.sections)
-        try decodeServer(top.section("server", allowed: ["host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s"]))
+        try decodeServer(top.section("server", allowed: ["host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s",
+            "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "streams"]))
         try decodeBoard(top.section("board", allowed: ["rows", "cols", "win_length", "rule"]))
         try decodePlayers(top.section("players", allowed: ["symbols", "first"]))
         try decodeOpponent(top.section("opponent", allowed: ["kind", "plays", "level", "think_ms", "threads", "queue"]))
@@ -40,6 +41,14 @@ extension Settings {
         let games = try section.section("games", allowed: ["max", "idle_minutes"])
         server.games.maxGames = try games.int("max", default: server.games.maxGames, in: 10...10_000_000)
         server.games.idleMinutes = try games.int("idle_minutes", default: server.games.idleMinutes, in: 1...10_080, unit: " (minutes)")
+        server.trustedProxies = try section.cidrList("trusted_proxies")
+        server.idleTimeoutSeconds = try section.int("idle_timeout_s", default: server.idleTimeoutSeconds, in: 5...3600, unit: " (seconds)")
+        server.headerTimeoutSeconds = try section.int("header_timeout_s", default: server.headerTimeoutSeconds, in: 1...300, unit: " (seconds)")
+        server.maxHeaderBytes = try section.int("max_header_bytes", default: server.maxHeaderBytes, in: 1024...81_920, unit: " (bytes)")
+        server.maxConnections = try section.optionalInt("max_connections", in: 16...1_000_000)
+        let streams = try section.section("streams", allowed: ["per_client", "max"])
+        server.streams.perClient = try streams.int("per_client", default: server.streams.perClient, in: 1...10_000)
+        server.streams.max = try streams.optionalInt("max", in: 1...1_000_000)
     }
 
     private mutating func decodeBoard(_ section: MappingReader) throws(ConfigError) {

@@ -52,6 +52,29 @@ public struct ServerSettings: Hashable, Sendable {
     public var games = GameLimits()
     /// How often a live game stream sends a heartbeat, well under a load balancer's idle timeout.
     public var heartbeatSeconds = 15
+    /// Peers whose `X-Forwarded-For` header is believed (a load balancer's addresses). Requests
+    /// from any other peer are counted against the peer's own address, whatever they claim.
+    public var trustedProxies: [CIDR] = []
+    /// A keep-alive connection with no request in progress is closed after this long; so is one
+    /// whose request stops arriving. Above a load balancer's idle timeout (60 s on AWS), so that
+    /// the balancer, not the server, closes idle connections.
+    public var idleTimeoutSeconds = 75
+    /// A new connection must have sent its first request's headers within this time.
+    public var headerTimeoutSeconds = 10
+    /// The largest request head (request line and all header fields) accepted; larger gets 431.
+    public var maxHeaderBytes = 16_384
+    /// Open connections at once; `nil` sizes it from the memory the process may use.
+    public var maxConnections: Int?
+    public var streams = StreamLimits()
+}
+
+/// Bounds on live game streams (`GET /api/games/{id}/events`), each an open connection.
+public struct StreamLimits: Hashable, Sendable {
+    /// Streams one client address may hold open; beyond, 429.
+    public var perClient = 8
+    /// Streams open at once in the process; beyond, 503. `nil` sizes it from the memory the
+    /// process may use.
+    public var max: Int?
 }
 
 public enum LogLevel: String, Hashable, Sendable, CaseIterable {

@@ -1,6 +1,7 @@
 public import Config
 public import Hummingbird
 public import Logging
+public import NIOCore
 import ServiceLifecycle
 
 /// The version `--version` prints and `/api/config` reports.
@@ -14,6 +15,10 @@ public struct AppParts: Sendable {
     public var computer: ComputerMoveQueue
     /// The live streams open in this process.
     public var events: GameEvents
+    /// The connections open in this process.
+    public var connections: ConnectionCounter
+    /// What sized the connection and stream caps a config leaves to `auto`.
+    public var memory: MemoryBudget
 
     /// The parts for `settings`, opening the configured state backend.
     public static func make(settings: Settings, logger: Logger) async throws(StartupError) -> AppParts {
@@ -52,7 +57,7 @@ public struct AppParts: Sendable {
     }
 
     /// The parts with `store`, or with a memory store when `settings` names the memory backend.
-    public init(settings: Settings, store: (any GameStore)? = nil) throws(StartupError) {
+    public init(settings: Settings, store: (any GameStore)? = nil, memory: MemoryBudget = .current()) throws(StartupError) {
         guard store != nil || settings.state.backend == .memory else {
             throw StartupError("state.backend `\(settings.state.backend.rawValue)` needs its store opened: use AppParts.make")
         }
@@ -62,7 +67,9 @@ public struct AppParts: Sendable {
             idleTimeout: .seconds(settings.server.games.idleMinutes * 60)
         )
         computer = ComputerMoveQueue(threads: settings.opponent.threads, capacity: settings.opponent.queueCapacity)
-        events = GameEvents()
+        self.memory = memory
+        events = GameEvents(capacity: memory.maxStreams(settings.server), perClient: settings.server.streams.perClient)
+        connections = ConnectionCounter(limit: memory.maxConnections(settings.server))
     }
 }
 
@@ -74,31 +81,42 @@ public struct StartupError: Error, CustomStringConvertible {
 
 /// The router with every route and middleware.
 public func buildRouter(_ parts: AppParts) -> Router<AppRequestContext> {
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let methods = RouteMethods()
     router.addMiddleware {
         ContentSecurityMiddleware(contentSecurityPolicy: SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy)
         SecurityHeadersMiddleware()
         LogRequestsMiddleware(.info)
-        APIErrorMiddleware()
+        APIErrorMiddleware(routes: methods)
     }
+    let routes = RecordingRouter(router, recordingInto: methods)
     let service = GameService(settings: parts.settings, store: parts.store, computer: parts.computer, events: parts.events)
-    PageRoutes(settings: parts.settings).add(to: router)
-    HealthRoutes(store: parts.store).add(to: router)
+    let clients = ClientAddress(trustedProxies: parts.settings.server.trustedProxies)
+    PageRoutes(settings: parts.settings).add(to: routes)
+    HealthRoutes(store: parts.store).add(to: routes)
     GameRoutes(
         service: service,
-        limits: ClientLimits(parts.settings.server.limits),
+        limits: ClientLimits(parts.settings.server.limits, clients: clients),
         maxBodyBytes: parts.settings.server.maxBodyBytes,
         version: tictactoeVersion
-    ).add(to: router)
-    GameStreamRoutes(service: service).add(to: router)
+    ).add(to: routes)
+    GameStreamRoutes(service: service, clients: clients).add(to: routes)
     return router
 }
 
 /// The application, ready for `runService()`.
 public func buildApplication(_ parts: AppParts, logger: Logger) -> some ApplicationProtocol {
     let server = parts.settings.server
+    let connections = parts.connections
+    let headerTimeout = TimeAmount.seconds(Int64(server.headerTimeoutSeconds))
     return Application(
         router: buildRouter(parts),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionGuard(counter: connections, headerTimeout: headerTimeout)],
+                idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)),
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100)
+            )),
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil),
         // Shut down last to first: the server drains (ending live streams), then the streams' upkeep
         // stops, then the store closes, then the computer's threads.

@@ -10,12 +10,19 @@ public struct GameService: Sendable {
     public let computer: ComputerMoveQueue
     /// Where stored changes are announced to this process's live streams.
     public let events: GameEvents
+    /// Games as this process last wrote them, the starting point of the next move.
+    let recent: RecentGames
 
     public init(settings: Settings, store: any GameStore, computer: ComputerMoveQueue, events: GameEvents = GameEvents()) {
+        self.init(settings: settings, store: store, computer: computer, events: events, recent: RecentGames())
+    }
+
+    init(settings: Settings, store: any GameStore, computer: ComputerMoveQueue, events: GameEvents, recent: RecentGames) {
         self.settings = settings
         self.store = store
         self.computer = computer
         self.events = events
+        self.recent = recent
     }
 
     /// A new game; when the computer moves first, it has already moved.
@@ -28,6 +35,7 @@ public struct GameService: Sendable {
         )
         record.state = try await computerReplies(to: record)
         try await run { () throws(StoreError) in try await store.insert(record) }
+        recent.remember(record)
         return record
     }
 
@@ -43,6 +51,7 @@ public struct GameService: Sendable {
             seats: Seats(first: token.hash)
         )
         try await run { () throws(StoreError) in try await store.insert(record) }
+        recent.remember(record)
         return (record, token)
     }
 
@@ -60,6 +69,7 @@ public struct GameService: Sendable {
         let claim = try await run { () throws(StoreError) in try await store.claimSeat(in: record.id, token: token.hash) }
         switch claim {
         case .claimed(let seat, let record):
+            recent.remember(record)
             events.publish(record)
             return SeatClaimResult(record: record, seat: seat, token: token)
         case .noOpenSeat:
@@ -94,38 +104,78 @@ public struct GameService: Sendable {
         return record
     }
 
-    /// Plays `index` for the human whose turn it is, then the computer's reply, and stores both
-    /// only if nobody changed the game meanwhile.
-    public func move(in id: String, index: Int, expectedVersion: Int?, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
-        var record = try await game(id)
+    /// Plays `cell` for the human whose turn it is, then the computer's reply, and stores both
+    /// only if nobody changed the game meanwhile. A row and column are read with the game's own
+    /// board shape, which may differ from this server's config (a deploy that changed the board).
+    public func move(in id: String, cell: Cell, expectedVersion: Int?, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
+        let remembered = GameID(id).flatMap { recent.game($0) }
+        var record: GameRecord
+        if let remembered {
+            record = remembered
+        } else {
+            record = try await game(id)
+        }
+        var fromMemory = remembered != nil
+        while true {
+            let next: GameRecord
+            let humanSeat: Seat?
+            let index: Int
+            do {
+                (next, humanSeat, index) = try await play(cell, in: record, expectedVersion: expectedVersion, bearer: bearer)
+            } catch {
+                guard fromMemory else { throw error }
+                // Maybe only this process's copy says so (another process moved or took a
+                // seat): decide on the stored game.
+                record = try await game(id)
+                fromMemory = false
+                continue
+            }
+            let result = try await run { () throws(StoreError) in try await store.update(next, expectedVersion: record.version) }
+            switch result {
+            case .updated:
+                recent.remember(next)
+                events.publish(next)
+                return next
+            case .notFound:
+                recent.forget(record.id)
+                throw .notFound(id)
+            case .conflict(let current):
+                recent.remember(current)
+                if fromMemory {
+                    // This process's copy was stale: compute the move again from the stored game.
+                    record = current
+                    fromMemory = false
+                    continue
+                }
+                // Say why in terms of the game as it is now: usually the cell went to the other move.
+                do {
+                    try current.state.validate(index, by: humanSeat)
+                } catch {
+                    throw apiError(for: error, in: current)
+                }
+                throw APIError(.conflict, "stale_version", "another move was made first (the game is now at version \(current.version)); reload it and try again")
+            }
+        }
+    }
+
+    /// `record` after the caller's move and the computer's reply, not yet stored.
+    private func play(_ cell: Cell, in record: GameRecord, expectedVersion: Int?, bearer: Bearer) async throws(APIError)
+        -> (GameRecord, Seat?, Int)
+    {
         let playerSeat = try seat(in: record, bearer: bearer)
-        let original = record.version
-        if let expectedVersion, expectedVersion != original {
-            throw APIError(.conflict, "stale_version", "the game is at version \(original), not \(expectedVersion); reload it and try again")
+        let index = try cell.index(on: record.state.shape)
+        if let expectedVersion, expectedVersion != record.version {
+            throw APIError(.conflict, "stale_version", "the game is at version \(record.version), not \(expectedVersion); reload it and try again")
         }
         let humanSeat: Seat? = record.opponent == .computer ? record.computerSeat.opponent : playerSeat
+        var next = record
         do {
-            try record.state.play(index, by: humanSeat)
+            try next.state.play(index, by: humanSeat)
         } catch {
             throw apiError(for: error, in: record)
         }
-        record.state = try await computerReplies(to: record)
-        let result = try await run { () throws(StoreError) in try await store.update(record, expectedVersion: original) }
-        switch result {
-        case .updated:
-            events.publish(record)
-            return record
-        case .notFound:
-            throw .notFound(id)
-        case .conflict(let current):
-            // Say why in terms of the game as it is now: usually the cell went to the other move.
-            do {
-                try current.state.validate(index, by: humanSeat)
-            } catch {
-                throw apiError(for: error, in: current)
-            }
-            throw APIError(.conflict, "stale_version", "another move was made first (the game is now at version \(current.version)); reload it and try again")
-        }
+        next.state = try await computerReplies(to: next)
+        return (next, humanSeat, index)
     }
 
     /// The game that follows a finished one, with the same settings; the same one every time.
@@ -149,9 +199,11 @@ public struct GameService: Sendable {
         guard let gameID = GameID(id),
             let record = try await run({ () throws(StoreError) in try await store.rematch(of: gameID) { _ in made } })
         else { throw .notFound(id) }
+        recent.remember(record)
         if record.id == made.id {
             var linked = original
             linked.rematchID = made.id
+            recent.remember(linked)
             events.publish(linked)
         }
         return record
@@ -211,6 +263,28 @@ public struct SeatClaimResult: Sendable {
     public var record: GameRecord
     public var seat: Seat
     public var token: SeatToken?
+}
+
+/// A cell named by a move: its index, or its row and column on the game's board.
+public enum Cell: Sendable, Equatable {
+    case index(Int)
+    case rowColumn(row: Int, col: Int)
+
+    /// The cell's index on `shape`; 400 `outside_board` when the board has no such cell.
+    public func index(on shape: BoardShape) throws(APIError) -> Int {
+        switch self {
+        case .index(let index):
+            guard (0..<shape.cellCount).contains(index) else {
+                throw APIError(.badRequest, "outside_board", "cell \(index) is outside the board; cells are 0 to \(shape.cellCount - 1)")
+            }
+            return index
+        case .rowColumn(let row, let col):
+            guard shape.contains(row: row, col: col) else {
+                throw APIError(.badRequest, "outside_board", "row \(row), col \(col) is outside the board; rows are 0 to \(shape.rows - 1), cols 0 to \(shape.cols - 1)")
+            }
+            return shape.index(row: row, col: col)
+        }
+    }
 }
 
 /// The `Authorization: Bearer` credential of a request: absent, unreadable, or a token.

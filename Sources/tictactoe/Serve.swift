@@ -36,9 +36,11 @@ struct Serve: AsyncParsableCommand {
         do {
             parts = try await AppParts.make(settings: settings, logger: logger)
         } catch {
+            BufferedLogOutput.standardOutput.flush()
             printError("error: \(error)")
             throw ExitCode(1)
         }
+        let server = settings.server
         logger.info(
             "starting",
             metadata: [
@@ -46,6 +48,9 @@ struct Serve: AsyncParsableCommand {
                 "address": "\(settings.server.host):\(settings.server.port)",
                 "board": "\(settings.board.shape)", "rule": "\(settings.board.rule.rawValue)",
                 "opponent": "\(settings.opponent.kind.rawValue)", "state": "\(settings.state.backend.rawValue)",
+                "max_connections": "\(parts.connections.limit)", "max_streams": "\(parts.events.capacity)",
+                "streams_per_client": "\(server.streams.perClient)", "memory_limit": "\(parts.memory.limitBytes) (\(parts.memory.source))",
+                "trusted_proxies": "\(server.trustedProxies.map(\.description).joined(separator: ","))",
             ])
         let app = buildApplication(parts, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
@@ -59,8 +64,10 @@ struct Serve: AsyncParsableCommand {
             try await group.run()
         } catch {
             logger.error("stopped with an error", metadata: ["error": "\(error)"])
+            BufferedLogOutput.standardOutput.flush()
             throw ExitCode(1)
         }
         logger.info("stopped")
+        BufferedLogOutput.standardOutput.flush()
     }
 }

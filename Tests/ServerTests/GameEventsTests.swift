@@ -11,8 +11,8 @@ import Testing
         let events = GameEvents()
         let game = try record()
         let other = try record()
-        let watcher = try #require(events.subscribe(to: game.id))
-        let bystander = try #require(events.subscribe(to: other.id))
+        let watcher = try events.subscribe(to: game.id)
+        let bystander = try events.subscribe(to: other.id)
         events.publish(game)
         events.cancel(watcher)
         events.cancel(bystander)
@@ -26,21 +26,33 @@ import Testing
     }
 
     @Test func refusesStreamsBeyondCapacityAndAfterClosing() throws {
-        let events = GameEvents(capacity: 2)
+        let events = GameEvents(capacity: 2, perClient: 5)
         let id = GameID.random()
-        let first = events.subscribe(to: id)
-        #expect(first != nil)
-        #expect(events.subscribe(to: id) != nil)
-        #expect(events.subscribe(to: id) == nil)
+        _ = try events.subscribe(to: id, client: "a")
+        _ = try events.subscribe(to: id, client: "b")
+        #expect(throws: GameEvents.Refusal.processFull) { try events.subscribe(to: id, client: "c") }
         events.closeAll()
         #expect(events.streamCount == 0)
-        #expect(events.subscribe(to: .random()) == nil)
+        #expect(throws: GameEvents.Refusal.closed) { try events.subscribe(to: .random(), client: "a") }
+    }
+
+    @Test func capsStreamsPerClientAndFreesTheSlotWhenOneEnds() throws {
+        let events = GameEvents(capacity: 100, perClient: 2)
+        let first = try events.subscribe(to: .random(), client: "198.51.100.7")
+        _ = try events.subscribe(to: .random(), client: "198.51.100.7")
+        #expect(throws: GameEvents.Refusal.clientFull) { try events.subscribe(to: .random(), client: "198.51.100.7") }
+        _ = try events.subscribe(to: .random(), client: "198.51.100.8")
+        #expect(events.streamCount(of: "198.51.100.7") == 2)
+        events.cancel(first)
+        #expect(events.streamCount(of: "198.51.100.7") == 1)
+        _ = try events.subscribe(to: .random(), client: "198.51.100.7")
+        #expect(events.streamCount == 3)
     }
 
     @Test func heartbeatsReachEveryStream() async throws {
         let events = GameEvents()
-        let a = try #require(events.subscribe(to: .random()))
-        let b = try #require(events.subscribe(to: .random()))
+        let a = try events.subscribe(to: .random())
+        let b = try events.subscribe(to: .random())
         events.heartbeat()
         events.closeAll()
         for subscription in [a, b] {

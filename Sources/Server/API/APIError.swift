@@ -10,16 +10,22 @@ public struct APIError: HTTPResponseError, Equatable {
     public var code: String
     /// For people.
     public var message: String
+    /// Seconds to wait before trying again, sent as `Retry-After` with 429 and 503 (default 1).
+    public var retryAfterSeconds: Int?
+    /// Methods the resource does allow, sent as `Allow` with 405.
+    public var allow: [HTTPRequest.Method] = []
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if status == .serviceUnavailable || status == .tooManyRequests { headers[.retryAfter] = "1" }
+        if status == .serviceUnavailable || status == .tooManyRequests { headers[.retryAfter] = String(retryAfterSeconds ?? 1) }
+        if !allow.isEmpty { headers[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }

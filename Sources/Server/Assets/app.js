@@ -172,7 +172,8 @@
       $("live").textContent = "Reconnecting…";
       // EventSource retries by itself after a dropped connection, but gives up for good on an
       // error answer (a 503 while the database is down, a 502 from a load balancer): start over.
-      if (source.readyState === EventSource.CLOSED) {
+      // A finished game's stream ends for good (the server answers 204): nothing more to watch.
+      if (source.readyState === EventSource.CLOSED && game && game.id === source.gameId && game.status === "playing") {
         setTimeout(() => {
           if (stream === source) { stream = null; watch(); }
         }, 2000);

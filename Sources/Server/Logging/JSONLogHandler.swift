@@ -1,6 +1,5 @@
 import JSONText
 public import Logging
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,14 +12,18 @@ import Darwin
 /// Writes each message as one JSON object on one line of standard output, the shape CloudWatch
 /// Logs and most collectors parse: `{"time":…,"level":…,"label":…,"message":…,…metadata}`.
 ///
-/// Lines from concurrent tasks never interleave.
+/// Lines from concurrent tasks never interleave, and are written off the caller's thread by
+/// `output` (standard output unless told otherwise).
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     private let label: String
-    private static let output = Mutex(())
+    private let output: BufferedLogOutput
 
-    public init(label: String) { self.label = label }
+    public init(label: String, output: BufferedLogOutput = .standardOutput) {
+        self.label = label
+        self.output = output
+    }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -35,15 +38,7 @@ public struct JSONLogHandler: LogHandler {
             line += ",\(jsonQuoted(key)):\(jsonQuoted("\(value)"))"
         }
         line += "}\n"
-        var bytes = Array(line.utf8)
-        Self.output.withLock { _ in
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        output.append(Array(line.utf8))
     }
 
     /// UTC, ISO 8601 with milliseconds.

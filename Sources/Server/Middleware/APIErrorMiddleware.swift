@@ -3,9 +3,14 @@ import Logging
 
 /// Turns every error into the contract's JSON error body: ours as they are, Hummingbird's
 /// (unknown route, body too large, …) with a matching code, and anything unexpected into a
-/// logged 500 that still has a JSON body.
+/// logged 500 that still has a JSON body. A path that exists but not for the request's method
+/// gets 405 with `Allow`, from the methods `routes` recorded.
 public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    let routes: RouteMethods?
+
+    public init(routes: RouteMethods? = nil) {
+        self.routes = routes
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -13,12 +18,22 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
-            return try Self.translate(error.status, request: request).response(from: request, context: context)
+            return try translate(error.status, request: request).response(from: request, context: context)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
             return try APIError(.internalServerError, "internal", "the server failed to answer; this is a bug")
                 .response(from: request, context: context)
         }
+    }
+
+    func translate(_ status: HTTPResponse.Status, request: Request) -> APIError {
+        if status == .notFound, let allowed = routes?.allowed(at: request.uri.path), !allowed.isEmpty {
+            var error = APIError(.methodNotAllowed, "method_not_allowed",
+                "\(request.method) is not allowed on \(request.uri.path); use \(allowed.map(\.rawValue).joined(separator: ", "))")
+            error.allow = allowed
+            return error
+        }
+        return Self.translate(status, request: request)
     }
 
     static func translate(_ status: HTTPResponse.Status, request: Request) -> APIError {

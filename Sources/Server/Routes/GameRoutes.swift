@@ -9,7 +9,7 @@ struct GameRoutes {
     let maxBodyBytes: Int
     let version: String
 
-    func add(to router: Router<AppRequestContext>) {
+    func add(to router: some RouterMethods<AppRequestContext>) {
         let api = router.group("api")
         api.get("config") { _, _ in PublicConfig(service.settings, version: version) }
         api.post("games", use: create)
@@ -61,16 +61,12 @@ struct GameRoutes {
         var request = request
         let id = try context.parameters.require("id")
         let body = try MoveRequest(await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: false))
-        let shape = service.settings.board.shape
-        let index: Int
+        let cell: Cell
         switch (body.index, body.row, body.col) {
         case (let i?, nil, nil):
-            index = i
+            cell = .index(i)
         case (nil, let row?, let col?):
-            guard shape.contains(row: row, col: col) else {
-                throw APIError(.badRequest, "outside_board", "row \(row), col \(col) is outside the board; rows are 0 to \(shape.rows - 1), cols 0 to \(shape.cols - 1)")
-            }
-            index = shape.index(row: row, col: col)
+            cell = .rowColumn(row: row, col: col)
         case (nil, nil, nil):
             throw APIError(.badRequest, "invalid_body", "say which cell: {\"index\": i} or {\"row\": r, \"col\": c}")
         case (.some, _, _):
@@ -78,12 +74,9 @@ struct GameRoutes {
         default:
             throw APIError(.badRequest, "invalid_body", "`row` and `col` go together")
         }
-        guard (0..<shape.cellCount).contains(index) else {
-            throw APIError(.badRequest, "outside_board", "cell \(index) is outside the board; cells are 0 to \(shape.cellCount - 1)")
-        }
         try limits.admitMove(request, context)
         let bearer = request.bearer
-        let record = try await service.move(in: id, index: index, expectedVersion: body.version, bearer: bearer)
+        let record = try await service.move(in: id, cell: cell, expectedVersion: body.version, bearer: bearer)
         return GameResponse(record, players: service.settings.players, you: record.seat(heldBy: bearer.token))
     }
 

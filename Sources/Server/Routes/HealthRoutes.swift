@@ -5,7 +5,7 @@ import NIOCore
 struct HealthRoutes {
     let store: any GameStore
 
-    func add(to router: Router<AppRequestContext>) {
+    func add(to router: some RouterMethods<AppRequestContext>) {
         router.get("healthz") { _, _ in Self.json("{\"status\":\"ok\"}") }
         router.get("readyz") { _, _ in
             do {

@@ -7,7 +7,7 @@ import NIOCore
 struct PageRoutes {
     let settings: Settings
 
-    func add(to router: Router<AppRequestContext>) {
+    func add(to router: some RouterMethods<AppRequestContext>) {
         let page = Self.asset(Self.renderPage(PackageResources.index_html, settings: settings), type: "text/html; charset=utf-8", cache: "no-cache")
         let script = Self.asset(PackageResources.app_js, type: "text/javascript; charset=utf-8")
         let style = Self.asset(PackageResources.style_css, type: "text/css; charset=utf-8")

@@ -25,7 +25,7 @@ import Synchronization
 public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking {
     static let channel = "tictactoe_games"
     static let sweepInterval = Duration.seconds(30)
-    static let columns = "id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second"
+    static let columns = PostgresStatements.columns
 
     private let client: PostgresClient
     private let listenConfiguration: PostgresConnection.Configuration
@@ -209,13 +209,9 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
 
     public func insert(_ record: GameRecord) async throws(StoreError) {
         try await ready()
-        let r = Row(record)
+        let statement = PostgresStatements.InsertGame(columns: Row(record).columns)
         try await run("insert") { client, logger, _, _ in
-            try await client.query(
-                """
-                INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second)
-                VALUES (\(r.id), \(r.rows), \(r.cols), \(r.winLength), \(r.rule), \(r.moves), \(r.version), \(r.opponent), \(r.computerSeat), \(r.rematchID), \(r.online), \(r.seatFirst), \(r.seatSecond))
-                """, logger: logger)
+            for try await _ in try await client.execute(statement, logger: logger) {}
         }
     }
 
@@ -223,19 +219,11 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         try await ready()
         let key = id.rawValue
         let rows = try await run("read") { client, logger, idle, _ in
-            try await Self.collect(
-                client.query(
-                    """
-                    WITH touched AS (
-                        UPDATE games SET touched_at = now()
-                        WHERE id = \(key) AND touched_at < now() - interval '60 seconds'
-                            AND touched_at >= now() - make_interval(secs => \(idle))
-                        RETURNING \(unescaped: Self.columns)
-                    )
-                    SELECT \(unescaped: Self.columns) FROM touched
-                    UNION ALL
-                    SELECT \(unescaped: Self.columns) FROM games WHERE id = \(key) AND touched_at >= now() - interval '60 seconds'
-                    """, logger: logger))
+            var rows: [Row] = []
+            for try await columns in try await client.execute(PostgresStatements.ReadGame(id: key, idleSeconds: idle), logger: logger) {
+                rows.append(Row(columns))
+            }
+            return rows
         }
         return try rows.first.map { row throws(StoreError) in try row.record() }
     }
@@ -243,16 +231,11 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
     public func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult {
         try await ready()
         let r = Row(record)
+        let statement = PostgresStatements.UpdateGame(id: r.id, moves: r.moves, version: r.version, rematchID: r.rematchID, expectedVersion: expectedVersion)
         let stored = try await run("update") { client, logger, _, _ in
-            try await Self.count(
-                client.query(
-                    """
-                    WITH changed AS (
-                        UPDATE games SET moves = \(r.moves), version = \(r.version), rematch_id = \(r.rematchID), touched_at = now()
-                        WHERE id = \(r.id) AND version = \(expectedVersion) RETURNING id
-                    )
-                    SELECT changed.id FROM changed, LATERAL (SELECT pg_notify(\(Self.channel), changed.id)) AS notified
-                    """, logger: logger))
+            var count = 0
+            for try await _ in try await client.execute(statement, logger: logger) { count += 1 }
+            return count
         }
         if stored > 0 { return .updated }
         guard let current = try await game(record.id) else { return .notFound }
@@ -493,8 +476,15 @@ private struct Row: Sendable {
     }
 
     init(_ row: PostgresRow) throws {
-        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond) =
-            try row.decode((String, Int, Int, Int, String, String, Int, String, Int, String?, Bool, String?, String?).self)
+        self.init(try row.decode(PostgresStatements.GameColumns.self))
+    }
+
+    init(_ columns: PostgresStatements.GameColumns) {
+        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond) = columns
+    }
+
+    var columns: PostgresStatements.GameColumns {
+        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond)
     }
 
     func record() throws(StoreError) -> GameRecord {

@@ -4,6 +4,8 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO
+import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -18,13 +20,20 @@ import Darwin
 /// Every write is one statement: an update names the version it was computed from
 /// (`UPDATE … WHERE version = ? RETURNING id`), so of two racing moves exactly one is stored.
 /// Bounded like ``MemoryGameStore``: at most `maxGames`, the game idle longest evicted first, and
-/// games idle longer than `idleTimeout` dropped. Reads refresh a game's idle clock at most once a
-/// minute.
+/// games idle longer than `idleTimeout` unreadable at once and deleted by a sweep every
+/// ``sweepInterval``. Reads refresh a game's idle clock at most once a minute.
+///
+/// Durability: the file is in WAL mode with `synchronous=NORMAL`, so every answered write
+/// survives the process being killed (`kill -9`, an out-of-memory kill): it is in the WAL, which
+/// the next open replays. A power loss of the machine may lose the last writes, not corrupt the file.
 public final class SQLiteGameStore: GameStore, RematchLinking {
     private let connection: SQLiteConnection
     private let maxGames: Int
     private let idleMilliseconds: Int64
     private let now: @Sendable () -> Int64
+    /// Games in the file, as counted at open and by inserts since; the cap is enforced when it passes `maxGames`.
+    private let gameCount: Mutex<Int>
+    static let sweepInterval = Duration.seconds(30)
 
     /// Opens (or creates) the file and its schema; safe to run on an existing file.
     public static func open(
@@ -34,10 +43,12 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         do {
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             _ = try await connection.query("PRAGMA journal_mode=WAL", [])
+            _ = try await connection.query("PRAGMA synchronous=NORMAL", [])
             _ = try await connection.query("PRAGMA busy_timeout=5000", [])
             try await migrate(connection)
+            let count = try await connection.query("SELECT count(*) AS n FROM games", []).first?.column("n")?.integer ?? 0
             let seconds = idleTimeout.components.seconds
-            return SQLiteGameStore(connection: connection, maxGames: maxGames, idleMilliseconds: seconds * 1000, now: now)
+            return SQLiteGameStore(connection: connection, maxGames: maxGames, idleMilliseconds: seconds * 1000, count: count, now: now)
         } catch {
             throw StoreError("cannot open the SQLite file \(path): \(error)")
         }
@@ -83,10 +94,11 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         }
     }
 
-    private init(connection: SQLiteConnection, maxGames: Int, idleMilliseconds: Int64, now: @escaping @Sendable () -> Int64) {
+    private init(connection: SQLiteConnection, maxGames: Int, idleMilliseconds: Int64, count: Int, now: @escaping @Sendable () -> Int64) {
         self.connection = connection
         self.maxGames = maxGames
         self.idleMilliseconds = idleMilliseconds
+        self.gameCount = Mutex(count)
         self.now = now
     }
 
@@ -96,19 +108,51 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec / 1_000_000)
     }
 
+    /// Sweeps idle games every ``sweepInterval`` until graceful shutdown, then closes the file.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.sweepInterval)
+                    try? await self.sweep()
+                }
+            }
+            group.addTask { try? await gracefulShutdown() }
+            await group.next()
+            group.cancelAll()
+        }
+        await shutdown()
+    }
+
     public func shutdown() async {
         try? await connection.close()
     }
 
+    /// Deletes games idle longer than the idle timeout, then the longest idle ones beyond `maxGames`.
+    public func sweep() async throws(StoreError) {
+        try await run("DELETE FROM games WHERE touched_at < ?", [.integer(Int(now() - idleMilliseconds))])
+        try await enforceCap(room: 0)
+    }
+
+    /// Deletes the longest idle games until at most `maxGames - room` remain, and recounts.
+    private func enforceCap(room: Int) async throws(StoreError) {
+        try await run(
+            "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at LIMIT max(0, (SELECT count(*) FROM games) - ?))",
+            [.integer(maxGames - room)])
+        let count = try await run("SELECT count(*) AS n FROM games", []).first?.column("n")?.integer ?? 0
+        gameCount.withLock { $0 = count }
+    }
+
     public func insert(_ record: GameRecord) async throws(StoreError) {
         let time = now()
-        try await run("DELETE FROM games WHERE touched_at < ?", [.integer(Int(time - idleMilliseconds))])
-        try await run(
-            "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at LIMIT max(0, (SELECT count(*) FROM games) - ? + 1))",
-            [.integer(maxGames)])
+        if gameCount.withLock({ $0 >= maxGames }) {
+            try await run("DELETE FROM games WHERE touched_at < ?", [.integer(Int(time - idleMilliseconds))])
+            try await enforceCap(room: 1)
+        }
         try await run(
             "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values(record) + [.integer(Int(time))])
+        gameCount.withLock { $0 += 1 }
     }
 
     public func game(_ id: GameID) async throws(StoreError) -> GameRecord? {
@@ -147,6 +191,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
 
     func delete(_ id: GameID) async throws(StoreError) {
         try await run("DELETE FROM games WHERE id = ?", [.text(id.rawValue)])
+        gameCount.withLock { $0 = max(0, $0 - 1) }
     }
 
     public func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim {

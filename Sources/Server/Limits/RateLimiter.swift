@@ -43,5 +43,10 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Seconds until the current window ends and every client's budget is full again.
+    public var secondsToNextWindow: Int {
+        Int(60 - clock() % 60)
+    }
+
     public static let wallClockSeconds: @Sendable () -> Int64 = { Int64(time(nil)) }
 }

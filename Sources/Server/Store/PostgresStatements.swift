@@ -1,0 +1,104 @@
+#if PostgreSQL
+import PostgresNIO
+
+/// The statements of a move's and a new game's path, prepared once per connection (PostgresNIO
+/// prepares each on first use and reuses it), so that the server parses and plans them once.
+///
+/// Each changes or reads one game in one statement; writes notify `tictactoe_games` in the same
+/// statement, so the notification goes out exactly when the change commits.
+enum PostgresStatements {
+    /// The columns every reading statement returns, in ``GameRow``'s order.
+    static let columns = "id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second"
+
+    typealias GameColumns = (String, Int, Int, Int, String, String, Int, String, Int, String?, Bool, String?, String?)
+
+    /// A game younger than the idle timeout; refreshes its idle clock if that is over a minute old.
+    struct ReadGame: PostgresPreparedStatement {
+        static let name = "tictactoe_read_game_v1"
+        static let sql = """
+            WITH touched AS (
+                UPDATE games SET touched_at = now()
+                WHERE id = $1 AND touched_at < now() - interval '60 seconds' AND touched_at >= now() - make_interval(secs => $2)
+                RETURNING \(columns)
+            )
+            SELECT \(columns) FROM touched
+            UNION ALL
+            SELECT \(columns) FROM games WHERE id = $1 AND touched_at >= now() - interval '60 seconds'
+            """
+        typealias Row = GameColumns
+        var id: String
+        var idleSeconds: Double
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(id)
+            bindings.append(idleSeconds)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// Replaces a game's moves if it is still at `expectedVersion`; returns its id when it did.
+    struct UpdateGame: PostgresPreparedStatement {
+        static let name = "tictactoe_update_game_v1"
+        static let sql = """
+            WITH changed AS (
+                UPDATE games SET moves = $2, version = $3, rematch_id = $4, touched_at = now()
+                WHERE id = $1 AND version = $5 RETURNING id
+            )
+            SELECT changed.id FROM changed, LATERAL (SELECT pg_notify('tictactoe_games', changed.id)) AS notified
+            """
+        typealias Row = String
+        var id: String
+        var moves: String
+        var version: Int
+        var rematchID: String?
+        var expectedVersion: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 5)
+            bindings.append(id)
+            bindings.append(moves)
+            bindings.append(version)
+            bindings.append(rematchID)
+            bindings.append(expectedVersion)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+    }
+
+    /// Stores a new game.
+    struct InsertGame: PostgresPreparedStatement {
+        static let name = "tictactoe_insert_game_v1"
+        static let sql = """
+            INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            """
+        typealias Row = Void
+        var columns: GameColumns
+
+        func makeBindings() throws -> PostgresBindings {
+            let c = columns
+            var bindings = PostgresBindings(capacity: 13)
+            bindings.append(c.0)
+            bindings.append(c.1)
+            bindings.append(c.2)
+            bindings.append(c.3)
+            bindings.append(c.4)
+            bindings.append(c.5)
+            bindings.append(c.6)
+            bindings.append(c.7)
+            bindings.append(c.8)
+            bindings.append(c.9)
+            bindings.append(c.10)
+            bindings.append(c.11)
+            bindings.append(c.12)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {}
+    }
+}
+#endif
