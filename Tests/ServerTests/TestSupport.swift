@@ -16,6 +16,7 @@ struct ErrorBody: Decodable, Equatable {
 func withApp(
     _ yaml: String = "",
     store: (any GameStore)? = nil,
+    testing: TestingSetup = .router,
     _ body: @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let settings = try ConfigLoader.parse(yaml, source: "test.yaml")
@@ -23,7 +24,7 @@ func withApp(
     var logger = Logger(label: "test")
     logger.logLevel = .warning
     let app = buildApplication(parts, logger: logger)
-    try await app.test(.router, body)
+    try await app.test(testing, body)
 }
 
 extension TestClientProtocol {
