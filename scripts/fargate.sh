@@ -152,10 +152,16 @@ case "$command" in
   deploy)
     render
     network
+    # A load-balanced stack believes X-Forwarded-For only from the VPC's addresses (the balancer's).
+    proxies=()
+    if grep -q '"TrustedProxyCidrs"' "$TEMPLATE"; then
+      cidrs="$("${AWS[@]}" ec2 describe-vpcs --vpc-ids "$VPC_ID" --query 'Vpcs[0].CidrBlockAssociationSet[].CidrBlock' --output text | tr '\t' ',')"
+      [ -n "$cidrs" ] && [ "$cidrs" != None ] && proxies=("TrustedProxyCidrs=$cidrs")
+    fi
     confirm "deploy $VARIANT ($ARCH) with template $TEMPLATE"
     run timeout "$((WAIT + 600))" "${AWS[@]}" cloudformation deploy --stack-name "$STACK" --template-file "$TEMPLATE" \
       --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset \
-      --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}"
+      --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" "${proxies[@]}" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}"
     [ -n "$dry_run" ] && exit 0
     wait_stable
     echo "play at: $(service_url)"

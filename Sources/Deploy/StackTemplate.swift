@@ -24,12 +24,26 @@ public struct StackTemplate: Sendable {
             fields[i].1 = .object([("Fn::Sub", .string("arn:aws:iam::${AWS::AccountId}:role/\(name)-execution"))])
         }
         if let i = fields.firstIndex(where: { $0.0 == "ContainerDefinitions" }) {
-            fields[i].1 = .array([Self.restoringLogOptions(task.container)])
+            var container = Self.restoringLogOptions(task.container)
+            if deploy.loadBalancer { container = Self.trustingTheLoadBalancer(container) }
+            fields[i].1 = .array([container])
         }
         if let i = fields.firstIndex(where: { $0.0 == "Tags" }) {
             fields[i].1 = task.registrationJSON.field("tags")?.pascalCased ?? .array([])
         }
         return .object(fields)
+    }
+
+    /// The container with `TRUSTED_PROXIES` set to the stack's `TrustedProxyCidrs`: the VPC's
+    /// blocks, where the load balancer's nodes have their addresses. Only the load balancer's
+    /// security group may reach the tasks, so only its `X-Forwarded-For` is ever believed.
+    private static func trustingTheLoadBalancer(_ container: JSON) -> JSON {
+        guard case .object(let fields) = container else { return container }
+        let entry = JSON.object([("Name", .string("TRUSTED_PROXIES")), ("Value", .object([("Ref", .string("TrustedProxyCidrs"))]))])
+        return .object(fields.map { key, value in
+            guard key == "Environment", case .array(let entries) = value else { return (key, value) }
+            return (key, .array(entries + [entry]))
+        })
     }
 
     private static func restoringLogOptions(_ container: JSON) -> JSON {
@@ -187,7 +201,13 @@ public struct StackTemplate: Sendable {
                 ("VpcId", .object([("Type", .string("AWS::EC2::VPC::Id")), ("Description", .string("The VPC of the subnets"))])),
                 ("SubnetIds", .object([("Type", .string("List<AWS::EC2::Subnet::Id>")), ("Description", .string("Public subnets for the tasks\(deploy.loadBalancer ? " and the load balancer (two zones at least)" : "")"))])),
                 ("ClusterName", .object([("Type", .string("String")), ("Default", .string(deploy.cluster ?? "")), ("Description", .string("An existing cluster, or empty to create one"))])),
-            ])),
+            ] + (deploy.loadBalancer ? [
+                ("TrustedProxyCidrs", .object([
+                    ("Type", .string("String")),
+                    ("Default", .string("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")),
+                    ("Description", .string("The VPC's CIDR blocks, comma-separated: the load balancer's addresses, whose X-Forwarded-For the server believes (make deploy passes the VPC's)")),
+                ])),
+            ] : []))),
             ("Conditions", .object([
                 ("CreateCluster", .object([("Fn::Equals", .array([ref("ClusterName"), .string("")]))])),
             ])),

@@ -91,4 +91,20 @@ import Testing
         let breaker = resources.field("Service")?.field("Properties")?.field("DeploymentConfiguration")?.field("DeploymentCircuitBreaker")
         #expect(breaker == .object([("Enable", .bool(true)), ("Rollback", .bool(true))]))
     }
+
+    @Test func aLoadBalancedStackTrustsOnlyTheVPCsForwardedFor() throws {
+        let settings = try ConfigLoader.parse("deploy: {load_balancer: true, environment: {LOG_LEVEL: debug}}\n", source: "variants/lb.yaml")
+        let t = try TaskDefinition(
+            variant: "lb", settings: settings, architecture: .amd64, imageRepository: "r/tictactoe", digest: nil,
+            region: "us-east-1", account: "123456789012")
+        let stack = StackTemplate(task: t).json
+        let environment = stack.field("Resources")?.field("TaskDefinition")?.field("Properties")?.field("ContainerDefinitions")
+        let entries = environment?.rendered.split(separator: "\n").map { $0.filter { !$0.isWhitespace } }.joined() ?? ""
+        #expect(entries.contains("{\"Name\":\"LOG_LEVEL\",\"Value\":\"debug\"},{\"Name\":\"TRUSTED_PROXIES\",\"Value\":{\"Ref\":\"TrustedProxyCidrs\"}}"))
+        #expect(stack.field("Parameters")?.field("TrustedProxyCidrs")?.field("Default") == .string("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"))
+        // Without a load balancer the tasks are reached directly: no forwarded address is believed.
+        let direct = StackTemplate(task: try task()).json
+        #expect(direct.field("Parameters")?.field("TrustedProxyCidrs") == nil)
+        #expect(direct.rendered.contains("TRUSTED_PROXIES") == false)
+    }
 }
