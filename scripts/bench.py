@@ -107,28 +107,9 @@ def build_hello():
     return os.path.join(work, ".build", "release", "Hello")
 
 
-def throughput(binary):
-    print("\n== Throughput: wrk -t2 -c32 -d8s, client and server share the 2 cores ==")
+def run_anchors():
+    """The same run's ceilings and floor: bare Hummingbird (GET, echo POST) and the seed's Flask app."""
     results = {}
-    port = free_port()
-    config = write_config("server: {host: 127.0.0.1, log_level: warning}\n")
-    ours = start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/healthz", env={"PORT": str(port)})
-    try:
-        results[("tictactoe", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
-        results[("tictactoe", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/game-life.lua"))
-    finally:
-        stop(ours)
-
-    seed_run = os.path.join(SHARED, "anchors", "flask-seed", "run.sh")
-    if os.path.exists(seed_run):
-        port = free_port()
-        seed = start(["bash", seed_run, str(port)], f"http://127.0.0.1:{port}/")
-        try:
-            results[("flask seed", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
-            results[("flask seed", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/seed-life.lua"))
-        finally:
-            stop(seed)
-
     hello = build_hello()
     if hello:
         port = free_port()
@@ -138,20 +119,73 @@ def throughput(binary):
             results[("bare hummingbird", "game life")] = wrk(f"http://127.0.0.1:{port}/move", os.path.join(ROOT, "scripts/wrk/hello-post.lua"))
         finally:
             stop(bare)
+    seed_run = os.path.join(SHARED, "anchors", "flask-seed", "run.sh")
+    if os.path.exists(seed_run):
+        port = free_port()
+        seed = start(["bash", seed_run, str(port)], f"http://127.0.0.1:{port}/")
+        try:
+            results[("flask seed", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
+            results[("flask seed", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/seed-life.lua"))
+        finally:
+            stop(seed)
+    return results
 
-    print(f"{'server':18} {'workload':10} {'req/s':>10} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}")
+
+def ceiling_ratio(anchors, rps, workload="game life"):
+    bare = anchors.get(("bare hummingbird", workload))
+    return f"{rps / bare[0]:.2f}x bare hummingbird" if bare else "no ceiling measured"
+
+
+def throughput(binary, anchors):
+    print("\n== Throughput: wrk -t2 -c32 -d8s, client and server share the 2 cores ==")
+    results = dict(anchors)
+    # The default log level (info): an access-log line per request, written to a file as a
+    # collector would read it, then checked for completeness.
+    port = free_port()
+    config = write_config("server: {host: 127.0.0.1}\n")
+    log_path = tempfile.mktemp(suffix=".log")
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([binary, "serve", "--config", config], stdout=log, stderr=subprocess.STDOUT,
+                                   env=dict(os.environ, PORT=str(port)))
+        wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+        try:
+            results[("tictactoe", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
+            before = sum(1 for _ in open(log_path))
+            results[("tictactoe", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/game-life.lua"))
+        finally:
+            stop(process)
+    lines = [json.loads(line) for line in open(log_path)][before:]
+    logged = sum(1 for line in lines if line.get("message") == "Request")
+    os.remove(log_path)
+    # Access logs off, for comparison.
+    port = free_port()
+    quiet = write_config("server: {host: 127.0.0.1, log_level: warning}\n")
+    process = start([binary, "serve", "--config", quiet], f"http://127.0.0.1:{port}/healthz", env={"PORT": str(port)})
+    try:
+        results[("tictactoe, logs off", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/game-life.lua"))
+    finally:
+        stop(process)
+
+    print(f"{'server':22} {'workload':10} {'req/s':>10} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}")
     for (server, workload), (rps, lat, errors) in results.items():
-        print(f"{server:18} {workload:10} {rps:10.0f} {lat.get('50', '-'):>9} {lat.get('90', '-'):>9} {lat.get('99', '-'):>9} {errors:8d}")
+        print(f"{server:22} {workload:10} {rps:10.0f} {lat.get('50', '-'):>9} {lat.get('90', '-'):>9} {lat.get('99', '-'):>9} {errors:8d}")
+    print("(bare hummingbird's 'game life' is its echo POST: the ceiling for a request with a JSON body)")
+    targets = {"GET /": 0.9, "game life": 0.6}
     for workload in ("GET /", "game life"):
         ours = results[("tictactoe", workload)][0]
+        if ("bare hummingbird", workload) in results:
+            ratio = ours / results[("bare hummingbird", workload)][0]
+            print(f"ratio tictactoe / bare hummingbird, {workload}: {ratio:.2f}x (target >= {targets[workload]}x, access logs on) "
+                  f"{'OK' if ratio >= targets[workload] else 'BELOW TARGET'}")
         if ("flask seed", workload) in results:
             ratio = ours / results[("flask seed", workload)][0]
             print(f"ratio tictactoe / flask seed, {workload}: {ratio:.1f}x (target >= 20x) {'OK' if ratio >= 20 else 'BELOW TARGET'}")
-        if ("bare hummingbird", workload) in results:
-            ratio = ours / results[("bare hummingbird", workload)][0]
-            target = " (target >= 0.8x)" if workload == "GET /" else ""
-            verdict = (" OK" if ratio >= 0.8 else " BELOW TARGET") if workload == "GET /" else ""
-            print(f"ratio tictactoe / bare hummingbird, {workload}: {ratio:.2f}x{target}{verdict}")
+    if ("bare hummingbird", "game life") in results:
+        off = results[("tictactoe, logs off", "game life")][0] / results[("bare hummingbird", "game life")][0]
+        print(f"ratio tictactoe with access logs off / bare hummingbird, game life: {off:.2f}x")
+    served = results[("tictactoe", "game life")]
+    print(f"access log: {logged} request lines written during the game-life run, every one a whole JSON object "
+          f"(wrk counted {served[0] * 8:.0f} answers at {served[0]:.0f} req/s over 8 s)")
 
 
 def computer_times(binary):
@@ -221,6 +255,123 @@ def memory(binary, games=100_000):
     print(f"so the default cap of 10,000 games stays under {10_000 * PER_GAME_BOUND / 2**20:.0f} MiB above the baseline")
 
 
+def memory_cgroup(limit_mib):
+    """A cgroup v1 or v2 memory group below this process's own, limited to `limit_mib`; its path,
+    or None when this machine does not let us make one (then the figures are skipped)."""
+    for line in open("/proc/self/cgroup"):
+        number, controllers, path = line.strip().split(":", 2)
+        if number == "0" and controllers == "" and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            base, limit_file = "/sys/fs/cgroup" + path, "memory.max"
+        elif "memory" in controllers.split(","):
+            base, limit_file = "/sys/fs/cgroup/memory" + path, "memory.limit_in_bytes"
+        else:
+            continue
+        group = os.path.join(base, f"tictactoe-bench-{os.getpid()}")
+        try:
+            os.makedirs(group, exist_ok=True)
+            with open(os.path.join(group, limit_file), "w") as f:
+                f.write(str(limit_mib * 2**20))
+            return group
+        except OSError:
+            return None
+    return None
+
+
+def source_address(i):
+    """Distinct loopback addresses, one client per 8 streams (the per-client cap)."""
+    return f"127.{1 + i // 62500}.{(i // 250) % 250}.{1 + i % 250}"
+
+
+def limits(binary):
+    variant = os.path.join(ROOT, "variants", "classic.yaml")
+    task_mib = int(subprocess.run([binary, "variant", "get", variant, "deploy.memory"], capture_output=True, text=True, check=True).stdout)
+    print(f"\n== Every cap full: the classic variant's server in a {task_mib} MiB memory cgroup, as on Fargate ==")
+    group = memory_cgroup(task_mib)
+    if group is None:
+        print("skipped: cannot make a memory cgroup here (needs root and cgroup v1 or v2 mounted writable)")
+        return
+    port = free_port()
+    log_path = tempfile.mktemp(suffix=".log")
+    log = open(log_path, "w")
+    # The server joins the cgroup before it starts, so it sizes its caps from the cgroup's limit.
+    process = subprocess.Popen(["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec "$0" serve --config "$1"', binary, variant],
+                               stdout=log, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, PORT=str(port), HOST="127.0.0.1"))
+    sockets = []
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+        starting = None
+        deadline = time.monotonic() + 5
+        while starting is None and time.monotonic() < deadline:
+            starting = next((json.loads(l) for l in open(log_path) if '"starting"' in l), None)
+            time.sleep(0.05)
+        max_connections, max_streams = int(starting["max_connections"]), int(starting["max_streams"])
+        per_client = int(starting["streams_per_client"])
+        print(f"caps sized by the server from {starting['memory_limit']}: {max_connections} connections, "
+              f"{max_streams} streams, {per_client} streams per client address")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", "/api/games", body="{}", headers={"Content-Type": "application/json"})
+        game = json.loads(connection.getresponse().read())["id"]
+        connection.close()
+        time.sleep(0.5)
+        baseline = rss_kib(process.pid)
+
+        def open_socket(i, request):
+            sock = socket.socket()
+            sock.bind((source_address(i), 0))
+            sock.settimeout(10)
+            sock.connect(("127.0.0.1", port))
+            sock.sendall(request)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+            sockets.append(sock)
+            return head
+
+        stream_request = f"GET /api/games/{game}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        for i in range(max_streams):
+            head = open_socket(i // per_client, stream_request)
+            assert head.startswith(b"HTTP/1.1 200"), (i, head[:200])
+        time.sleep(1)
+        with_streams = rss_kib(process.pid)
+        refused = open_socket(max_streams, stream_request)
+        assert refused.startswith(b"HTTP/1.1 503"), refused[:200]
+        sockets.pop().close()
+        idle = max_connections - max_streams
+        ping = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        for i in range(idle):
+            head = open_socket(i, ping)
+            assert head.startswith(b"HTTP/1.1 200"), (i, head[:200])
+        time.sleep(1)
+        full = rss_kib(process.pid)
+        over = open_socket(0, ping)
+        assert over.startswith(b"HTTP/1.1 503") and b"too_many_connections" in over, over[:300]
+        sockets.pop().close()
+        per_stream = (with_streams - baseline) * 1024 / max_streams
+        per_idle = (full - with_streams) * 1024 / max(idle, 1)
+        alive = process.poll() is None
+        print(f"baseline {baseline / 1024:.1f} MiB; {max_streams} streams: {with_streams / 1024:.1f} MiB "
+              f"({per_stream:,.0f} bytes per stream, budgeted {48 * 1024:,}); "
+              f"+ {idle} idle keep-alive connections: {full / 1024:.1f} MiB ({per_idle:,.0f} bytes each, budgeted {32 * 1024:,})")
+        print(f"with every cap full: {full / 1024:.1f} MiB resident of the task's {task_mib} MiB "
+              f"({full / 1024 / task_mib:.0%}); one more stream got 503 too_many_streams, one more connection "
+              f"503 too_many_connections; server {'alive' if alive else 'KILLED'} "
+              f"{'OK' if alive and full / 1024 < task_mib else 'OVER THE TASK MEMORY'}")
+    finally:
+        for sock in sockets:
+            sock.close()
+        stop(process)
+        log.close()
+        os.remove(log_path)
+        try:
+            os.rmdir(group)
+        except OSError:
+            pass
+
+
 def wrk_many(urls, script, threads=1, connections=16):
     """Runs one wrk per URL at once; returns summed req/s, the worst percentiles, non-2xx."""
     processes = [subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", "-d8s", "--latency", "-s", script, url],
@@ -241,7 +392,7 @@ def duration_ms(text):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def backends(binary):
+def backends(binary, anchors):
     print("\n== State backends: a game's life (create + 5 moves) under wrk, 32 connections, 8 s ==")
     script = os.path.join(ROOT, "scripts/wrk/game-life.lua")
     pg_dir = os.path.join(ROOT, "build", "bench-postgres")
@@ -274,9 +425,15 @@ def backends(binary):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(sqlite_path + suffix):
                 os.remove(sqlite_path + suffix)
-    print(f"{'backend':24} {'req/s':>9} {'moves/s':>9} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}")
+    print(f"{'backend':24} {'req/s':>9} {'moves/s':>9} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}  ceiling ratio")
     for name, rps, moves, lat, errors in rows:
-        print(f"{name:24} {rps:9.0f} {moves:9.0f} {lat.get('50', '-'):>9} {lat.get('90', '-'):>9} {lat.get('99', '-'):>9} {errors:8d}")
+        print(f"{name:24} {rps:9.0f} {moves:9.0f} {lat.get('50', '-'):>9} {lat.get('90', '-'):>9} {lat.get('99', '-'):>9} {errors:8d}"
+              f"  {ceiling_ratio(anchors, rps)}")
+    # Goals from issue 10, against the figures measured on this machine before it.
+    for name, before, factor in (("sqlite", 2821, 2), ("postgres", 1294, 3)):
+        rps = next(r for n, r, *_ in rows if n == name)
+        print(f"{name}: {rps:.0f} req/s = {rps / before:.1f}x the {before} req/s before prepared statements and fewer round trips "
+              f"(target >= {factor}x) {'OK' if rps >= before * factor else 'BELOW TARGET'}")
     print("moves/s counts the 5 moves of each 6 requests; with 2 processes, wrk and both servers share the 2 cores,"
           " and the percentiles are the worse of the two wrk runs.")
 
@@ -284,14 +441,20 @@ def backends(binary):
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/tictactoe"))
     only = sys.argv[2:]
-    if only == ["backends"]:
-        backends(binary)
+    if only == ["limits"]:
+        limits(binary)
+        return
+    anchors = run_anchors()
+    if only == ["throughput"]:
+        throughput(binary, anchors)
+        backends(binary, anchors)
         return
     solver_times(binary)
     computer_times(binary)
     memory(binary)
-    throughput(binary)
-    backends(binary)
+    limits(binary)
+    throughput(binary, anchors)
+    backends(binary, anchors)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ public struct Variant: ParsableCommand {
             abstract: "Print one resolved setting of a variant.",
             discussion: "Keys: \(Get.keys.joined(separator: ", "))."
         )
-        static let keys = ["server.port", "board", "theme.name", "state.backend", "opponent.kind", "deploy.architectures", "deploy.run_on", "deploy.cluster"]
+        static let keys = ["server.port", "board", "theme.name", "state.backend", "opponent.kind", "deploy.architectures", "deploy.run_on", "deploy.cluster", "deploy.memory"]
 
         @Argument(help: "The variant's YAML file.") var file: String
         @Argument(help: "The setting to print.") var key: String
@@ -62,6 +62,7 @@ public struct Variant: ParsableCommand {
             case "opponent.kind": print(settings.opponent.kind.rawValue)
             case "deploy.architectures": print(deploy.architectures.map(\.rawValue).joined(separator: " "))
             case "deploy.cluster": print(deploy.cluster ?? "")
+            case "deploy.memory": print(deploy.memory)
             default: print(deploy.runOn.rawValue)
             }
         }

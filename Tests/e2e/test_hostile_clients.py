@@ -1,0 +1,126 @@
+"""Connection-level limits of the release binary, tried the way a hostile client would."""
+import json
+import socket
+import time
+
+
+def raw_connection(server, timeout=10):
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def read_until_closed(sock, limit_s):
+    """Everything the server sends until it closes, and how long that took (None if it did not
+    close within `limit_s`)."""
+    start = time.monotonic()
+    sock.settimeout(0.2)
+    data = b""
+    while time.monotonic() - start < limit_s:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return data, time.monotonic() - start
+        if not chunk:
+            return data, time.monotonic() - start
+        data += chunk
+    return data, None
+
+
+def split_response(data):
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def test_a_client_trickling_its_headers_is_cut_off(start_server):
+    server = start_server("server: {header_timeout_s: 2}\n")
+    sock = raw_connection(server)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    start = time.monotonic()
+    closed_after = None
+    # One header line every 0.4 s: never finishing, always sending.
+    for i in range(25):
+        try:
+            sock.sendall(f"X-Slow-{i}: a\r\n".encode())
+        except (BrokenPipeError, ConnectionResetError):
+            closed_after = time.monotonic() - start
+            break
+        sock.settimeout(0.4)
+        try:
+            if sock.recv(1024) == b"":
+                closed_after = time.monotonic() - start
+                break
+        except socket.timeout:
+            pass
+    sock.close()
+    assert closed_after is not None, "the server kept a trickling client for 10 s"
+    assert 1.5 <= closed_after <= 4, closed_after
+    # And the server still serves everyone else.
+    assert server.request("GET", "/healthz")[0] == 200
+
+
+def test_an_idle_keep_alive_connection_is_closed(start_server):
+    server = start_server("server: {idle_timeout_s: 5}\n")
+    sock = raw_connection(server)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    time.sleep(0.3)
+    first = sock.recv(65536)
+    assert first.startswith(b"HTTP/1.1 200"), first
+    _, closed_after = read_until_closed(sock, 12)
+    sock.close()
+    assert closed_after is not None, "an idle connection stayed open for 12 s"
+    assert 4 <= closed_after <= 8, closed_after
+
+
+def test_connections_beyond_the_cap_get_503_json_and_a_freed_slot_is_reused(start_server):
+    server = start_server("server: {max_connections: 16}\n")
+    held = [raw_connection(server) for _ in range(16)]
+    try:
+        time.sleep(0.3)
+        extra = raw_connection(server)
+        extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        data, closed_after = read_until_closed(extra, 5)
+        extra.close()
+        status, headers, body = split_response(data)
+        assert status == 503
+        assert headers["retry-after"] == "5"
+        assert headers["content-type"] == "application/json; charset=utf-8"
+        assert json.loads(body)["error"]["code"] == "too_many_connections"
+        assert closed_after is not None, "the refused connection was left open"
+        # One held connection closes; its slot serves a new client.
+        held.pop().close()
+        deadline = time.monotonic() + 3
+        status = None
+        while time.monotonic() < deadline:
+            status = server.request("GET", "/healthz")[0]
+            if status == 200:
+                break
+            time.sleep(0.1)
+        assert status == 200
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_a_request_that_is_not_http_gets_400_json(start_server):
+    server = start_server()
+    sock = raw_connection(server)
+    sock.sendall(b"HELLO THERE\r\n\r\n")
+    data, closed_after = read_until_closed(sock, 5)
+    sock.close()
+    status, headers, body = split_response(data)
+    assert status == 400
+    assert json.loads(body)["error"]["code"] == "malformed_request"
+    assert closed_after is not None
+
+
+def test_oversized_headers_get_431_json(start_server):
+    server = start_server("server: {max_header_bytes: 4096}\n")
+    status, body, _ = server.request("GET", "/healthz", headers={"X-Padding": "a" * 5000})
+    assert status == 431
+    assert body["error"]["code"] == "headers_too_large"
+    assert server.request("GET", "/healthz", headers={"X-Padding": "a" * 3000})[0] == 200
