@@ -22,12 +22,22 @@ public final class BufferedLogOutput: Sendable {
 
     public let capacity: Int
     private let descriptor: Int32
-    /// The waiting bytes; the lock's value is 1 while there are some.
-    private let pending = ConditionLock(value: 0)
-    private let buffer = NIOLockedValueBox<[UInt8]>([])
-    /// Held while bytes taken from `buffer` are written, so that writers keep their order.
+    private struct Waiting {
+        var bytes: [UInt8] = []
+        /// The writer found nothing to write for a while and waits to be woken.
+        var writerAsleep = false
+    }
+    private let waiting = NIOLockedValueBox(Waiting())
+    /// 1 when an append has woken the sleeping writer.
+    private let wake = ConditionLock(value: 0)
+    /// Held while bytes taken from `waiting` are written, so that writers keep their order.
     private let writing = NIOLock()
     private let writer: NIOThreadPool
+
+    /// How often the writer takes the waiting lines while lines keep coming.
+    static let pollMicroseconds: UInt32 = 1000
+    /// Empty polls after which the writer sleeps until the next line (no work while idle).
+    static let pollsBeforeSleeping = 20
 
     public init(descriptor: Int32, capacity: Int = 1 << 20) {
         self.descriptor = descriptor
@@ -36,23 +46,45 @@ public final class BufferedLogOutput: Sendable {
         writer.start()
         writer.submit { [self] state in
             guard case .active = state else { return }
+            var emptyPolls = 0
             while true {
-                pending.lock(whenValue: 1)
-                pending.unlock()
-                writeWaiting()
+                if writeWaiting() {
+                    emptyPolls = 0
+                } else {
+                    emptyPolls += 1
+                }
+                if emptyPolls >= Self.pollsBeforeSleeping {
+                    let sleeping = waiting.withLockedValue { w in
+                        w.writerAsleep = w.bytes.isEmpty
+                        return w.writerAsleep
+                    }
+                    if sleeping {
+                        wake.lock(whenValue: 1)
+                        wake.unlock(withValue: 0)
+                    }
+                    emptyPolls = 0
+                    continue
+                }
+                usleep(Self.pollMicroseconds)
             }
         }
     }
 
-    /// Queues `line` (which should end in a newline).
+    /// Queues `line` (which should end in a newline). Loggers never wait for the writer, and wake
+    /// it only when it sleeps after an idle spell; a busy server's lines go out in one write per
+    /// ``pollMicroseconds``.
     public func append(_ line: [UInt8]) {
-        pending.lock()
-        let waiting = buffer.withLockedValue { buffer in
-            buffer.append(contentsOf: line)
-            return buffer.count
+        let (count, wakeWriter) = waiting.withLockedValue { w in
+            w.bytes.append(contentsOf: line)
+            let asleep = w.writerAsleep
+            w.writerAsleep = false
+            return (w.bytes.count, asleep)
         }
-        pending.unlock(withValue: 1)
-        if waiting > capacity { writeWaiting() }
+        if wakeWriter {
+            wake.lock()
+            wake.unlock(withValue: 1)
+        }
+        if count > capacity { writeWaiting() }
     }
 
     /// Writes everything appended so far; returns when it is written.
@@ -60,16 +92,16 @@ public final class BufferedLogOutput: Sendable {
         writeWaiting()
     }
 
-    private func writeWaiting() {
+    /// Writes the waiting bytes; whether there were any.
+    @discardableResult
+    private func writeWaiting() -> Bool {
         writing.withLock {
-            pending.lock()
-            let bytes = buffer.withLockedValue { buffer in
-                let bytes = buffer
-                buffer.removeAll(keepingCapacity: true)
-                return bytes
+            let bytes = waiting.withLockedValue { w in
+                var taken: [UInt8] = []
+                swap(&taken, &w.bytes)
+                return taken
             }
-            pending.unlock(withValue: 0)
-            guard !bytes.isEmpty else { return }
+            guard !bytes.isEmpty else { return false }
             bytes.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return }
                 var offset = 0
@@ -80,6 +112,7 @@ public final class BufferedLogOutput: Sendable {
                     offset += written
                 }
             }
+            return true
         }
     }
 }

@@ -1,5 +1,6 @@
 import JSONText
 public import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -31,21 +32,67 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "{\"time\":\"\(Self.timestamp())\",\"level\":\"\(event.level)\",\"label\":\(jsonQuoted(label)),\"message\":\(jsonQuoted("\(event.message)"))"
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        var line: [UInt8] = []
+        line.reserveCapacity(320)
+        line.append(contentsOf: Self.timeKey)
+        Self.appendTimestamp(to: &line)
+        line.append(contentsOf: Self.levelKey)
+        line.append(contentsOf: Self.levelNames[event.level] ?? Array("\"\(event.level)\"".utf8))
+        line.append(contentsOf: Self.labelKey)
+        appendJSONQuoted(label, to: &line)
+        line.append(contentsOf: Self.messageKey)
+        appendJSONQuoted("\(event.message)", to: &line)
+        var merged = metadata
+        if let extra = event.metadata {
+            merged.merge(extra) { _, new in new }
+        }
         for key in merged.keys.sorted() {
             guard let value = merged[key] else { continue }
-            line += ",\(jsonQuoted(key)):\(jsonQuoted("\(value)"))"
+            line.append(UInt8(ascii: ","))
+            appendJSONQuoted(key, to: &line)
+            line.append(UInt8(ascii: ":"))
+            appendJSONQuoted("\(value)", to: &line)
         }
-        line += "}\n"
-        output.append(Array(line.utf8))
+        line.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
+        output.append(line)
+    }
+
+    private static let timeKey = Array("{\"time\":\"".utf8)
+    private static let levelKey = Array("\",\"level\":".utf8)
+    private static let labelKey = Array(",\"label\":".utf8)
+    private static let messageKey = Array(",\"message\":".utf8)
+    private static let levelNames: [Logger.Level: [UInt8]] = Dictionary(
+        uniqueKeysWithValues: Logger.Level.allCases.map { ($0, Array("\"\($0)\"".utf8)) })
+    /// The formatted date and time to the second, reused within that second.
+    private static let secondCache = Mutex<(seconds: Int, text: [UInt8])>((-1, []))
+
+    /// Appends the time now, UTC, ISO 8601 with milliseconds, without the closing quote's key.
+    static func appendTimestamp(to line: inout [UInt8]) {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        let seconds = Int(spec.tv_sec)
+        let prefix = secondCache.withLock { cache -> [UInt8] in
+            if cache.seconds != seconds {
+                cache = (seconds, Array(timestamp(seconds: seconds, milliseconds: 0).dropLast(4).utf8))
+            }
+            return cache.text
+        }
+        line.append(contentsOf: prefix)
+        let millis = Int(spec.tv_nsec / 1_000_000)
+        line.append(contentsOf: [
+            UInt8(ascii: "."), UInt8(48 + millis / 100), UInt8(48 + millis / 10 % 10), UInt8(48 + millis % 10), UInt8(ascii: "Z"),
+        ])
     }
 
     /// UTC, ISO 8601 with milliseconds.
     static func timestamp() -> String {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        var seconds = spec.tv_sec
+        return timestamp(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000))
+    }
+
+    static func timestamp(seconds: Int, milliseconds: Int) -> String {
+        var seconds = time_t(seconds)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
@@ -53,6 +100,6 @@ public struct JSONLogHandler: LogHandler {
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(spec.tv_nsec / 1_000_000), 3))Z"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
     }
 }
