@@ -10,14 +10,15 @@ public struct GameService: Sendable {
     public let computer: ComputerMoveQueue
     /// Where stored changes are announced to this process's live streams.
     public let events: GameEvents
-    /// Games as this process last wrote them, the starting point of the next move.
-    let recent: RecentGames
+    /// Games as this process last wrote them, the starting point of the next move; none for the
+    /// memory store, whose own reads cost no more.
+    let recent: RecentGames?
 
     public init(settings: Settings, store: any GameStore, computer: ComputerMoveQueue, events: GameEvents = GameEvents()) {
-        self.init(settings: settings, store: store, computer: computer, events: events, recent: RecentGames())
+        self.init(settings: settings, store: store, computer: computer, events: events, recent: store is MemoryGameStore ? nil : RecentGames())
     }
 
-    init(settings: Settings, store: any GameStore, computer: ComputerMoveQueue, events: GameEvents, recent: RecentGames) {
+    init(settings: Settings, store: any GameStore, computer: ComputerMoveQueue, events: GameEvents, recent: RecentGames?) {
         self.settings = settings
         self.store = store
         self.computer = computer
@@ -35,7 +36,7 @@ public struct GameService: Sendable {
         )
         record.state = try await computerReplies(to: record)
         try await run { () throws(StoreError) in try await store.insert(record) }
-        recent.remember(record)
+        recent?.remember(record)
         return record
     }
 
@@ -51,7 +52,7 @@ public struct GameService: Sendable {
             seats: Seats(first: token.hash)
         )
         try await run { () throws(StoreError) in try await store.insert(record) }
-        recent.remember(record)
+        recent?.remember(record)
         return (record, token)
     }
 
@@ -69,7 +70,7 @@ public struct GameService: Sendable {
         let claim = try await run { () throws(StoreError) in try await store.claimSeat(in: record.id, token: token.hash) }
         switch claim {
         case .claimed(let seat, let record):
-            recent.remember(record)
+            recent?.remember(record)
             events.publish(record)
             return SeatClaimResult(record: record, seat: seat, token: token)
         case .noOpenSeat:
@@ -108,7 +109,7 @@ public struct GameService: Sendable {
     /// only if nobody changed the game meanwhile. A row and column are read with the game's own
     /// board shape, which may differ from this server's config (a deploy that changed the board).
     public func move(in id: String, cell: Cell, expectedVersion: Int?, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
-        let remembered = GameID(id).flatMap { recent.game($0) }
+        let remembered = GameID(id).flatMap { recent?.game($0) }
         var record: GameRecord
         if let remembered {
             record = remembered
@@ -133,14 +134,14 @@ public struct GameService: Sendable {
             let result = try await run { () throws(StoreError) in try await store.update(next, expectedVersion: record.version) }
             switch result {
             case .updated:
-                recent.remember(next)
+                recent?.remember(next)
                 events.publish(next)
                 return next
             case .notFound:
-                recent.forget(record.id)
+                recent?.forget(record.id)
                 throw .notFound(id)
             case .conflict(let current):
-                recent.remember(current)
+                recent?.remember(current)
                 if fromMemory {
                     // This process's copy was stale: compute the move again from the stored game.
                     record = current
@@ -199,11 +200,11 @@ public struct GameService: Sendable {
         guard let gameID = GameID(id),
             let record = try await run({ () throws(StoreError) in try await store.rematch(of: gameID) { _ in made } })
         else { throw .notFound(id) }
-        recent.remember(record)
+        recent?.remember(record)
         if record.id == made.id {
             var linked = original
             linked.rematchID = made.id
-            recent.remember(linked)
+            recent?.remember(linked)
             events.publish(linked)
         }
         return record

@@ -1,5 +1,6 @@
 import Config
 import Game
+import Logging
 import Server
 import Testing
 
@@ -14,7 +15,15 @@ import Testing
     }
 
     static var stores: [@Sendable () async throws -> any GameStore] {
-        var stores: [@Sendable () async throws -> any GameStore] = [{ MemoryGameStore(maxGames: 100, idleTimeout: .seconds(600)) }]
+        var stores: [@Sendable () async throws -> any GameStore] = [
+            { MemoryGameStore(maxGames: 100, idleTimeout: .seconds(600)) },
+            // SQLite and PostgreSQL moves start from the process's last copy of the game.
+            {
+                try await SQLiteGameStore.open(
+                    path: "/tmp/tictactoe-shared-\(UInt64.random(in: 0...UInt64.max)).sqlite", maxGames: 100, idleTimeout: .seconds(600),
+                    logger: Logger(label: "test"))
+            },
+        ]
         #if PostgreSQL
         stores.append { try await TestPostgres.store() }
         #endif
@@ -40,6 +49,7 @@ import Testing
         let onWide = try await old.service.move(in: wide.id.rawValue, cell: .rowColumn(row: 3, col: 4), expectedVersion: nil)
         #expect(onWide.state.moves == [19])
         #expect(try await store.game(wide.id)?.state.shape == wide.state.shape)
+        await store.shutdown()
     }
 
     @Test(arguments: 0..<stores.count)
@@ -64,5 +74,6 @@ import Testing
         await #expect(throws: APIError(.conflict, "stale_version", "the game is at version 4, not 2; reload it and try again")) {
             try await a.service.move(in: game.id.rawValue, cell: .index(6), expectedVersion: 2)
         }
+        await store.shutdown()
     }
 }

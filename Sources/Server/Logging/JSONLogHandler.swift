@@ -42,19 +42,27 @@ public struct JSONLogHandler: LogHandler {
         appendJSONQuoted(label, to: &line)
         line.append(contentsOf: Self.messageKey)
         appendJSONQuoted("\(event.message)", to: &line)
-        var merged = metadata
-        if let extra = event.metadata {
-            merged.merge(extra) { _, new in new }
+        // The handler's metadata, then the event's, which wins for a key both have.
+        let extra = event.metadata ?? [:]
+        for (key, value) in metadata where extra[key] == nil {
+            Self.append(key, value, to: &line)
         }
-        for key in merged.keys.sorted() {
-            guard let value = merged[key] else { continue }
-            line.append(UInt8(ascii: ","))
-            appendJSONQuoted(key, to: &line)
-            line.append(UInt8(ascii: ":"))
-            appendJSONQuoted("\(value)", to: &line)
+        for (key, value) in extra {
+            Self.append(key, value, to: &line)
         }
         line.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
         output.append(line)
+    }
+
+    private static func append(_ key: String, _ value: Logger.MetadataValue, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: ","))
+        appendJSONQuoted(key, to: &line)
+        line.append(UInt8(ascii: ":"))
+        switch value {
+        case .string(let text): appendJSONQuoted(text, to: &line)
+        case .stringConvertible(let convertible): appendJSONQuoted(convertible.description, to: &line)
+        default: appendJSONQuoted(value.description, to: &line)
+        }
     }
 
     private static let timeKey = Array("{\"time\":\"".utf8)
