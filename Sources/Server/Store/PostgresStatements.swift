@@ -40,14 +40,20 @@ enum PostgresStatements {
     }
 
     /// Replaces a game's moves if it is still at `expectedVersion`; returns its id when it did.
+    ///
+    /// Only an online game's change is announced: other processes' streams of it are what two
+    /// players on two tasks see. Every `NOTIFY` serialises its commit on PostgreSQL's one
+    /// notification queue, so one-screen and computer games, which a page never streams, skip it;
+    /// a stream of such a game opened through the API follows the moves made on its own process.
     struct UpdateGame: PostgresPreparedStatement {
-        static let name = "tictactoe_update_game_v1"
+        static let name = "tictactoe_update_game_v2"
         static let sql = """
             WITH changed AS (
                 UPDATE games SET moves = $2, version = $3, rematch_id = $4, touched_at = now()
-                WHERE id = $1 AND version = $5 RETURNING id
+                WHERE id = $1 AND version = $5 RETURNING id, online
             )
-            SELECT changed.id FROM changed, LATERAL (SELECT pg_notify('tictactoe_games', changed.id)) AS notified
+            SELECT changed.id FROM changed
+            LEFT JOIN LATERAL (SELECT pg_notify('tictactoe_games', changed.id) WHERE changed.online) AS notified ON true
             """
         typealias Row = String
         var id: String
