@@ -46,8 +46,10 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
         /// JSON string literals, shared by the server's answers and the deployment renderer.
         .target(name: "JSONText", swiftSettings: swiftSettings),
+        /// A lock around a value, for macOS 14 as well (the standard library's `Mutex` needs 15).
+        .target(name: "Locking", dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: swiftSettings),
         /// Rules, boards and the computer opponent. No I/O.
-        .target(name: "Game", swiftSettings: swiftSettings),
+        .target(name: "Game", dependencies: ["Locking"], swiftSettings: swiftSettings),
         /// Typed, validated settings decoded from YAML plus environment overrides. No server.
         .target(name: "Config", dependencies: ["YAML", "Game"], swiftSettings: swiftSettings),
         /// ECS task definitions and CloudFormation templates rendered from variants. No AWS calls.
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Game", "Config", "JSONText",
+                "Game", "Config", "JSONText", "Locking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Config", "Game",
+                "Server", "Config", "Game", "Locking",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Server
-import Synchronization
+import Locking
 import Testing
 
 /// Limits that a client cannot talk its way around, and the HTTP methods every path answers.

@@ -1,6 +1,6 @@
 import Game
 import Server
-import Synchronization
+import Locking
 import Testing
 
 @Suite struct MemoryGameStoreTests {

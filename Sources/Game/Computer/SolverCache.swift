@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Lends out solvers for a board and rule, and takes them back, so that the transposition table
 /// filled while answering one move speeds up the next ones, in this game and in others.

@@ -6,8 +6,10 @@ extension Request {
     /// 415 unless `Content-Type` is JSON, 413 when too large, 400 when malformed or mistyped.
     /// An empty body decodes as `{}` when `allowEmpty`.
     mutating func decodeJSONObject(limit: Int, allowEmpty: Bool) async throws(APIError) -> JSONObject {
-        let contentType = headers[.contentType]?.lowercased() ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { String($0).filter { $0 != " " } } ?? ""
+        let contentType = headers[.contentType] ?? ""
+        let mediaType =
+            contentType == "application/json" ? contentType
+            : contentType.lowercased().split(separator: ";").first.map { String($0).filter { $0 != " " } } ?? ""
         guard mediaType == "application/json" else {
             throw APIError(
                 .unsupportedMediaType, "unsupported_media_type",

@@ -1,9 +1,9 @@
-import Synchronization
+import Locking
 
 /// The number of open connections, against a cap shared by every event loop.
 public final class ConnectionCounter: Sendable {
     public let limit: Int
-    private let open = Atomic<Int>(0)
+    private let open = Mutex(0)
 
     public init(limit: Int) {
         self.limit = limit
@@ -11,18 +11,16 @@ public final class ConnectionCounter: Sendable {
 
     /// Counts one more connection; `false` (and nothing counted) when `limit` are open.
     func admit() -> Bool {
-        var current = open.load(ordering: .relaxed)
-        while current < limit {
-            let (exchanged, original) = open.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
-            if exchanged { return true }
-            current = original
+        open.withLock { open in
+            guard open < limit else { return false }
+            open += 1
+            return true
         }
-        return false
     }
 
     func release() {
-        open.subtract(1, ordering: .relaxed)
+        open.withLock { $0 -= 1 }
     }
 
-    public var count: Int { open.load(ordering: .relaxed) }
+    public var count: Int { open.withLock { $0 } }
 }

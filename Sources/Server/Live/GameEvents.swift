@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Fans new states of games out to the live streams watching them in this process.
 ///
@@ -30,7 +30,7 @@ public final class GameEvents: Sendable {
         case closed
     }
 
-    private struct Watchers: ~Copyable {
+    private struct Watchers {
         var nextKey = 0
         var count = 0
         var byGame: [GameID: [Int: AsyncStream<Event>.Continuation]] = [:]

@@ -1,5 +1,5 @@
 public import Hummingbird
-import Synchronization
+import Locking
 
 /// The methods each route answers, recorded as routes are added, so that a request with a method
 /// a path does not answer gets 405 with `Allow` instead of 404.

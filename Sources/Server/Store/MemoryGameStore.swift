@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Games in this process's memory, lost on restart.
 ///
@@ -59,7 +59,7 @@ public final class MemoryGameStore: GameStore {
 }
 
 /// The games and their touch log; only ever used under ``MemoryGameStore``'s lock.
-private struct Storage: ~Copyable {
+private struct Storage {
     struct Entry {
         var record: GameRecord
         var touched: ContinuousClock.Instant

@@ -5,7 +5,7 @@ public import Logging
 import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
-import Synchronization
+import Locking
 
 /// Games in PostgreSQL, shared by any number of server processes.
 ///

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// The games this process wrote or read last, so that a move need not read its game back from
 /// the store before writing it.
@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Holds at most `capacity` games; when full, the oldest entry goes first.
 final class RecentGames: Sendable {
-    private struct Entries: ~Copyable {
+    private struct Entries {
         var records: [GameID: GameRecord] = [:]
         var order: [GameID] = []
         var head = 0

@@ -5,7 +5,7 @@ import NIOCore
 import NIOPosix
 import SQLiteNIO
 import ServiceLifecycle
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
 import Glibc

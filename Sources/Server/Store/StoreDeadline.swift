@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Runs `body`, giving up after `limit`: a backend that stopped answering yields a 503 in bounded
 /// time instead of a request that hangs.
