@@ -2,23 +2,32 @@ import YAML
 
 /// Reads one YAML mapping against a fixed set of keys, turning every mismatch into a
 /// ``ConfigError`` that names the key path and position.
+///
+/// Mistakes are noted in `problems`, not thrown: a key that is wrong takes its default and reading
+/// goes on, so that one pass reports every mistake in the file. (The `throws` of the getters is
+/// for the checks their callers add.)
 struct MappingReader {
     let path: String
     let mark: Mark
+    let problems: ConfigProblems
     private let values: [String: YAMLNode]
 
     /// - Parameters:
     ///   - node: the mapping, or `nil`/null for an absent section (every key takes its default).
-    ///   - allowed: the valid keys; any other key is refused with the nearest valid one suggested.
-    init(_ node: YAMLNode?, path: String, parentMark: Mark, allowed: [String]) throws(ConfigError) {
+    ///   - allowed: the valid keys; any other key is noted with the nearest valid one suggested,
+    ///     and skipped.
+    init(_ node: YAMLNode?, path: String, parentMark: Mark, allowed: [String], problems: ConfigProblems) {
         self.path = path
+        self.problems = problems
         mark = node?.mark ?? parentMark
         guard let node, !node.isNull else {
             values = [:]
             return
         }
         guard case .mapping(let pairs) = node.content else {
-            throw ConfigError(.wrongType, at: node.mark, key: path.isEmpty ? nil : path, "expected a mapping of settings, found \(node.kindDescription)")
+            problems.note(ConfigError(.wrongType, at: node.mark, key: path.isEmpty ? nil : path, "expected a mapping of settings, found \(node.kindDescription)"))
+            values = [:]
+            return
         }
         var values: [String: YAMLNode] = [:]
         for pair in pairs {
@@ -27,11 +36,22 @@ struct MappingReader {
                 let full = path.isEmpty ? name : "\(path).\(name)"
                 let hint = nearestName(to: name, in: allowed).map { "; did you mean `\($0)`?" }
                     ?? "; valid keys are \(allowed.map { "`\($0)`" }.joined(separator: ", "))"
-                throw ConfigError(.unknownKey, at: pair.key.mark, key: full, "unknown key `\(name)`" + hint)
+                problems.note(ConfigError(.unknownKey, at: pair.key.mark, key: full, "unknown key `\(name)`" + hint))
+                continue
             }
             values[name] = pair.value
         }
         self.values = values
+    }
+
+    /// `body`'s value, or `fallback` with the mistake noted.
+    private func noting<T>(_ fallback: T, _ body: () throws(ConfigError) -> T) -> T {
+        do {
+            return try body()
+        } catch {
+            problems.note(error)
+            return fallback
+        }
     }
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -43,10 +63,14 @@ struct MappingReader {
     }
 
     func section(_ key: String, allowed: [String]) throws(ConfigError) -> MappingReader {
-        try MappingReader(values[key], path: keyPath(key), parentMark: mark, allowed: allowed)
+        MappingReader(values[key], path: keyPath(key), parentMark: mark, allowed: allowed, problems: problems)
     }
 
     func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>, unit: String = "") throws(ConfigError) -> Int {
+        noting(fallback) { () throws(ConfigError) in try strictInt(key, default: fallback, in: range, unit: unit) }
+    }
+
+    private func strictInt(_ key: String, default fallback: Int, in range: ClosedRange<Int>, unit: String) throws(ConfigError) -> Int {
         guard let node = node(key) else { return fallback }
         let expected = "an integer\(unit) from \(range.lowerBound) to \(range.upperBound)"
         guard case .scalar(let text, let style) = node.content else {
@@ -66,10 +90,14 @@ struct MappingReader {
 
     func optionalInt(_ key: String, in range: ClosedRange<Int>, unit: String = "") throws(ConfigError) -> Int? {
         guard node(key) != nil else { return nil }
-        return try int(key, default: range.lowerBound, in: range, unit: unit)
+        return noting(nil) { () throws(ConfigError) in try strictInt(key, default: range.lowerBound, in: range, unit: unit) }
     }
 
     func bool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
+        noting(fallback) { () throws(ConfigError) in try strictBool(key, default: fallback) }
+    }
+
+    private func strictBool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
         guard let node = node(key) else { return fallback }
         if case .scalar(let text, .plain) = node.content {
             switch text {
@@ -82,6 +110,10 @@ struct MappingReader {
     }
 
     func string(_ key: String, default fallback: String?) throws(ConfigError) -> String? {
+        noting(fallback) { () throws(ConfigError) in try strictString(key, default: fallback) }
+    }
+
+    private func strictString(_ key: String, default fallback: String?) throws(ConfigError) -> String? {
         guard let node = node(key) else { return fallback }
         guard case .scalar(let text, _) = node.content else {
             throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected a string, found \(node.kindDescription)")
@@ -90,6 +122,11 @@ struct MappingReader {
     }
 
     func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default fallback: Choice) throws(ConfigError) -> Choice
+    where Choice.RawValue == String {
+        noting(fallback) { () throws(ConfigError) in try strictChoice(key, default: fallback) }
+    }
+
+    private func strictChoice<Choice: RawRepresentable & CaseIterable>(_ key: String, default fallback: Choice) throws(ConfigError) -> Choice
     where Choice.RawValue == String {
         guard let node = node(key) else { return fallback }
         let names = Choice.allCases.map(\.rawValue)
@@ -105,6 +142,10 @@ struct MappingReader {
     }
 
     func stringList(_ key: String) throws(ConfigError) -> [(String, Mark)]? {
+        noting(nil) { () throws(ConfigError) in try strictStringList(key) }
+    }
+
+    private func strictStringList(_ key: String) throws(ConfigError) -> [(String, Mark)]? {
         guard let node = node(key) else { return nil }
         guard case .sequence(let items) = node.content else {
             throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected a list, found \(node.kindDescription)")
@@ -122,6 +163,10 @@ struct MappingReader {
     /// A list of CIDR blocks, as a YAML list or one string of comma-separated blocks (the form an
     /// environment variable gives). Absent means none.
     func cidrList(_ key: String) throws(ConfigError) -> [CIDR] {
+        noting([]) { () throws(ConfigError) in try strictCIDRList(key) }
+    }
+
+    private func strictCIDRList(_ key: String) throws(ConfigError) -> [CIDR] {
         guard let node = node(key) else { return [] }
         var items: [(String, Mark)]
         if case .scalar(let text, _) = node.content {
@@ -129,7 +174,7 @@ struct MappingReader {
                 (String(part.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()), node.mark)
             }
         } else {
-            items = try stringList(key) ?? []
+            items = try strictStringList(key) ?? []
         }
         var blocks: [CIDR] = []
         for (text, mark) in items {

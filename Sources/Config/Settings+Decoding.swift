@@ -9,25 +9,36 @@ extension Settings {
     public init(decoding root: YAMLNode?, source: String) throws(ConfigError) {
         self.init()
         self.source = source
-        let top = try MappingReader(root, path: "", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.sections)
-        try decodeServer(top.section("server", allowed: ["host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s",
-            "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "streams"]))
-        try decodeBoard(top.section("board", allowed: ["rows", "cols", "win_length", "rule"]))
-        try decodePlayers(top.section("players", allowed: ["symbols", "first"]))
-        try decodeOpponent(top.section("opponent", allowed: ["kind", "plays", "level", "think_ms", "threads", "queue"]))
-        try decodeTheme(top.section("theme", allowed: ["name", "colors", "title"]))
-        try decodeState(top.section("state", allowed: ["backend", "path", "url", "timeout_ms"]))
+        // Every mistake is noted and decoding goes on with defaults; a check that fails in a
+        // section's own code skips the rest of that section only.
+        let problems = ConfigProblems()
+        let top = MappingReader(root, path: "", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.sections, problems: problems)
+        do {
+            try decodeServer(top.section("server", allowed: [
+                "host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s",
+                "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "streams",
+            ]))
+        } catch { problems.note(error) }
+        do { try decodeBoard(top.section("board", allowed: ["rows", "cols", "win_length", "rule"])) } catch { problems.note(error) }
+        do { try decodePlayers(top.section("players", allowed: ["symbols", "first"])) } catch { problems.note(error) }
+        do { try decodeOpponent(top.section("opponent", allowed: ["kind", "plays", "level", "think_ms", "threads", "queue"])) } catch { problems.note(error) }
+        do { try decodeTheme(top.section("theme", allowed: ["name", "colors", "title"])) } catch { problems.note(error) }
+        do { try decodeState(top.section("state", allowed: ["backend", "path", "url", "timeout_ms"])) } catch { problems.note(error) }
         if let deploy = top.node("deploy") {
-            self.deploy = try DeploySettings(decoding: deploy, source: source, settings: self)
+            do {
+                self.deploy = try DeploySettings(decoding: deploy, source: source, settings: self, problems: problems)
+            } catch { problems.note(error) }
         }
+        try problems.throwIfAny()
     }
 
     private mutating func decodeServer(_ section: MappingReader) throws(ConfigError) {
         if let host = try section.string("host", default: nil) {
-            guard !host.isEmpty, !host.contains(where: \.isWhitespace) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "host"), key: "server.host", "expected an address to listen on, such as 0.0.0.0 or ::, found `\(host)`")
+            if host.isEmpty || host.contains(where: \.isWhitespace) {
+                section.problems.note(ConfigError(.invalidValue, at: section.mark(of: "host"), key: "server.host", "expected an address to listen on, such as 0.0.0.0 or ::, found `\(host)`"))
+            } else {
+                server.host = host
             }
-            server.host = host
         }
         server.port = try section.int("port", default: server.port, in: 1...65535)
         server.maxBodyBytes = try section.int("max_body_bytes", default: server.maxBodyBytes, in: 256...1_048_576, unit: " (bytes)")
@@ -53,8 +64,12 @@ extension Settings {
 
     private mutating func decodeBoard(_ section: MappingReader) throws(ConfigError) {
         let sides = BoardShape.sideRange
+        let known = section.problems.count
         let rows = try section.int("rows", default: 3, in: sides)
         let cols = try section.int("cols", default: 3, in: sides)
+        board.rule = try section.choice("rule", default: board.rule)
+        // The win length is checked against the board's sides, which are unknown if either was wrong.
+        guard section.problems.count == known else { return }
         let longest = max(rows, cols)
         let k = try section.int("win_length", default: min(3, longest), in: BoardShape.minimumWinLength...longest, unit: " (at most the board's longer side)")
         do {
@@ -62,7 +77,6 @@ extension Settings {
         } catch {
             throw ConfigError(.outOfRange, at: section.mark, key: "board", error.description)
         }
-        board.rule = try section.choice("rule", default: board.rule)
     }
 
     private mutating func decodePlayers(_ section: MappingReader) throws(ConfigError) {
@@ -113,7 +127,8 @@ extension Settings {
         for name in ThemeSettings.colorNames {
             guard let value = try colors.string(name, default: nil) else { continue }
             guard ThemeSettings.isHexColor(value) else {
-                throw ConfigError(.invalidValue, at: colors.mark(of: name), key: "theme.colors.\(name)", "expected a colour as \"#rgb\" or \"#rrggbb\" (quoted: # starts a YAML comment), found `\(value)`")
+                colors.problems.note(ConfigError(.invalidValue, at: colors.mark(of: name), key: "theme.colors.\(name)", "expected a colour as \"#rgb\" or \"#rrggbb\" (quoted: # starts a YAML comment), found `\(value)`"))
+                continue
             }
             theme.colorOverrides[name] = value.lowercased()
         }

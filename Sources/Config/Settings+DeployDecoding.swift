@@ -9,9 +9,9 @@ extension DeploySettings {
 
     /// Decodes and checks a `deploy:` section against what ECS and Fargate accept, so that a
     /// mistake is reported here with its line rather than by AWS later.
-    init(decoding node: YAMLNode?, source: String, settings: Settings) throws(ConfigError) {
+    init(decoding node: YAMLNode?, source: String, settings: Settings, problems: ConfigProblems) throws(ConfigError) {
         self.init()
-        let section = try MappingReader(node, path: "deploy", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.keys)
+        let section = MappingReader(node, path: "deploy", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.keys, problems: problems)
         if let list = try section.stringList("architectures") {
             guard !list.isEmpty else {
                 throw ConfigError(.invalidValue, at: section.mark(of: "architectures"), key: "deploy.architectures", "name at least one of `amd64`, `arm64`")

@@ -1,3 +1,5 @@
+import Config
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -10,6 +12,11 @@ import Darwin
 public func printError(_ message: String) {
     var stream = StandardError()
     print(message, to: &stream)
+}
+
+/// Prints every mistake of a config file to standard error, one `error:` line each, in file order.
+public func printConfigError(_ error: ConfigError) {
+    for mistake in error.all { printError("error: \(mistake)") }
 }
 
 /// Standard error as a `TextOutputStream`: each `write` is one `write(2)` call.

@@ -74,7 +74,7 @@ func loadOrExit(_ file: String) throws -> Settings {
     do {
         return try ConfigLoader.load(path: file)
     } catch {
-        printError("error: \(error)")
+        printConfigError(error)
         throw ExitCode(1)
     }
 }

@@ -12,7 +12,7 @@ struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Validate a config file and print the resolved settings.",
-        discussion: "Exits 1 on any error, naming file, line, column and key. Warnings go to standard error."
+        discussion: "Lists every mistake in the file, in file order, each with file, line, column and key, and exits 1; a YAML syntax error stops at the syntax error. Warnings go to standard error."
     )
 
     @Argument(help: "The YAML file to check.")
@@ -24,7 +24,7 @@ struct CheckConfig: ParsableCommand {
             print(settings.summary)
             for warning in settings.warnings { printError("warning: \(warning)") }
         } catch {
-            printError("error: \(error)")
+            printConfigError(error)
             throw ExitCode(1)
         }
     }

@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         do {
             settings = try config.load()
         } catch {
-            printError("error: \(error)")
+            printConfigError(error)
             throw ExitCode(1)
         }
         let format = settings.server.logFormat

@@ -249,3 +249,21 @@ def test_version_flag():
     result = run("--version")
     assert result.returncode == 0
     assert result.stdout.strip().count(".") == 2
+
+
+def test_check_config_and_serve_list_every_mistake_in_file_order(tmp_path):
+    config = tmp_path / "several.yaml"
+    config.write_text("server:\n  port: 0\n  hostt: x\nboard: {rows: 2}\nstate: {backend: sqlit}\n")
+    expected = [
+        f"error: {config}:2:9: server.port: expected an integer from 1 to 65535, found 0",
+        f"error: {config}:3:3: server.hostt: unknown key `hostt`; did you mean `host`?",
+        f"error: {config}:4:15: board.rows: expected an integer from 3 to 20, found 2",
+        f"error: {config}:5:18: state.backend: expected one of `memory`, `sqlite`, `postgres`, found `sqlit`; did you mean `sqlite`?",
+    ]
+    checked = subprocess.run([BIN, "check-config", str(config)], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 1
+    assert checked.stderr.splitlines() == expected
+    assert checked.stdout == ""
+    served = subprocess.run([BIN, "serve", "--config", str(config)], capture_output=True, text=True, timeout=30)
+    assert served.returncode == 1
+    assert served.stderr.splitlines() == expected
