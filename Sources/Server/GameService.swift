@@ -193,7 +193,8 @@ public struct GameService: Sendable {
             state: GameState(shape: original.state.shape, rule: original.state.rule),
             opponent: original.opponent,
             computerSeat: original.computerSeat,
-            seats: original.seats?.swapped
+            seats: original.seats?.swapped,
+            scoreBefore: original.score
         )
         fresh.state = try await computerReplies(to: fresh)
         let made = fresh

@@ -151,4 +151,20 @@ import Testing
         #expect(try await store.game(original.id)?.rematchID == first.id)
         #expect(try await store.rematch(of: .random()) { _ in record() } == nil)
     }
+
+    @Test(arguments: stores)
+    func keepsTheRunningScoreOfARematchChain(factory: Factory) async throws {
+        let store = try await factory.make()
+        defer { Task { await store.shutdown() } }
+        var won = record()
+        for cell in [0, 3, 1, 4, 2] { try won.state.play(cell) }
+        won.scoreBefore = Score(firstWins: 2, secondWins: 1, draws: 4)
+        try await store.insert(won)
+        let next = try #require(try await store.rematch(of: won.id) { old in
+            GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, scoreBefore: old.score)
+        })
+        #expect(next.scoreBefore == Score(firstWins: 3, secondWins: 1, draws: 4))
+        #expect(try await store.game(next.id)?.scoreBefore == Score(firstWins: 3, secondWins: 1, draws: 4))
+        #expect(try await store.game(won.id)?.score == Score(firstWins: 3, secondWins: 1, draws: 4))
+    }
 }

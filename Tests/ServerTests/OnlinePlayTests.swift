@@ -128,6 +128,31 @@ import Testing
             // The old O now starts, with the same token.
             #expect(try await move(client, next.id, x, 4).status == .conflict)
             #expect(try await move(client, next.id, o, 4).status == .ok)
+            // Both players, and anyone reloading, see the chain's score: X won the first game.
+            #expect(next.score == ["X": 1, "O": 0, "draws": 0])
+            #expect(try byO.game().score == ["X": 1, "O": 0, "draws": 0])
+            #expect(try await client.get("/api/games/\(next.id)").game().score == ["X": 1, "O": 0, "draws": 0])
+            #expect(try await client.get("/api/games/\(game.id)").game().score == ["X": 1, "O": 0, "draws": 0])
+        }
+    }
+
+    @Test func theScoreRunsAcrossRematchesForEveryKindOfGame() async throws {
+        try await withApp("opponent: {plays: O, level: easy}") { client in
+            for opponent in ["human", "computer"] {
+                var game = try await client.newGame(#"{"opponent": "\#(opponent)"}"#)
+                #expect(game.score == ["X": 0, "O": 0, "draws": 0])
+                var results: [String: Int] = ["X": 0, "O": 0, "draws": 0]
+                for _ in 0..<3 {
+                    while game.status == "playing" {
+                        let free = try #require(game.board.firstIndex(of: ""))
+                        game = try await client.move(game.id, #"{"index": \#(free)}"#).game()
+                    }
+                    results[game.winner ?? "draws", default: 0] += 1
+                    #expect(game.score == results)
+                    game = try await client.post("/api/games/\(game.id)/rematch").game()
+                    #expect(game.score == results)
+                }
+            }
         }
     }
 

@@ -209,14 +209,14 @@ def test_a_sqlite_file_from_version_0_1_0_is_migrated_in_place(start_server, tmp
     assert status == 201 and created["seatsTaken"] == ["X"]
     server.stop()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_concurrent_starts_migrate_a_fresh_database_once(start_server, postgres):
     name = "fresh_" + str(random.randrange(10**9))
     postgres.psql(f"CREATE DATABASE {name} OWNER tictactoe")
     servers = start_pg_servers(start_server, postgres, count=3, url=postgres.database_url(name))
-    assert postgres.psql("SELECT version FROM tictactoe_schema", database=name) == "1"
+    assert postgres.psql("SELECT version FROM tictactoe_schema", database=name) == "2"
     _, created, _ = servers[0].request("POST", "/api/games", {})
     assert servers[2].request("GET", f"/api/games/{created['id']}")[1]["id"] == created["id"]
 

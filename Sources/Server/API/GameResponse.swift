@@ -33,10 +33,13 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
     /// A new seat token, only in the answer that created it: the client keeps it and sends it as
     /// `Authorization: Bearer`.
     public var token: String?
+    /// The running score of this game's chain of rematches, this game included once it is over:
+    /// wins by symbol, and `draws`, e.g. `{"X": 2, "O": 1, "draws": 0}`.
+    public var score: [String: Int]
 
     enum CodingKeys: String, CodingKey {
         case id, rows, cols, winLength, rule, board, next, status, winner, winningLine, moves, version, opponent, computer, rematchId
-        case seatsTaken, you, token
+        case seatsTaken, you, token, score
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -81,7 +84,11 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
             buffer.writeString(",\"token\":")
             buffer.writeString(jsonQuoted(token))
         }
-        buffer.writeString("}")
+        buffer.writeString(",\"score\":{")
+        for symbol in score.keys.sorted() where symbol != "draws" {
+            buffer.writeString("\(jsonQuoted(symbol)):\(score[symbol] ?? 0),")
+        }
+        buffer.writeString("\"draws\":\(score["draws"] ?? 0)}}")
     }
 
     /// Writes every key, `null` included, in the contract's order.
@@ -105,6 +112,7 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         try c.encode(seatsTaken, forKey: .seatsTaken)
         try c.encode(you, forKey: .you)
         try c.encodeIfPresent(token, forKey: .token)
+        try c.encode(score, forKey: .score)
     }
 
     init(_ record: GameRecord, players: PlayerSettings, you: Seat? = nil, token: SeatToken? = nil) {
@@ -123,6 +131,8 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         self.token = token?.rawValue
         computer = record.opponent == .computer ? players.symbol(for: record.computerSeat) : nil
         rematchId = record.rematchID?.rawValue
+        let tally = record.score
+        score = [players.firstSymbol: tally.firstWins, players.secondSymbol: tally.secondWins, "draws": tally.draws]
         switch state.outcome {
         case .playing(let seat):
             status = "playing"

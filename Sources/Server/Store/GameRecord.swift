@@ -13,15 +13,24 @@ public struct GameRecord: Hashable, Sendable {
     /// For an online game between two browsers, who holds which seat; `nil` for a game played at
     /// one screen or against the computer.
     public var seats: Seats?
+    /// The results of the games before this one in its chain of rematches.
+    public var scoreBefore: Score
 
-    public init(id: GameID, state: GameState, opponent: OpponentKind, computerSeat: Seat, rematchID: GameID? = nil, seats: Seats? = nil) {
+    public init(
+        id: GameID, state: GameState, opponent: OpponentKind, computerSeat: Seat, rematchID: GameID? = nil, seats: Seats? = nil,
+        scoreBefore: Score = Score()
+    ) {
         self.id = id
         self.state = state
         self.opponent = opponent
         self.computerSeat = computerSeat
         self.rematchID = rematchID
         self.seats = seats
+        self.scoreBefore = scoreBefore
     }
+
+    /// The chain's running score, this game included once it is over.
+    public var score: Score { scoreBefore.counting(state.outcome) }
 
     public var version: Int { state.version }
 

@@ -125,7 +125,13 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
             )
             """,
             "CREATE INDEX games_touched_at ON games (touched_at)",
-        ]
+        ],
+        [
+            """
+            ALTER TABLE games ADD COLUMN score_first integer NOT NULL DEFAULT 0,
+                ADD COLUMN score_second integer NOT NULL DEFAULT 0, ADD COLUMN score_draws integer NOT NULL DEFAULT 0
+            """
+        ],
     ]
 
     /// Creates or migrates the schema once; concurrent callers in any process wait on one
@@ -458,6 +464,9 @@ private struct Row: Sendable {
     var online: Bool
     var seatFirst: String?
     var seatSecond: String?
+    var scoreFirst: Int
+    var scoreSecond: Int
+    var scoreDraws: Int
 
     init(_ record: GameRecord) {
         id = record.id.rawValue
@@ -473,6 +482,9 @@ private struct Row: Sendable {
         online = record.isOnline
         seatFirst = record.seats?.first?.rawValue
         seatSecond = record.seats?.second?.rawValue
+        scoreFirst = record.scoreBefore.firstWins
+        scoreSecond = record.scoreBefore.secondWins
+        scoreDraws = record.scoreBefore.draws
     }
 
     init(_ row: PostgresRow) throws {
@@ -480,11 +492,11 @@ private struct Row: Sendable {
     }
 
     init(_ columns: PostgresStatements.GameColumns) {
-        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond) = columns
+        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond, scoreFirst, scoreSecond, scoreDraws) = columns
     }
 
     var columns: PostgresStatements.GameColumns {
-        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond)
+        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond, scoreFirst, scoreSecond, scoreDraws)
     }
 
     func record() throws(StoreError) -> GameRecord {
@@ -497,7 +509,8 @@ private struct Row: Sendable {
             let state = try GameState(shape: shape, rule: rule, replaying: moveList)
             let seats = online ? Seats(first: seatFirst.map { TokenHash(rawValue: $0) }, second: seatSecond.map { TokenHash(rawValue: $0) }) : nil
             return GameRecord(
-                id: gameID, state: state, opponent: opponent, computerSeat: seat, rematchID: rematchID.flatMap { GameID($0) }, seats: seats)
+                id: gameID, state: state, opponent: opponent, computerSeat: seat, rematchID: rematchID.flatMap { GameID($0) }, seats: seats,
+                scoreBefore: Score(firstWins: scoreFirst, secondWins: scoreSecond, draws: scoreDraws))
         } catch {
             throw StoreError("stored game \(id) does not replay: \(error)")
         }

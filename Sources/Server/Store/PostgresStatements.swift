@@ -8,13 +8,14 @@ import PostgresNIO
 /// statement, so the notification goes out exactly when the change commits.
 enum PostgresStatements {
     /// The columns every reading statement returns, in ``GameRow``'s order.
-    static let columns = "id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second"
+    static let columns =
+        "id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, score_first, score_second, score_draws"
 
-    typealias GameColumns = (String, Int, Int, Int, String, String, Int, String, Int, String?, Bool, String?, String?)
+    typealias GameColumns = (String, Int, Int, Int, String, String, Int, String, Int, String?, Bool, String?, String?, Int, Int, Int)
 
     /// A game younger than the idle timeout; refreshes its idle clock if that is over a minute old.
     struct ReadGame: PostgresPreparedStatement {
-        static let name = "tictactoe_read_game_v1"
+        static let name = "tictactoe_read_game_v2"
         static let sql = """
             WITH touched AS (
                 UPDATE games SET touched_at = now()
@@ -77,17 +78,17 @@ enum PostgresStatements {
 
     /// Stores a new game.
     struct InsertGame: PostgresPreparedStatement {
-        static let name = "tictactoe_insert_game_v1"
+        static let name = "tictactoe_insert_game_v2"
         static let sql = """
-            INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            INSERT INTO games (\(PostgresStatements.columns))
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             """
         typealias Row = Void
         var columns: GameColumns
 
         func makeBindings() throws -> PostgresBindings {
             let c = columns
-            var bindings = PostgresBindings(capacity: 13)
+            var bindings = PostgresBindings(capacity: 16)
             bindings.append(c.0)
             bindings.append(c.1)
             bindings.append(c.2)
@@ -101,6 +102,9 @@ enum PostgresStatements {
             bindings.append(c.10)
             bindings.append(c.11)
             bindings.append(c.12)
+            bindings.append(c.13)
+            bindings.append(c.14)
+            bindings.append(c.15)
             return bindings
         }
 

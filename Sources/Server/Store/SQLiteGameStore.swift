@@ -74,6 +74,11 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
             "ALTER TABLE games ADD COLUMN seat_first TEXT",
             "ALTER TABLE games ADD COLUMN seat_second TEXT",
         ],
+        [
+            "ALTER TABLE games ADD COLUMN score_first INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE games ADD COLUMN score_second INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE games ADD COLUMN score_draws INTEGER NOT NULL DEFAULT 0",
+        ],
     ]
 
     /// Applies the migrations the file lacks, each in one transaction that other processes wait for.
@@ -150,7 +155,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
             try await enforceCap(room: 1)
         }
         try await run(
-            "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, score_first, score_second, score_draws, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values(record) + [.integer(Int(time))])
         gameCount.withLock { $0 += 1 }
     }
@@ -237,6 +242,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
             .integer(record.isOnline ? 1 : 0),
             record.seats?.first.map { .text($0.rawValue) } ?? .null,
             record.seats?.second.map { .text($0.rawValue) } ?? .null,
+            .integer(record.scoreBefore.firstWins), .integer(record.scoreBefore.secondWins), .integer(record.scoreBefore.draws),
         ]
     }
 
@@ -259,7 +265,10 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
                 row.column("online")?.integer == 1
                 ? Seats(first: row.column("seat_first")?.string.map { TokenHash(rawValue: $0) }, second: row.column("seat_second")?.string.map { TokenHash(rawValue: $0) })
                 : nil
-            return GameRecord(id: id, state: state, opponent: opponent, computerSeat: seat, rematchID: rematch, seats: seats)
+            let score = Score(
+                firstWins: row.column("score_first")?.integer ?? 0, secondWins: row.column("score_second")?.integer ?? 0,
+                draws: row.column("score_draws")?.integer ?? 0)
+            return GameRecord(id: id, state: state, opponent: opponent, computerSeat: seat, rematchID: rematch, seats: seats, scoreBefore: score)
         } catch {
             throw StoreError("stored game \(idText) does not replay: \(error)")
         }
