@@ -86,10 +86,17 @@ def test_two_players_click_to_a_win(start_server, browser):
         click_cell(browser, index)
     assert status(browser) == "X's turn"
     click_cell(browser, 2)
-    wait_for(browser, lambda d: status(d) == "X wins!")
+    # The winning line is in the status line, which screen readers announce (role=status).
+    wait_for(browser, lambda d: status(d) == "X wins! Winning line: row 1, columns 1 to 3.")
     winning = [c.get_attribute("data-index") for c in cells(browser) if "win" in c.get_attribute("class").split()]
     assert winning == ["0", "1", "2"]
     assert cells(browser)[0].get_attribute("aria-label") == "row 1, column 1, X, winning line"
+    # The last move is marked by more than colour: a dot, and its name for screen readers.
+    assert cells(browser)[2].get_attribute("aria-label") == "row 1, column 3, X, last move, winning line"
+    assert "last" in cells(browser)[2].get_attribute("class").split()
+    dot = browser.execute_script("return getComputedStyle(arguments[0], '::after').content", cells(browser)[2])
+    assert dot == '""', dot
+    assert browser.find_element(By.ID, "score").text == "X 1 · O 0 · draws 0"
     # A refused move is explained inline, not with alert().
     cells(browser)[8].click()
     notice = browser.find_element(By.ID, "notice")
@@ -100,14 +107,22 @@ def test_two_players_click_to_a_win(start_server, browser):
     # A reload resumes the same game from the URL.
     url = browser.current_url
     browser.refresh()
-    wait_for(browser, lambda d: status(d) == "X wins!")
+    wait_for(browser, lambda d: status(d).startswith("X wins!"))
     assert browser.current_url == url
     os.makedirs(SCREENS, exist_ok=True)
     browser.save_screenshot(os.path.join(SCREENS, "two-players-win.png"))
-    # Rematch starts a fresh game.
+    # Rematch starts a fresh game, and the score runs on; a draw counts too.
     browser.find_element(By.ID, "rematch").click()
     wait_for(browser, lambda d: d.current_url != url and status(d) == "X's turn")
     assert all(c.text == "" for c in cells(browser))
+    assert browser.find_element(By.ID, "score").text == "X 1 · O 0 · draws 0"
+    for index in [0, 1, 2, 4, 3, 5, 7, 6, 8]:
+        click_cell(browser, index)
+    wait_for(browser, lambda d: status(d) == "It's a draw.")
+    assert browser.find_element(By.ID, "score").text == "X 1 · O 0 · draws 1"
+    browser.find_element(By.ID, "rematch").click()
+    wait_for(browser, lambda d: status(d) == "X's turn")
+    assert browser.find_element(By.ID, "score").text == "X 1 · O 0 · draws 1"
     no_console_errors(browser)
 
 
@@ -139,7 +154,7 @@ def test_plays_the_perfect_computer_and_cannot_win(start_server, browser):
         cells(browser)[free[0]].click()
         # The computer's reply arrives in the same answer: two new marks, or one when the game ends.
         wait_for(browser, lambda d: sum(1 for c in cells(d) if c.text) >= before + 1 and "thinking" not in status(d))
-    wait_for(browser, lambda d: status(d) in ("The computer wins!", "It's a draw."))
+    wait_for(browser, lambda d: status(d).startswith("The computer wins!") or status(d) == "It's a draw.")
     assert any(c.text == "O" for c in cells(browser))
     os.makedirs(SCREENS, exist_ok=True)
     browser.save_screenshot(os.path.join(SCREENS, "versus-computer.png"))
@@ -198,12 +213,12 @@ def test_two_browsers_play_online_across_two_server_processes(start_server, post
     cells(bob)[8].click()
     wait_for(bob, lambda d: d.find_element(By.ID, "notice").text == "Wait for X to move.")
     cells(alice)[2].click()
-    wait_for(alice, lambda d: status(d) == "You win!")
-    wait_for(bob, lambda d: status(d) == "Your friend wins!")
+    wait_for(alice, lambda d: status(d).startswith("You win!"))
+    wait_for(bob, lambda d: status(d).startswith("Your friend wins!"))
 
     # A reload rejoins the same seat.
     bob.refresh()
-    wait_for(bob, lambda d: len(cells(d)) == 9 and seat_info(d) == "You play O." and status(d) == "Your friend wins!")
+    wait_for(bob, lambda d: len(cells(d)) == 9 and seat_info(d) == "You play O." and status(d).startswith("Your friend wins!"))
 
     # Rematch: one click brings both into one new game, and the other player starts.
     bob.find_element(By.ID, "rematch").click()
@@ -218,3 +233,67 @@ def test_two_browsers_play_online_across_two_server_processes(start_server, post
     bob.save_screenshot(os.path.join(SCREENS, "online-bob.png"))
     no_console_errors(alice)
     no_console_errors(bob)
+
+
+SIZES = [(1280, 720), (1366, 768), (1920, 1080), (390, 844)]
+SIDEWAYS = (844, 390)
+
+
+def viewport(driver, width, height, scale=1):
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": False})
+
+
+FITS = """
+const inView = (el) => { const r = el.getBoundingClientRect();
+  return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight + 0.5 && r.right <= innerWidth + 0.5; };
+const cells = [...document.querySelectorAll('[role=gridcell]')];
+const sizes = cells.map((c) => c.getBoundingClientRect());
+return {
+  board: inView(document.getElementById('board')),
+  status: inView(document.getElementById('status')),
+  score: inView(document.getElementById('score')),
+  newGame: inView(document.getElementById('new-game')),
+  square: sizes.every((r) => Math.abs(r.width - r.height) <= 1),
+  smallest: Math.min(...sizes.map((r) => Math.min(r.width, r.height))),
+  sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+  scrolled: scrollY,
+};
+"""
+
+
+@pytest.mark.parametrize("variant", sorted(n[:-5] for n in os.listdir(os.path.join(ROOT, "variants")) if n.endswith(".yaml")))
+def test_every_variant_shows_the_whole_board_on_common_screens(start_server, postgres, browser, variant):
+    text = open(os.path.join(ROOT, "variants", variant + ".yaml")).read()
+    server = start_server(text, env={"DATABASE_URL": postgres.url})
+    browser.get(server.url + "/")
+    wait_for(browser, lambda d: len(cells(d)) > 0 and status(d) != "Loading…")
+    rows = int(browser.find_element(By.ID, "board").get_attribute("aria-rowcount"))
+    cols = int(browser.find_element(By.ID, "board").get_attribute("aria-colcount"))
+    sizes = SIZES + ([SIDEWAYS] if rows <= 5 and cols <= 5 else [])
+    for width, height in sizes:
+        viewport(browser, width, height)
+        wait_for(browser, lambda d: d.execute_script("return innerWidth") == width)
+        fits = None
+        def settled(d):
+            nonlocal fits
+            fits = d.execute_script(FITS)
+            return fits["board"] and fits["status"] and fits["newGame"]
+        try:
+            wait_for(browser, settled, timeout=3)
+        except Exception:
+            pass
+        where = f"{variant} at {width}x{height}: {fits}"
+        assert fits["board"] and fits["status"] and fits["score"] and fits["newGame"], where
+        assert fits["square"] and fits["smallest"] >= 24, where
+        assert not fits["sideways"] and fits["scrolled"] == 0, where
+        os.makedirs(SCREENS, exist_ok=True)
+        browser.save_screenshot(os.path.join(SCREENS, f"fit-{variant}-{width}x{height}.png"))
+    # Zoomed to 200 % (half the CSS pixels): nothing scrolls sideways, no text is cut off.
+    viewport(browser, 640, 360, scale=2)
+    wait_for(browser, lambda d: d.execute_script("return innerWidth") == 640)
+    clipped = browser.execute_script(
+        "return [...document.querySelectorAll('h1, p, button, summary')].filter((e) => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map((e) => e.id || e.textContent)")
+    assert clipped == [], clipped
+    assert not browser.execute_script("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    no_console_errors(browser)

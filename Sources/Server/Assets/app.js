@@ -98,9 +98,11 @@
       cell.classList.toggle("last", index === last);
       const disabled = over || mark !== "" || computerTurn || notMine || busy;
       cell.setAttribute("aria-disabled", String(disabled));
-      cell.setAttribute("aria-label", cellName(index) + ", " + (mark ? mark : "empty") + (win.has(index) ? ", winning line" : ""));
+      cell.setAttribute("aria-label", cellName(index) + ", " + (mark ? mark : "empty")
+        + (index === last ? ", last move" : "") + (win.has(index) ? ", winning line" : ""));
     }
-    statusEl.textContent = statusText();
+    statusEl.textContent = statusText() + (game.status === "won" ? " " + lineText(game.winningLine) : "");
+    renderScore();
     $("rematch").hidden = !over;
     $("vs-human").setAttribute("aria-pressed", String(game.opponent === "human"));
     $("vs-computer").setAttribute("aria-pressed", String(game.opponent === "computer"));
@@ -113,6 +115,74 @@
       return item;
     }));
     $("move-count").textContent = String(game.moves.length);
+    fitBoard();
+  }
+
+  // The winning line in words, for the status line that screen readers announce.
+  function lineText(line) {
+    if (!line || line.length < 2) return "";
+    const rc = (i) => [Math.floor(i / game.cols) + 1, (i % game.cols) + 1];
+    const [r1, c1] = rc(line[0]), [r2, c2] = rc(line[line.length - 1]);
+    if (r1 === r2) return "Winning line: row " + r1 + ", columns " + c1 + " to " + c2 + ".";
+    if (c1 === c2) return "Winning line: column " + c1 + ", rows " + r1 + " to " + r2 + ".";
+    return "Winning line: the diagonal from row " + r1 + ", column " + c1 + " to row " + r2 + ", column " + c2 + ".";
+  }
+
+  // The running score of this chain of rematches, as the server carries it.
+  function renderScore() {
+    const score = game.score || {};
+    const [first, second] = config.players.symbols;
+    const el = $("score");
+    el.replaceChildren();
+    const parts = [[first, score[first] || 0], [second, score[second] || 0], ["draws", score.draws || 0]];
+    parts.forEach(([name, count], i) => {
+      if (i) el.append(" · ");
+      el.append(name + " ");
+      const value = document.createElement("b");
+      value.textContent = String(count);
+      el.append(value);
+    });
+    el.setAttribute("aria-label", "Score: " + first + " " + (score[first] || 0) + ", " + second + " " + (score[second] || 0)
+      + ", draws " + (score.draws || 0));
+  }
+
+  // Sizes the board so that the whole of it, the status line and the buttons fit the window
+  // without scrolling: as wide as the card allows, as tall as the window leaves, cells square and
+  // at least 24 px (a board that cannot fit at that size scrolls rather than shrinks further).
+  function fitBoard() {
+    if (!game) return;
+    const rows = game.rows, cols = game.cols;
+    const gap = cols > 9 ? 1 : 3;
+    boardEl.style.setProperty("--gap", gap + "px");
+    boardEl.style.width = "";
+    const card = boardEl.parentElement;
+    const cardStyle = getComputedStyle(card);
+    const sideBySide = cardStyle.display === "grid";
+    const padding = parseFloat(cardStyle.paddingLeft) + parseFloat(cardStyle.paddingRight);
+    let widthAvailable = card.clientWidth - padding;
+    let heightAvailable;
+    const bottomMargin = 8;
+    if (sideBySide) {
+      const side = 192;  // the controls' column (12rem)
+      widthAvailable = Math.max(0, card.clientWidth - padding - side - 16);
+      heightAvailable = window.innerHeight - boardEl.getBoundingClientRect().top - window.scrollY - bottomMargin;
+    } else {
+      // Everything after the board that is needed to play: the notice and the buttons.
+      let below = 0;
+      for (const el of [noticeEl, document.querySelector(".actions")]) {
+        if (el && !el.hidden) {
+          const style = getComputedStyle(el);
+          below += el.getBoundingClientRect().height + parseFloat(style.marginTop) + parseFloat(style.marginBottom);
+        }
+      }
+      const top = boardEl.getBoundingClientRect().top + window.scrollY;
+      heightAvailable = window.innerHeight - top - below - parseFloat(cardStyle.paddingBottom) - bottomMargin;
+    }
+    const gapsX = (cols - 1) * gap, gapsY = (rows - 1) * gap;
+    const cellByWidth = (widthAvailable - gapsX) / cols;
+    const cellByHeight = (heightAvailable - gapsY) / rows;
+    const cell = Math.max(24, Math.floor(Math.min(cellByWidth, cellByHeight, 160)));
+    boardEl.style.width = (cell * cols + gapsX) + "px";
   }
 
   function renderOnline() {
@@ -328,6 +398,7 @@
   $("join").addEventListener("click", join);
   $("copy-link").addEventListener("click", copyLink);
   window.addEventListener("popstate", () => load());
+  window.addEventListener("resize", () => fitBoard());
 
   async function load() {
     const id = new URL(window.location.href).searchParams.get("game");
