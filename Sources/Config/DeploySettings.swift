@@ -32,6 +32,44 @@ public struct DeploySettings: Hashable, Sendable {
     public var healthCheck = HealthCheck()
     /// An existing cluster to deploy into; the stack creates one when empty.
     public var cluster: String?
+    /// HTTPS on the load balancer: a 443 listener, port 80 redirecting to it.
+    public var https: HTTPS?
+    /// Task count following load, between `min` and `max`.
+    public var autoscaling: Autoscaling?
+    /// Alarms that roll back a deployment that errors.
+    public var alarms: Alarms?
+    /// CloudWatch Container Insights on a cluster the stack creates.
+    public var containerInsights = true
+
+    public struct HTTPS: Hashable, Sendable {
+        /// An ACM certificate in the stack's region.
+        public var certificateARN: String
+        /// The certificate's region, read from its ARN.
+        public var certificateRegion: String
+        /// Where `certificate_arn` is written, for the render-time region check's message.
+        public var certificateMark: String
+        /// A name for the game, served by an alias record when `hostedZoneID` is given.
+        public var domain: String?
+        public var hostedZoneID: String?
+    }
+
+    public struct Autoscaling: Hashable, Sendable {
+        public var min: Int
+        public var max: Int
+        /// Target average CPU of the service, in percent.
+        public var cpuPercent: Int?
+        /// Target requests per task per minute, through the load balancer.
+        public var requestsPerTarget: Int?
+    }
+
+    public struct Alarms: Hashable, Sendable {
+        /// 5xx answers from the tasks in one minute that count as a failing deploy.
+        public var target5xxPerMinute: Int
+        /// Unhealthy targets, held for two minutes, that count as a failing deploy.
+        public var unhealthyHosts: Int
+        /// Notified when an alarm fires.
+        public var snsTopicARN: String?
+    }
 
     public struct HealthCheck: Hashable, Sendable {
         public var intervalSeconds = 15

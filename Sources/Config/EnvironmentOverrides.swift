@@ -10,6 +10,7 @@ public enum EnvironmentOverrides {
         ("LOG_LEVEL", "server", "log_level"),
         ("DATABASE_URL", "state", "url"),
         ("TRUSTED_PROXIES", "server", "trusted_proxies"),
+        ("BEHIND_HTTPS", "server", "behind_https"),
     ]
 
     /// `root` with every set variable written in as a plain scalar marked with the variable's name.

@@ -17,6 +17,7 @@ extension Settings {
             try decodeServer(top.section("server", allowed: [
                 "host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s",
                 "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "streams",
+                "behind_https", "metrics",
             ]))
         } catch { problems.note(error) }
         do { try decodeBoard(top.section("board", allowed: ["rows", "cols", "win_length", "rule"])) } catch { problems.note(error) }
@@ -60,6 +61,17 @@ extension Settings {
         let streams = try section.section("streams", allowed: ["per_client", "max"])
         server.streams.perClient = try streams.int("per_client", default: server.streams.perClient, in: 1...10_000)
         server.streams.max = try streams.optionalInt("max", in: 1...1_000_000)
+        server.behindHTTPS = try section.bool("behind_https", default: server.behindHTTPS)
+        let metrics = try section.section("metrics", allowed: ["format", "interval_s", "namespace"])
+        server.metrics.format = try metrics.choice("format", default: server.metrics.format)
+        server.metrics.intervalSeconds = try metrics.int("interval_s", default: server.metrics.intervalSeconds, in: 1...3600, unit: " (seconds)")
+        if let namespace = try metrics.string("namespace", default: nil) {
+            if (1...255).contains(namespace.count), namespace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-/#:".contains($0)) }) {
+                server.metrics.namespace = namespace
+            } else {
+                metrics.problems.note(ConfigError(.invalidValue, at: metrics.mark(of: "namespace"), key: "server.metrics.namespace", "expected a CloudWatch namespace of 1 to 255 letters, digits and . _ - / # :, found `\(namespace)`"))
+            }
+        }
     }
 
     private mutating func decodeBoard(_ section: MappingReader) throws(ConfigError) {

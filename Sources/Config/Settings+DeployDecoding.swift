@@ -4,7 +4,7 @@ extension DeploySettings {
     static let keys = [
         "architectures", "run_on", "cpu", "memory", "desired_count", "log_group", "log_retention_days",
         "environment", "secrets", "task_role_arn", "execution_role_arn", "ingress_cidr", "load_balancer",
-        "stop_timeout_s", "health_check", "cluster",
+        "stop_timeout_s", "health_check", "cluster", "https", "autoscaling", "alarms", "container_insights",
     ]
 
     /// Decodes and checks a `deploy:` section against what ECS and Fargate accept, so that a
@@ -95,6 +95,98 @@ extension DeploySettings {
             throw ConfigError(.outOfRange, at: health.mark(of: "timeout_s"), key: "deploy.health_check.timeout_s", "the timeout (\(healthCheck.timeoutSeconds) s) must be shorter than the interval (\(healthCheck.intervalSeconds) s)")
         }
         cluster = try section.string("cluster", default: nil)
+        containerInsights = try section.bool("container_insights", default: containerInsights)
+        https = try Self.decodeHTTPS(section, loadBalancer: loadBalancer)
+        autoscaling = try Self.decodeAutoscaling(section, settings: settings, loadBalancer: loadBalancer, desiredCount: desiredCount)
+        alarms = try Self.decodeAlarms(section, loadBalancer: loadBalancer)
+    }
+
+    private static func decodeHTTPS(_ parent: MappingReader, loadBalancer: Bool) throws(ConfigError) -> HTTPS? {
+        guard parent.node("https") != nil else { return nil }
+        let section = try parent.section("https", allowed: ["certificate_arn", "domain", "hosted_zone_id"])
+        guard loadBalancer else {
+            throw ConfigError(.invalidValue, at: parent.mark(of: "https"), key: "deploy.https", "HTTPS is served by the load balancer: set deploy.load_balancer: true")
+        }
+        guard let arn = try section.string("certificate_arn", default: nil) else {
+            throw ConfigError(.missing, at: section.mark, key: "deploy.https.certificate_arn", "name the ACM certificate: arn:aws:acm:REGION:ACCOUNT:certificate/ID")
+        }
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "acm", AWSNames.isRegion(String(parts[3])),
+            parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("certificate/"), parts[5].count > 12
+        else {
+            throw ConfigError(.invalidValue, at: section.mark(of: "certificate_arn"), key: "deploy.https.certificate_arn",
+                "expected an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…, found `\(arn)`")
+        }
+        var https = HTTPS(certificateARN: arn, certificateRegion: String(parts[3]), certificateMark: section.mark(of: "certificate_arn").description)
+        if let domain = try section.string("domain", default: nil) {
+            guard isHostname(domain) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "domain"), key: "deploy.https.domain", "expected a host name such as play.example.com, found `\(domain)`")
+            }
+            https.domain = domain.lowercased()
+        }
+        if let zone = try section.string("hosted_zone_id", default: nil) {
+            guard zone.hasPrefix("Z"), (2...32).contains(zone.count), zone.allSatisfy({ $0.isUppercase || $0.isNumber }) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "hosted_zone_id"), key: "deploy.https.hosted_zone_id", "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, found `\(zone)`")
+            }
+            guard https.domain != nil else {
+                throw ConfigError(.missing, at: section.mark(of: "hosted_zone_id"), key: "deploy.https.domain", "a hosted zone needs the domain to create in it: add deploy.https.domain")
+            }
+            https.hostedZoneID = zone
+        }
+        return https
+    }
+
+    private static func decodeAutoscaling(_ parent: MappingReader, settings: Settings, loadBalancer: Bool, desiredCount: Int) throws(ConfigError) -> Autoscaling? {
+        guard parent.node("autoscaling") != nil else { return nil }
+        let section = try parent.section("autoscaling", allowed: ["min", "max", "cpu_percent", "requests_per_target"])
+        let min = try section.int("min", default: 1, in: 0...100, unit: " (tasks)")
+        let max = try section.int("max", default: Swift.max(min, 1), in: 1...100, unit: " (tasks)")
+        guard min <= max else {
+            throw ConfigError(.outOfRange, at: section.mark(of: "max"), key: "deploy.autoscaling.max", "max (\(max)) must be at least min (\(min))")
+        }
+        if max > 1, settings.state.backend != .postgres {
+            throw ConfigError(.invalidValue, at: section.mark(of: "max"), key: "deploy.autoscaling.max",
+                "state.backend `\(settings.state.backend.rawValue)` keeps the games in one process, so a second task would not see them: use max: 1, or state.backend postgres")
+        }
+        guard (min...max).contains(desiredCount) else {
+            throw ConfigError(.outOfRange, at: parent.mark(of: "desired_count"), key: "deploy.desired_count", "\(desiredCount) tasks is outside autoscaling's \(min)…\(max); start within it")
+        }
+        let cpu = try section.optionalInt("cpu_percent", in: 10...95, unit: " (percent)")
+        let requests = try section.optionalInt("requests_per_target", in: 1...100_000, unit: " (requests per task per minute)")
+        guard cpu != nil || requests != nil else {
+            throw ConfigError(.missing, at: section.mark, key: "deploy.autoscaling", "say what to follow: cpu_percent (e.g. 60) and/or requests_per_target (e.g. 1000)")
+        }
+        if requests != nil, !loadBalancer {
+            throw ConfigError(.invalidValue, at: section.mark(of: "requests_per_target"), key: "deploy.autoscaling.requests_per_target", "requests are counted by the load balancer: set deploy.load_balancer: true, or use cpu_percent")
+        }
+        return Autoscaling(min: min, max: max, cpuPercent: cpu, requestsPerTarget: requests)
+    }
+
+    private static func decodeAlarms(_ parent: MappingReader, loadBalancer: Bool) throws(ConfigError) -> Alarms? {
+        guard parent.node("alarms") != nil else { return nil }
+        let section = try parent.section("alarms", allowed: ["target_5xx_per_minute", "unhealthy_hosts", "sns_topic_arn"])
+        guard loadBalancer else {
+            throw ConfigError(.invalidValue, at: parent.mark(of: "alarms"), key: "deploy.alarms", "the alarms watch the load balancer's target group: set deploy.load_balancer: true")
+        }
+        var alarms = Alarms(
+            target5xxPerMinute: try section.int("target_5xx_per_minute", default: 10, in: 1...100_000, unit: " (answers)"),
+            unhealthyHosts: try section.int("unhealthy_hosts", default: 1, in: 1...100, unit: " (tasks)"))
+        if let topic = try section.string("sns_topic_arn", default: nil) {
+            let parts = topic.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 6, parts[0] == "arn", parts[2] == "sns", AWSNames.isRegion(String(parts[3])), parts[4].count == 12, !parts[5].isEmpty else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "sns_topic_arn"), key: "deploy.alarms.sns_topic_arn", "expected an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts, found `\(topic)`")
+            }
+            alarms.snsTopicARN = topic
+        }
+        return alarms
+    }
+
+    static func isHostname(_ text: String) -> Bool {
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        return text.count <= 253 && labels.count >= 2 && labels.allSatisfy { label in
+            (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
     }
 
     /// ECS's stop timeout: the configured one, else the server's grace plus 5 s, at most 120.

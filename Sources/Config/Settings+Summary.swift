@@ -21,6 +21,8 @@ extension Settings {
         lines.append("  max_header_bytes: \(server.maxHeaderBytes)")
         lines.append("  max_connections: \(server.maxConnections.map(String.init) ?? "auto")  # auto: from the memory limit")
         lines.append("  streams: {per_client: \(server.streams.perClient), max: \(server.streams.max.map(String.init) ?? "auto")}")
+        lines.append("  behind_https: \(server.behindHTTPS)")
+        lines.append("  metrics: {format: \(server.metrics.format.rawValue), interval_s: \(server.metrics.intervalSeconds), namespace: \(server.metrics.namespace)}")
         lines.append("board: {rows: \(board.shape.rows), cols: \(board.shape.cols), win_length: \(board.shape.winLength), rule: \(board.rule.rawValue)}")
         lines.append("players: {symbols: [\(players.firstSymbol), \(players.secondSymbol)], first: \(players.firstSymbol)}")
         lines.append("opponent: {kind: \(opponent.kind.rawValue), plays: \(players.symbol(for: opponent.computerSeat)), level: \(opponent.level.rawValue), think_ms: \(opponent.thinkMilliseconds), threads: \(opponent.threads), queue: \(opponent.queueCapacity)}")

@@ -66,6 +66,25 @@ public struct ServerSettings: Hashable, Sendable {
     /// Open connections at once; `nil` sizes it from the memory the process may use.
     public var maxConnections: Int?
     public var streams = StreamLimits()
+    /// Clients reach the server through HTTPS (a load balancer ends TLS): answers carry
+    /// `Strict-Transport-Security`.
+    public var behindHTTPS = false
+    public var metrics = MetricsSettings()
+}
+
+/// The server's own metrics (requests, games, moves, the computer, streams, storage, refusals).
+public struct MetricsSettings: Hashable, Sendable {
+    public enum Format: String, Hashable, Sendable, CaseIterable {
+        /// CloudWatch's embedded metric format: JSON lines on standard output, which CloudWatch
+        /// Logs turns into metrics with no agent.
+        case emf
+        /// Not recorded.
+        case off
+    }
+    public var format = Format.emf
+    /// How often the aggregated figures are written.
+    public var intervalSeconds = 60
+    public var namespace = "tictactoe"
 }
 
 /// Bounds on live game streams (`GET /api/games/{id}/events`), each an open connection.

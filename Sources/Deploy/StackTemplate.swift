@@ -13,6 +13,9 @@ public struct StackTemplate: Sendable {
 
     public init(task: TaskDefinition) { self.task = task }
 
+    /// TLS 1.3 and 1.2 only: AWS's recommended policy for new HTTPS listeners.
+    static let tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
     var deploy: DeploySettings { task.deploy }
     var name: String { task.family }
 
@@ -25,7 +28,7 @@ public struct StackTemplate: Sendable {
         }
         if let i = fields.firstIndex(where: { $0.0 == "ContainerDefinitions" }) {
             var container = Self.restoringLogOptions(task.container)
-            if deploy.loadBalancer { container = Self.trustingTheLoadBalancer(container) }
+            if deploy.loadBalancer { container = Self.trustingTheLoadBalancer(container, https: deploy.https != nil) }
             fields[i].1 = .array([container])
         }
         if let i = fields.firstIndex(where: { $0.0 == "Tags" }) {
@@ -37,12 +40,15 @@ public struct StackTemplate: Sendable {
     /// The container with `TRUSTED_PROXIES` set to the stack's `TrustedProxyCidrs`: the VPC's
     /// blocks, where the load balancer's nodes have their addresses. Only the load balancer's
     /// security group may reach the tasks, so only its `X-Forwarded-For` is ever believed.
-    private static func trustingTheLoadBalancer(_ container: JSON) -> JSON {
+    /// With HTTPS on the balancer, also `BEHIND_HTTPS=true`, so that answers carry
+    /// `Strict-Transport-Security`.
+    private static func trustingTheLoadBalancer(_ container: JSON, https: Bool) -> JSON {
         guard case .object(let fields) = container else { return container }
-        let entry = JSON.object([("Name", .string("TRUSTED_PROXIES")), ("Value", .object([("Ref", .string("TrustedProxyCidrs"))]))])
+        var added = [JSON.object([("Name", .string("TRUSTED_PROXIES")), ("Value", .object([("Ref", .string("TrustedProxyCidrs"))]))])]
+        if https { added.insert(.object([("Name", .string("BEHIND_HTTPS")), ("Value", .string("true"))]), at: 0) }
         return .object(fields.map { key, value in
             guard key == "Environment", case .array(let entries) = value else { return (key, value) }
-            return (key, .array(entries + [entry]))
+            return (key, .array(entries + added))
         })
     }
 
@@ -69,7 +75,12 @@ public struct StackTemplate: Sendable {
         resources.append(("Cluster", .object([
             ("Type", .string("AWS::ECS::Cluster")),
             ("Condition", .string("CreateCluster")),
-            ("Properties", .object([("ClusterName", .string(name))])),
+            ("Properties", .object([
+                ("ClusterName", .string(name)),
+                ("ClusterSettings", .array([.object([
+                    ("Name", .string("containerInsights")), ("Value", .string(deploy.containerInsights ? "enabled" : "disabled")),
+                ])])),
+            ])),
         ])))
         if deploy.executionRoleARN == nil {
             var policies: [JSON] = []
@@ -109,9 +120,11 @@ public struct StackTemplate: Sendable {
         if deploy.loadBalancer {
             serviceIngress.append(("SourceSecurityGroupId", getAtt("LoadBalancerSecurityGroup", "GroupId")))
             resources.append(("LoadBalancerSecurityGroup", resource("AWS::EC2::SecurityGroup", [
-                ("GroupDescription", .string("\(name): HTTP from \(deploy.ingressCIDR) to the load balancer")),
+                ("GroupDescription", .string("\(name): HTTP\(deploy.https != nil ? " and HTTPS" : "") from \(deploy.ingressCIDR) to the load balancer")),
                 ("VpcId", ref("VpcId")),
-                ("SecurityGroupIngress", .array([.object([("IpProtocol", .string("tcp")), ("FromPort", .int(80)), ("ToPort", .int(80)), ("CidrIp", .string(deploy.ingressCIDR))])])),
+                ("SecurityGroupIngress", .array(([80] + (deploy.https != nil ? [443] : [])).map { listenerPort in
+                    .object([("IpProtocol", .string("tcp")), ("FromPort", .int(listenerPort)), ("ToPort", .int(listenerPort)), ("CidrIp", .string(deploy.ingressCIDR))])
+                })),
             ])))
             resources.append(("LoadBalancer", resource("AWS::ElasticLoadBalancingV2::LoadBalancer", [
                 ("Name", .string(String(name.prefix(32)))),
@@ -133,12 +146,77 @@ public struct StackTemplate: Sendable {
                 ("Matcher", .object([("HttpCode", .string("200"))])),
                 ("TargetGroupAttributes", .array([.object([("Key", .string("deregistration_delay.timeout_seconds")), ("Value", .string(String(task.stopTimeout)))])])),
             ])))
-            resources.append(("Listener", resource("AWS::ElasticLoadBalancingV2::Listener", [
-                ("LoadBalancerArn", ref("LoadBalancer")),
-                ("Port", .int(80)),
-                ("Protocol", .string("HTTP")),
-                ("DefaultActions", .array([.object([("Type", .string("forward")), ("TargetGroupArn", ref("TargetGroup"))])])),
-            ])))
+            let forward = JSON.array([.object([("Type", .string("forward")), ("TargetGroupArn", ref("TargetGroup"))])])
+            if let https = deploy.https {
+                resources.append(("Listener", resource("AWS::ElasticLoadBalancingV2::Listener", [
+                    ("LoadBalancerArn", ref("LoadBalancer")),
+                    ("Port", .int(80)),
+                    ("Protocol", .string("HTTP")),
+                    ("DefaultActions", .array([.object([
+                        ("Type", .string("redirect")),
+                        ("RedirectConfig", .object([("Protocol", .string("HTTPS")), ("Port", .string("443")), ("StatusCode", .string("HTTP_301"))])),
+                    ])])),
+                ])))
+                resources.append(("HTTPSListener", resource("AWS::ElasticLoadBalancingV2::Listener", [
+                    ("LoadBalancerArn", ref("LoadBalancer")),
+                    ("Port", .int(443)),
+                    ("Protocol", .string("HTTPS")),
+                    ("SslPolicy", .string(Self.tlsPolicy)),
+                    ("Certificates", .array([.object([("CertificateArn", .string(https.certificateARN))])])),
+                    ("DefaultActions", forward),
+                ])))
+                if let zone = https.hostedZoneID, let domain = https.domain {
+                    resources.append(("DomainRecord", resource("AWS::Route53::RecordSet", [
+                        ("HostedZoneId", .string(zone)),
+                        ("Name", .string(domain)),
+                        ("Type", .string("A")),
+                        ("AliasTarget", .object([
+                            ("DNSName", getAtt("LoadBalancer", "DNSName")),
+                            ("HostedZoneId", getAtt("LoadBalancer", "CanonicalHostedZoneID")),
+                        ])),
+                    ])))
+                }
+            } else {
+                resources.append(("Listener", resource("AWS::ElasticLoadBalancingV2::Listener", [
+                    ("LoadBalancerArn", ref("LoadBalancer")),
+                    ("Port", .int(80)),
+                    ("Protocol", .string("HTTP")),
+                    ("DefaultActions", forward),
+                ])))
+            }
+            if let alarms = deploy.alarms {
+                let dimensions = JSON.array([
+                    .object([("Name", .string("LoadBalancer")), ("Value", getAtt("LoadBalancer", "LoadBalancerFullName"))]),
+                    .object([("Name", .string("TargetGroup")), ("Value", getAtt("TargetGroup", "TargetGroupFullName"))]),
+                ])
+                let actions: [(String, JSON)] = alarms.snsTopicARN.map { [("AlarmActions", .array([.string($0)]))] } ?? []
+                resources.append(("Target5xxAlarm", resource("AWS::CloudWatch::Alarm", [
+                    ("AlarmName", .string("\(name)-target-5xx")),
+                    ("AlarmDescription", .string("\(name): the tasks answered \(alarms.target5xxPerMinute) or more 5xx in a minute; rolls a deployment back")),
+                    ("Namespace", .string("AWS/ApplicationELB")),
+                    ("MetricName", .string("HTTPCode_Target_5XX_Count")),
+                    ("Dimensions", dimensions),
+                    ("Statistic", .string("Sum")),
+                    ("Period", .int(60)),
+                    ("EvaluationPeriods", .int(1)),
+                    ("Threshold", .int(alarms.target5xxPerMinute)),
+                    ("ComparisonOperator", .string("GreaterThanOrEqualToThreshold")),
+                    ("TreatMissingData", .string("notBreaching")),
+                ] + actions)))
+                resources.append(("UnhealthyHostsAlarm", resource("AWS::CloudWatch::Alarm", [
+                    ("AlarmName", .string("\(name)-unhealthy-hosts")),
+                    ("AlarmDescription", .string("\(name): \(alarms.unhealthyHosts) or more tasks failed /readyz for two minutes; rolls a deployment back")),
+                    ("Namespace", .string("AWS/ApplicationELB")),
+                    ("MetricName", .string("UnHealthyHostCount")),
+                    ("Dimensions", dimensions),
+                    ("Statistic", .string("Maximum")),
+                    ("Period", .int(60)),
+                    ("EvaluationPeriods", .int(2)),
+                    ("Threshold", .int(alarms.unhealthyHosts)),
+                    ("ComparisonOperator", .string("GreaterThanOrEqualToThreshold")),
+                    ("TreatMissingData", .string("notBreaching")),
+                ] + actions)))
+            }
         } else {
             serviceIngress.append(("CidrIp", .string(deploy.ingressCIDR)))
         }
@@ -162,7 +240,13 @@ public struct StackTemplate: Sendable {
                 ("DeploymentCircuitBreaker", .object([("Enable", .bool(true)), ("Rollback", .bool(true))])),
                 ("MaximumPercent", .int(200)),
                 ("MinimumHealthyPercent", .int(100)),
-            ])),
+            ] + (deploy.alarms != nil ? [
+                ("Alarms", .object([
+                    ("AlarmNames", .array([ref("Target5xxAlarm"), ref("UnhealthyHostsAlarm")])),
+                    ("Enable", .bool(true)),
+                    ("Rollback", .bool(true)),
+                ])),
+            ] : []))),
             ("NetworkConfiguration", .object([("AwsvpcConfiguration", .object([
                 ("AssignPublicIp", .string("ENABLED")),
                 ("Subnets", ref("SubnetIds")),
@@ -178,10 +262,51 @@ public struct StackTemplate: Sendable {
                 ("ContainerPort", port),
                 ("TargetGroupArn", ref("TargetGroup")),
             ])])))
-            serviceResource.append(("DependsOn", .array([.string("Listener")])))
+            serviceResource.append(("DependsOn", .array([.string("Listener")] + (deploy.https != nil ? [.string("HTTPSListener")] : []))))
         }
         serviceResource.append(("Properties", .object(service)))
         resources.append(("Service", .object(serviceResource)))
+
+        if let scaling = deploy.autoscaling {
+            resources.append(("ScalableTarget", resource("AWS::ApplicationAutoScaling::ScalableTarget", [
+                ("MinCapacity", .int(scaling.min)),
+                ("MaxCapacity", .int(scaling.max)),
+                ("ResourceId", .object([("Fn::Join", .array([.string("/"), .array([.string("service"), clusterRef, getAtt("Service", "Name")])]))])),
+                ("ScalableDimension", .string("ecs:service:DesiredCount")),
+                ("ServiceNamespace", .string("ecs")),
+            ])))
+            if let cpu = scaling.cpuPercent {
+                resources.append(("CPUScalingPolicy", resource("AWS::ApplicationAutoScaling::ScalingPolicy", [
+                    ("PolicyName", .string("\(name)-cpu")),
+                    ("PolicyType", .string("TargetTrackingScaling")),
+                    ("ScalingTargetId", ref("ScalableTarget")),
+                    ("TargetTrackingScalingPolicyConfiguration", .object([
+                        ("PredefinedMetricSpecification", .object([("PredefinedMetricType", .string("ECSServiceAverageCPUUtilization"))])),
+                        ("TargetValue", .int(cpu)),
+                        ("ScaleInCooldown", .int(120)),
+                        ("ScaleOutCooldown", .int(60)),
+                    ])),
+                ])))
+            }
+            if let requests = scaling.requestsPerTarget {
+                resources.append(("RequestsScalingPolicy", resource("AWS::ApplicationAutoScaling::ScalingPolicy", [
+                    ("PolicyName", .string("\(name)-requests")),
+                    ("PolicyType", .string("TargetTrackingScaling")),
+                    ("ScalingTargetId", ref("ScalableTarget")),
+                    ("TargetTrackingScalingPolicyConfiguration", .object([
+                        ("PredefinedMetricSpecification", .object([
+                            ("PredefinedMetricType", .string("ALBRequestCountPerTarget")),
+                            ("ResourceLabel", .object([("Fn::Join", .array([.string("/"), .array([
+                                getAtt("LoadBalancer", "LoadBalancerFullName"), getAtt("TargetGroup", "TargetGroupFullName"),
+                            ])]))])),
+                        ])),
+                        ("TargetValue", .int(requests)),
+                        ("ScaleInCooldown", .int(120)),
+                        ("ScaleOutCooldown", .int(60)),
+                    ])),
+                ])))
+            }
+        }
 
         var outputs: [(String, JSON)] = [
             ("ClusterName", .object([("Value", clusterRef)])),
@@ -190,8 +315,11 @@ public struct StackTemplate: Sendable {
             ("LogGroup", .object([("Value", ref("LogGroup"))])),
             ("Port", .object([("Value", .string(String(task.port)))])),
         ]
-        if deploy.loadBalancer {
-            outputs.append(("URL", .object([("Value", .object([("Fn::Sub", .string("http://${LoadBalancer.DNSName}/"))]))])))
+        if let domain = deploy.https?.domain {
+            outputs.append(("URL", .object([("Value", .string("https://\(domain)/"))])))
+        } else if deploy.loadBalancer {
+            let scheme = deploy.https != nil ? "https" : "http"
+            outputs.append(("URL", .object([("Value", .object([("Fn::Sub", .string("\(scheme)://${LoadBalancer.DNSName}/"))]))])))
         }
 
         return .object([

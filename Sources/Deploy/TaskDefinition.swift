@@ -45,6 +45,13 @@ public struct TaskDefinition: Sendable {
         guard account.count == 12, account.allSatisfy(\.isNumber) else {
             throw RenderError("--account must be a 12-digit AWS account id, not \(account)")
         }
+        if let https = deploy.https, https.certificateRegion != region {
+            throw RenderError(
+                "\(https.certificateMark): deploy.https.certificate_arn: the certificate is in \(https.certificateRegion) but the stack deploys to \(region); a load balancer uses certificates of its own region: request or import one in \(region)")
+        }
+        if let topic = deploy.alarms?.snsTopicARN, !topic.hasPrefix("arn:aws:sns:\(region):") {
+            throw RenderError("\(settings.source): deploy.alarms.sns_topic_arn: CloudWatch alarms notify topics of their own region, \(region); \(topic) is not")
+        }
         guard settings.server.host == "0.0.0.0" || settings.server.host == "::" else {
             throw RenderError("\(settings.source): server.host is \(settings.server.host), so the server would not listen on the task's network interface and its port mapping would never answer; use 0.0.0.0")
         }
@@ -58,10 +65,7 @@ public struct TaskDefinition: Sendable {
         executionRoleARN = deploy.executionRoleARN ?? "arn:aws:iam::\(account):role/tictactoe-\(variant)-execution"
     }
 
-    static func isRegion(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        return parts.count >= 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLowercase || $0.isNumber } } && parts.last?.allSatisfy(\.isNumber) == true
-    }
+    static func isRegion(_ text: String) -> Bool { AWSNames.isRegion(text) }
 
     /// The `containerDefinitions[0]` object, in the ECS API's spelling.
     public var container: JSON {

@@ -19,6 +19,9 @@ public struct AppParts: Sendable {
     public var connections: ConnectionCounter
     /// What sized the connection and stream caps a config leaves to `auto`.
     public var memory: MemoryBudget
+    /// The metrics backend that `tictactoe serve` bootstrapped, flushed by the application;
+    /// `nil` when metrics are off (and in tests, which record into swift-metrics' no-op backend).
+    public var metrics: EMFMetricsFactory?
 
     /// The parts for `settings`, opening the configured state backend.
     public static func make(settings: Settings, logger: Logger) async throws(StartupError) -> AppParts {
@@ -85,8 +88,9 @@ public func buildRouter(_ parts: AppParts) -> Router<AppRequestContext> {
     let methods = RouteMethods()
     router.addMiddleware {
         ContentSecurityMiddleware(contentSecurityPolicy: SecurityHeadersMiddleware<AppRequestContext>.contentSecurityPolicy)
-        SecurityHeadersMiddleware()
+        SecurityHeadersMiddleware(behindHTTPS: parts.settings.server.behindHTTPS)
         LogRequestsMiddleware(.info)
+        MetricsMiddleware()
         APIErrorMiddleware(routes: methods)
     }
     let routes = RecordingRouter(router, recordingInto: methods)
@@ -123,7 +127,7 @@ public func buildApplication(_ parts: AppParts, logger: Logger) -> some Applicat
         services: [
             parts.computer, StoreService(store: parts.store),
             GameEventsService(events: parts.events, store: parts.store, heartbeat: .seconds(server.heartbeatSeconds), logger: logger),
-        ],
+        ] + (parts.metrics.map { [MetricsFlushService(factory: $0, interval: .seconds(server.metrics.intervalSeconds))] } ?? []),
         logger: logger
     )
 }

@@ -1,6 +1,7 @@
 public import Config
 public import Game
 import Logging
+import Metrics
 
 /// The game rules applied to stored games: creating, moving (with the computer's reply) and
 /// rematches. Knows nothing of HTTP beyond the ``APIError`` it throws.
@@ -35,8 +36,10 @@ public struct GameService: Sendable {
             computerSeat: settings.opponent.computerSeat
         )
         record.state = try await computerReplies(to: record)
-        try await run { () throws(StoreError) in try await store.insert(record) }
+        try await run("insert") { () throws(StoreError) in try await store.insert(record) }
         recent?.remember(record)
+        GameMetrics.gamesCreated[record.opponent.rawValue]?.increment()
+        if record.state.version > 0 { GameMetrics.moves["computer"]?.increment() }
         return record
     }
 
@@ -51,8 +54,9 @@ public struct GameService: Sendable {
             computerSeat: settings.opponent.computerSeat,
             seats: Seats(first: token.hash)
         )
-        try await run { () throws(StoreError) in try await store.insert(record) }
+        try await run("insert") { () throws(StoreError) in try await store.insert(record) }
         recent?.remember(record)
+        GameMetrics.gamesCreated["online"]?.increment()
         return (record, token)
     }
 
@@ -67,7 +71,7 @@ public struct GameService: Sendable {
             return SeatClaimResult(record: record, seat: seat, token: nil)
         }
         let token = SeatToken.random()
-        let claim = try await run { () throws(StoreError) in try await store.claimSeat(in: record.id, token: token.hash) }
+        let claim = try await run("seat") { () throws(StoreError) in try await store.claimSeat(in: record.id, token: token.hash) }
         switch claim {
         case .claimed(let seat, let record):
             recent?.remember(record)
@@ -99,7 +103,7 @@ public struct GameService: Sendable {
 
     public func game(_ id: String) async throws(APIError) -> GameRecord {
         guard let gameID = GameID(id) else { throw .notFound(id) }
-        guard let record = try await run({ () throws(StoreError) in try await store.game(gameID) }) else {
+        guard let record = try await run("read", { () throws(StoreError) in try await store.game(gameID) }) else {
             throw .notFound(id)
         }
         return record
@@ -131,11 +135,18 @@ public struct GameService: Sendable {
                 fromMemory = false
                 continue
             }
-            let result = try await run { () throws(StoreError) in try await store.update(next, expectedVersion: record.version) }
+            let result = try await run("update") { () throws(StoreError) in try await store.update(next, expectedVersion: record.version) }
             switch result {
             case .updated:
                 recent?.remember(next)
                 events.publish(next)
+                GameMetrics.moves["player"]?.increment()
+                if next.version - record.version > 1 { GameMetrics.moves["computer"]?.increment() }
+                switch next.state.outcome {
+                case .won: GameMetrics.gamesFinished["won"]?.increment()
+                case .draw: GameMetrics.gamesFinished["draw"]?.increment()
+                case .playing: break
+                }
                 return next
             case .notFound:
                 recent?.forget(record.id)
@@ -199,7 +210,7 @@ public struct GameService: Sendable {
         fresh.state = try await computerReplies(to: fresh)
         let made = fresh
         guard let gameID = GameID(id),
-            let record = try await run({ () throws(StoreError) in try await store.rematch(of: gameID) { _ in made } })
+            let record = try await run("rematch", { () throws(StoreError) in try await store.rematch(of: gameID) { _ in made } })
         else { throw .notFound(id) }
         recent?.remember(record)
         if record.id == made.id {
@@ -215,11 +226,13 @@ public struct GameService: Sendable {
         var state = record.state
         guard record.opponent == .computer, state.next == record.computerSeat else { return state }
         let reply: Int?
+        let start = ContinuousClock.now
         do {
             reply = try await computer.move(in: state, by: settings.opponent.computer)
         } catch {
             throw .busy
         }
+        GameMetrics.computerThink.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         if let reply {
             do {
                 try state.play(reply)
@@ -250,10 +263,15 @@ public struct GameService: Sendable {
         }
     }
 
-    private func run<T>(_ body: () async throws(StoreError) -> T) async throws(APIError) -> T {
+    /// One store operation, timed and counted as `operation` in the metrics.
+    private func run<T>(_ operation: String, _ body: () async throws(StoreError) -> T) async throws(APIError) -> T {
+        let start = ContinuousClock.now
         do {
-            return try await body()
+            let value = try await body()
+            GameMetrics.storeDuration[operation]?.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+            return value
         } catch {
+            GameMetrics.storeErrors[operation]?.increment()
             throw .unavailable(error.description)
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Hummingbird
 import Logging
+import Metrics
 import Server
 import ServiceLifecycle
 import VariantCommand
@@ -29,10 +30,16 @@ struct Serve: AsyncParsableCommand {
             case .text: StreamLogHandler.standardOutput(label: label)
             }
         }
+        var metrics: EMFMetricsFactory?
+        if settings.server.metrics.format == .emf {
+            let factory = EMFMetricsFactory(namespace: settings.server.metrics.namespace)
+            MetricsSystem.bootstrap(factory)
+            metrics = factory
+        }
         var logger = Logger(label: "tictactoe")
         logger.logLevel = Logger.Level(settings.server.logLevel)
         for warning in settings.warnings { logger.warning("\(warning)") }
-        let parts: AppParts
+        var parts: AppParts
         do {
             parts = try await AppParts.make(settings: settings, logger: logger)
         } catch {
@@ -52,6 +59,7 @@ struct Serve: AsyncParsableCommand {
                 "streams_per_client": "\(server.streams.perClient)", "memory_limit": "\(parts.memory.limitBytes) (\(parts.memory.source))",
                 "trusted_proxies": "\(server.trustedProxies.map(\.description).joined(separator: ","))",
             ])
+        parts.metrics = metrics
         let app = buildApplication(parts, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [app],

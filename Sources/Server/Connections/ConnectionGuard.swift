@@ -67,6 +67,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 headerDeadline = nil
             }
             if refusing {
+                GameMetrics.refused("too_many_connections")
                 respond(context, .serviceUnavailable, "too_many_connections", "this server holds as many connections as it can; try again shortly", retryAfter: 5)
                 return
             }

@@ -16,6 +16,7 @@ struct ClientLimits: Sendable {
     func admitGame(_ request: Request, _ context: AppRequestContext) throws(APIError) {
         guard let games else { return }
         guard games.admit(clients.of(request, context)) else {
+            GameMetrics.refused("rate_limited")
             throw APIError(.tooManyRequests, "rate_limited", "too many new games from this address; wait a minute", retryAfterSeconds: games.secondsToNextWindow)
         }
     }
@@ -23,6 +24,7 @@ struct ClientLimits: Sendable {
     func admitMove(_ request: Request, _ context: AppRequestContext) throws(APIError) {
         guard let moves else { return }
         guard moves.admit(clients.of(request, context)) else {
+            GameMetrics.refused("rate_limited")
             throw APIError(.tooManyRequests, "rate_limited", "too many moves from this address; wait a minute", retryAfterSeconds: moves.secondsToNextWindow)
         }
     }

@@ -58,6 +58,7 @@ public final class GameEvents: Sendable {
             w.count += 1
             w.byClient[client, default: 0] += 1
             w.byGame[game, default: [:]][w.nextKey] = continuation
+            GameMetrics.streamsOpen.set(w.count)
             return .success(w.nextKey)
         }
         switch key {
@@ -86,6 +87,7 @@ public final class GameEvents: Sendable {
             w.count -= 1
             let held = (w.byClient[subscription.client] ?? 1) - 1
             w.byClient[subscription.client] = held > 0 ? held : nil
+            GameMetrics.streamsOpen.set(w.count)
             if w.byGame[subscription.game]?.isEmpty == true { w.byGame[subscription.game] = nil }
             return continuation
         }

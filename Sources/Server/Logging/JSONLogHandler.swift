@@ -81,7 +81,7 @@ public struct JSONLogHandler: LogHandler {
         let seconds = Int(spec.tv_sec)
         let prefix = secondCache.withLock { cache -> [UInt8] in
             if cache.seconds != seconds {
-                cache = (seconds, Array(timestamp(seconds: seconds, milliseconds: 0).dropLast(4).utf8))
+                cache = (seconds, Array(timestamp(seconds: seconds, milliseconds: 0).dropLast(5).utf8))
             }
             return cache.text
         }

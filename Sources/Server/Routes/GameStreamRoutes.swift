@@ -48,6 +48,7 @@ struct GameStreamRoutes {
         do {
             subscription = try events.subscribe(to: gameID, client: clients.of(request, context))
         } catch {
+            if error != .closed { GameMetrics.refused("too_many_streams") }
             throw Self.apiError(for: error, perClient: events.perClient)
         }
         let current: GameRecord
