@@ -107,4 +107,79 @@ import Testing
         #expect(direct.field("Parameters")?.field("TrustedProxyCidrs") == nil)
         #expect(direct.rendered.contains("TRUSTED_PROXIES") == false)
     }
+
+    static let production = """
+        state: {backend: postgres}
+        deploy:
+          desired_count: 2
+          load_balancer: true
+          https:
+            certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666
+            domain: play.example.com
+            hosted_zone_id: Z0123456789EXAMPLE
+          autoscaling: {min: 2, max: 6, cpu_percent: 60, requests_per_target: 1000}
+          alarms: {target_5xx_per_minute: 7, unhealthy_hosts: 2, sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:alerts"}
+        """
+
+    func productionStack(_ yaml: String = production, region: String = "us-east-1") throws -> JSON {
+        let settings = try ConfigLoader.parse(yaml, source: "variants/production.yaml")
+        let t = try TaskDefinition(
+            variant: "production", settings: settings, architecture: .amd64, imageRepository: "r/tictactoe", digest: nil,
+            region: region, account: "123456789012")
+        return StackTemplate(task: t).json
+    }
+
+    @Test func httpsAutoscalingAndAlarmsBecomeTheirResources() throws {
+        let stack = try productionStack()
+        let resources = try #require(stack.field("Resources"))
+        let listener = resources.field("Listener")?.field("Properties")
+        #expect(listener?.field("Port") == .int(80))
+        #expect(listener?.field("DefaultActions")?.rendered.contains("\"StatusCode\": \"HTTP_301\"") == true)
+        let https = resources.field("HTTPSListener")?.field("Properties")
+        #expect(https?.field("Port") == .int(443))
+        #expect(https?.field("Protocol") == .string("HTTPS"))
+        #expect(https?.field("SslPolicy") == .string("ELBSecurityPolicy-TLS13-1-2-2021-06"))
+        #expect(https?.field("Certificates")?.rendered.contains("certificate/0a1b2c3d-1111-2222-3333-444455556666") == true)
+        let record = resources.field("DomainRecord")?.field("Properties")
+        #expect(record?.field("Name") == .string("play.example.com"))
+        #expect(record?.field("HostedZoneId") == .string("Z0123456789EXAMPLE"))
+        #expect(resources.field("LoadBalancerSecurityGroup")?.rendered.contains("\"FromPort\": 443") == true)
+        let target = resources.field("ScalableTarget")?.field("Properties")
+        #expect(target?.field("MinCapacity") == .int(2))
+        #expect(target?.field("MaxCapacity") == .int(6))
+        let cpu = resources.field("CPUScalingPolicy")?.field("Properties")?.field("TargetTrackingScalingPolicyConfiguration")
+        #expect(cpu?.field("TargetValue") == .int(60))
+        let requests = resources.field("RequestsScalingPolicy")?.field("Properties")?.field("TargetTrackingScalingPolicyConfiguration")
+        #expect(requests?.field("TargetValue") == .int(1000))
+        #expect(requests?.rendered.contains("ALBRequestCountPerTarget") == true)
+        #expect(resources.field("Target5xxAlarm")?.field("Properties")?.field("Threshold") == .int(7))
+        #expect(resources.field("UnhealthyHostsAlarm")?.field("Properties")?.field("Threshold") == .int(2))
+        #expect(resources.field("Target5xxAlarm")?.field("Properties")?.field("AlarmActions") == .array([.string("arn:aws:sns:us-east-1:123456789012:alerts")]))
+        let deployment = resources.field("Service")?.field("Properties")?.field("DeploymentConfiguration")?.field("Alarms")
+        #expect(deployment?.field("Rollback") == .bool(true))
+        #expect(deployment?.field("AlarmNames") == .array([.object([("Ref", .string("Target5xxAlarm"))]), .object([("Ref", .string("UnhealthyHostsAlarm"))])]))
+        #expect(resources.field("Cluster")?.rendered.contains("\"Value\": \"enabled\"") == true)
+        let environment = resources.field("TaskDefinition")?.rendered ?? ""
+        #expect(environment.contains("\"BEHIND_HTTPS\""))
+        #expect(stack.field("Outputs")?.field("URL")?.field("Value") == .string("https://play.example.com/"))
+    }
+
+    @Test func withoutTheNewKeysTheStackIsAsBefore() throws {
+        let stack = try productionStack("state: {backend: postgres}\ndeploy: {desired_count: 2, load_balancer: true, container_insights: false}\n")
+        let resources = try #require(stack.field("Resources"))
+        for absent in ["HTTPSListener", "DomainRecord", "ScalableTarget", "CPUScalingPolicy", "Target5xxAlarm"] {
+            #expect(resources.field(absent) == nil, "\(absent)")
+        }
+        #expect(resources.field("Service")?.field("Properties")?.field("DeploymentConfiguration")?.field("Alarms") == nil)
+        #expect(resources.field("Cluster")?.rendered.contains("\"Value\": \"disabled\"") == true)
+    }
+
+    @Test func refusesACertificateOfAnotherRegion() throws {
+        #expect {
+            try productionStack(region: "eu-west-1")
+        } throws: { error in
+            (error as? RenderError)?.description.hasPrefix(
+                "variants/production.yaml:6:22: deploy.https.certificate_arn: the certificate is in us-east-1 but the stack deploys to eu-west-1") == true
+        }
+    }
 }
