@@ -125,7 +125,7 @@ extension DeploySettings {
             https.domain = domain.lowercased()
         }
         if let zone = try section.string("hosted_zone_id", default: nil) {
-            guard zone.hasPrefix("Z"), (2...32).contains(zone.count), zone.allSatisfy({ $0.isUppercase || $0.isNumber }) else {
+            guard (2...32).contains(zone.count), zone.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
                 throw ConfigError(.invalidValue, at: section.mark(of: "hosted_zone_id"), key: "deploy.https.hosted_zone_id", "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, found `\(zone)`")
             }
             guard https.domain != nil else {

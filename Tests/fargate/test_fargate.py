@@ -302,3 +302,70 @@ def test_load_balanced_variant_deploys_with_a_readiness_checked_target_group(aws
     assert url.stdout.strip().splitlines()[-1].startswith("http://")
     destroy = make(aws_env, "destroy", "VARIANT=shared", "YES=1", "WAIT=30", timeout=120)
     assert "deleted tictactoe-shared" in destroy.stdout
+
+
+def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_alarms(aws_env):
+    """`variants/production.yaml` as a user runs it, on moto: its certificate and hosted zone are
+    made in moto first and written into the variant, which is restored afterwards."""
+    certificate = aws(aws_env, "acm", "request-certificate", "--domain-name", "tictactoe.example.com",
+                      "--validation-method", "DNS")["CertificateArn"]
+    zone = aws(aws_env, "route53", "create-hosted-zone", "--name", "example.com", "--caller-reference",
+               "tictactoe-test")["HostedZone"]["Id"].split("/")[-1]
+    path = os.path.join(ROOT, "variants", "production.yaml")
+    original = open(path).read()
+    variant = re.sub(r"certificate_arn: \S+", f"certificate_arn: {certificate}", original)
+    variant = re.sub(r"hosted_zone_id: \S+", f"hosted_zone_id: {zone}", variant)
+    try:
+        open(path, "w").write(variant)
+        push_fake_image(aws_env, "production", ["amd64", "arm64"])
+        assert "verify: ready to deploy production (arm64)" in make(aws_env, "verify", "VARIANT=production").stdout
+        deploy = make(aws_env, "deploy", "VARIANT=production", "YES=1", "WAIT=3", check=False, timeout=300)
+        output = deploy.stdout + deploy.stderr
+        assert deploy.returncode == 0 or "not stable within 3s" in output, output
+
+        stacks = aws(aws_env, "cloudformation", "describe-stacks", "--stack-name", "tictactoe-production")["Stacks"]
+        assert stacks[0]["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+        resources = {r["LogicalResourceId"]: r for r in aws(aws_env, "cloudformation", "list-stack-resources",
+                                                             "--stack-name", "tictactoe-production")["StackResourceSummaries"]}
+        # What moto models, checked on its objects: both listeners.
+        listeners = aws(aws_env, "elbv2", "describe-listeners", "--load-balancer-arn",
+                        resources["LoadBalancer"]["PhysicalResourceId"])["Listeners"]
+        by_port = {listener["Port"]: listener for listener in listeners}
+        assert by_port[443]["Protocol"] == "HTTPS"
+        assert by_port[443]["Certificates"][0]["CertificateArn"] == certificate
+        assert by_port[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+        assert by_port[80]["DefaultActions"][0]["Type"] == "redirect"
+        assert by_port[80]["DefaultActions"][0]["RedirectConfig"]["StatusCode"] == "HTTP_301"
+
+        # The deployed template, key for key against what the variant says.
+        def deployed(section="Resources"):
+            body = aws(aws_env, "cloudformation", "get-template", "--stack-name", "tictactoe-production")["TemplateBody"]
+            return (json.loads(body) if isinstance(body, str) else body)[section]
+        template = deployed()
+        assert deployed("Outputs")["URL"]["Value"] == "https://tictactoe.example.com/"
+        assert template["DomainRecord"]["Properties"]["Name"] == "tictactoe.example.com"
+        assert template["DomainRecord"]["Properties"]["HostedZoneId"] == zone
+        assert (template["ScalableTarget"]["Properties"]["MinCapacity"], template["ScalableTarget"]["Properties"]["MaxCapacity"]) == (2, 6)
+        assert template["CPUScalingPolicy"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 60
+        assert template["RequestsScalingPolicy"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 1000
+        assert template["Target5xxAlarm"]["Properties"]["Threshold"] == 10
+        assert template["UnhealthyHostsAlarm"]["Properties"]["Threshold"] == 1
+        alarms = template["Service"]["Properties"]["DeploymentConfiguration"]["Alarms"]
+        assert alarms == {"AlarmNames": [{"Ref": "Target5xxAlarm"}, {"Ref": "UnhealthyHostsAlarm"}], "Enable": True, "Rollback": True}
+        assert template["Cluster"]["Properties"]["ClusterSettings"] == [{"Name": "containerInsights", "Value": "enabled"}]
+        environment = template["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"]
+        assert {"Name": "BEHIND_HTTPS", "Value": "true"} in environment
+
+        # Raising max tasks: the diff shows it, the update applies it.
+        open(path, "w").write(variant.replace("max: 6", "max: 8"))
+        diff = make(aws_env, "diff", "VARIANT=production")
+        assert '-        "MaxCapacity": 6,' in diff.stdout and '+        "MaxCapacity": 8,' in diff.stdout, diff.stdout
+        update = make(aws_env, "deploy", "VARIANT=production", "YES=1", "WAIT=3", check=False, timeout=300)
+        assert update.returncode == 0 or "not stable within 3s" in update.stdout + update.stderr
+        assert deployed()["ScalableTarget"]["Properties"]["MaxCapacity"] == 8
+        assert "no changes" in make(aws_env, "diff", "VARIANT=production").stdout
+
+        destroy = make(aws_env, "destroy", "VARIANT=production", "YES=1", "WAIT=30", timeout=120)
+        assert "deleted tictactoe-production" in destroy.stdout
+    finally:
+        open(path, "w").write(original)
