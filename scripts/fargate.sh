@@ -145,7 +145,31 @@ case "$command" in
         echo "ok   log group: the stack creates $group"
       fi
     }
-    check image_ok; check cluster_ok; check role_ok executionRoleArn; check role_ok taskRoleArn; check logs_ok
+    certificate_ok() {
+      # What only ACM knows: the certificate exists here and its names cover the variant's domain.
+      local arn domain names
+      read -r arn domain < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["Resources"]
+arn = next((c["CertificateArn"] for x in r.values() if x["Type"] == "AWS::ElasticLoadBalancingV2::Listener"
+            for c in x["Properties"].get("Certificates", [])), "")
+domain = next((x["Properties"]["Name"] for x in r.values() if x["Type"] == "AWS::Route53::RecordSet"), "")
+print(arn or "-", domain or "-")' "$TEMPLATE")
+      if [ "$arn" = - ]; then echo "ok   certificate: none (HTTP only)"; return 0; fi
+      if ! names="$("${AWS[@]}" acm describe-certificate --certificate-arn "$arn" \
+          --query 'Certificate.[DomainName, SubjectAlternativeNames]' --output text 2>/dev/null)"; then
+        echo "FAIL certificate: $arn is not in ACM in $REGION"; return 1
+      fi
+      if [ "$domain" != - ] && ! python3 -c '
+import sys
+domain, names = sys.argv[1], sys.argv[2].split()
+ok = any(n == domain or (n.startswith("*.") and domain.split(".", 1)[-1] == n[2:]) for n in names)
+sys.exit(0 if ok else 1)' "$domain" "$names"; then
+        echo "FAIL certificate: $arn does not cover $domain (it names: $(echo $names))"; return 1
+      fi
+      echo "ok   certificate: $arn covers ${domain/#-/the load balancer}"
+    }
+    check image_ok; check cluster_ok; check role_ok executionRoleArn; check role_ok taskRoleArn; check logs_ok; check certificate_ok
     if [ "$failures" -gt 0 ]; then echo "verify: $failures problem(s)"; exit 1; fi
     echo "verify: ready to deploy $VARIANT ($ARCH) to $REGION"
     ;;

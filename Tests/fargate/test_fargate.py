@@ -318,7 +318,9 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
     try:
         open(path, "w").write(variant)
         push_fake_image(aws_env, "production", ["amd64", "arm64"])
-        assert "verify: ready to deploy production (arm64)" in make(aws_env, "verify", "VARIANT=production").stdout
+        verify = make(aws_env, "verify", "VARIANT=production").stdout
+        assert "verify: ready to deploy production (arm64)" in verify
+        assert f"ok   certificate: {certificate} covers tictactoe.example.com" in verify, verify
         deploy = make(aws_env, "deploy", "VARIANT=production", "YES=1", "WAIT=3", check=False, timeout=300)
         output = deploy.stdout + deploy.stderr
         assert deploy.returncode == 0 or "not stable within 3s" in output, output
@@ -367,5 +369,11 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
 
         destroy = make(aws_env, "destroy", "VARIANT=production", "YES=1", "WAIT=30", timeout=120)
         assert "deleted tictactoe-production" in destroy.stdout
+
+        # A domain the certificate does not name is caught before anything is deployed.
+        open(path, "w").write(variant.replace("domain: tictactoe.example.com", "domain: other.example.org"))
+        refused = make(aws_env, "verify", "VARIANT=production", check=False)
+        assert refused.returncode != 0
+        assert f"FAIL certificate: {certificate} does not cover other.example.org (it names: tictactoe.example.com" in refused.stdout, refused.stdout
     finally:
         open(path, "w").write(original)
