@@ -132,7 +132,9 @@ class LogCollector:
                 continue
             complete, partial = data[: last + 1], data[last + 1:]
             lines = complete.count(b"\n")
-            starts = complete.startswith(b'{"time":"') + complete.count(b'\n{"time":"')
+            # Log lines start with their time; metric lines (EMF) with their "_aws" directive.
+            starts = (complete.startswith(b'{"time":"') + complete.count(b'\n{"time":"')
+                      + complete.startswith(b'{"_aws":') + complete.count(b'\n{"_aws":'))
             ends = complete.count(b"}\n")
             bad = (lines - starts) + (lines - ends)
             try:
@@ -202,6 +204,18 @@ def throughput(binary, anchors):
         stop(process)
         collector.join()
     logged = after["requests"] - before["requests"]
+    # Metrics off (access log still on), for the cost of the EMF metrics.
+    port = free_port()
+    no_metrics = write_config("server: {host: 127.0.0.1, metrics: {format: off}}\n")
+    process = subprocess.Popen([binary, "serve", "--config", no_metrics], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, PORT=str(port)))
+    quiet_collector = LogCollector(process.stdout)
+    wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+    try:
+        results[("tictactoe, metrics off", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/game-life.lua"))
+    finally:
+        stop(process)
+        quiet_collector.join()
     # Access logs off, for comparison.
     port = free_port()
     quiet = write_config("server: {host: 127.0.0.1, log_level: warning}\n")
@@ -228,6 +242,10 @@ def throughput(binary, anchors):
     if ("bare hummingbird", "game life") in results:
         off = results[("tictactoe, logs off", "game life")][0] / results[("bare hummingbird", "game life")][0]
         print(f"ratio tictactoe with access logs off / bare hummingbird, game life: {off:.2f}x")
+    with_metrics, without = results[("tictactoe", "game life")][0], results[("tictactoe, metrics off", "game life")][0]
+    change = (with_metrics / without - 1) * 100
+    print(f"metrics (EMF, default on): game life {with_metrics:.0f} req/s with, {without:.0f} without: {change:+.1f} % "
+          f"(target: no more than 5 % lower) {'OK' if change >= -5 else 'ABOVE TARGET COST'}")
     served = results[("tictactoe", "game life")]
     print(f"access log: {logged} request lines during the game-life run (wrk counted about {served[0] * 8:.0f} answers); "
           f"{collector.lines} lines in all, {collector.malformed} not a whole JSON object, one line of each read parsed as JSON")
