@@ -14,6 +14,7 @@ Usage: scripts/bench.py BIN   (make bench builds BIN and installs wrk and Flask 
   127.0.0.1 started by scripts/test-postgres.sh (with fsync off, as in the tests: the figures
   measure the server, not the disk).
 """
+import contextlib
 import http.client
 import json
 import os
@@ -154,6 +155,22 @@ class LogCollector:
         self.thread.join(timeout=30)
 
 
+@contextlib.contextmanager
+def serving(binary, yaml_text):
+    """tictactoe serving `yaml_text` on a free port, its standard output read by a LogCollector;
+    yields the base URL and the collector, and stops the server after."""
+    port = free_port()
+    process = subprocess.Popen([binary, "serve", "--config", write_config(yaml_text)], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, env=dict(os.environ, PORT=str(port)))
+    collector = LogCollector(process.stdout)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+        yield f"http://127.0.0.1:{port}", collector
+    finally:
+        stop(process)
+        collector.join()
+
+
 def run_anchors():
     """The same run's ceilings and floor: bare Hummingbird (GET, echo POST) and the seed's Flask app."""
     results = {}
@@ -186,44 +203,21 @@ def ceiling_ratio(anchors, rps, workload="game life"):
 def throughput(binary, anchors):
     print("\n== Throughput: wrk -t2 -c32 -d8s, client and server share the 2 cores ==")
     results = dict(anchors)
+    game_life = os.path.join(ROOT, "scripts/wrk/game-life.lua")
     # The default log level (info): an access-log line per request, read from a pipe as a
     # collector (the awslogs driver, docker logs) reads standard output, and checked line by line.
-    port = free_port()
-    config = write_config("server: {host: 127.0.0.1}\n")
-    process = subprocess.Popen([binary, "serve", "--config", config], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env=dict(os.environ, PORT=str(port)))
-    collector = LogCollector(process.stdout)
-    wait_ready(f"http://127.0.0.1:{port}/healthz", process)
-    try:
-        results[("tictactoe", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
+    with serving(binary, "server: {host: 127.0.0.1}\n") as (url, collector):
+        results[("tictactoe", "GET /")] = wrk(url + "/")
         before = collector.snapshot()
-        results[("tictactoe", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/game-life.lua"))
+        results[("tictactoe", "game life")] = wrk(url, game_life)
         time.sleep(0.5)
         after = collector.snapshot()
-    finally:
-        stop(process)
-        collector.join()
     logged = after["requests"] - before["requests"]
-    # Metrics off (access log still on), for the cost of the EMF metrics.
-    port = free_port()
-    no_metrics = write_config("server: {host: 127.0.0.1, metrics: {format: off}}\n")
-    process = subprocess.Popen([binary, "serve", "--config", no_metrics], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env=dict(os.environ, PORT=str(port)))
-    quiet_collector = LogCollector(process.stdout)
-    wait_ready(f"http://127.0.0.1:{port}/healthz", process)
-    try:
-        results[("tictactoe, metrics off", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/game-life.lua"))
-    finally:
-        stop(process)
-        quiet_collector.join()
-    # Access logs off, for comparison.
-    port = free_port()
-    quiet = write_config("server: {host: 127.0.0.1, log_level: warning}\n")
-    process = start([binary, "serve", "--config", quiet], f"http://127.0.0.1:{port}/healthz", env={"PORT": str(port)})
-    try:
-        results[("tictactoe, logs off", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/game-life.lua"))
-    finally:
-        stop(process)
+    # Metrics off (access log still on), for the cost of the EMF metrics; access logs off, for comparison.
+    with serving(binary, "server: {host: 127.0.0.1, metrics: {format: off}}\n") as (url, _):
+        results[("tictactoe, metrics off", "game life")] = wrk(url, game_life)
+    with serving(binary, "server: {host: 127.0.0.1, log_level: warning}\n") as (url, _):
+        results[("tictactoe, logs off", "game life")] = wrk(url, game_life)
 
     print(f"{'server':22} {'workload':10} {'req/s':>10} {'p50':>9} {'p90':>9} {'p99':>9} {'non-2xx':>8}")
     for (server, workload), (rps, lat, errors) in results.items():

@@ -190,32 +190,28 @@ public struct StackTemplate: Sendable {
                     .object([("Name", .string("TargetGroup")), ("Value", getAtt("TargetGroup", "TargetGroupFullName"))]),
                 ])
                 let actions: [(String, JSON)] = alarms.snsTopicARN.map { [("AlarmActions", .array([.string($0)]))] } ?? []
-                resources.append(("Target5xxAlarm", resource("AWS::CloudWatch::Alarm", [
-                    ("AlarmName", .string("\(name)-target-5xx")),
-                    ("AlarmDescription", .string("\(name): the tasks answered \(alarms.target5xxPerMinute) or more 5xx in a minute; rolls a deployment back")),
-                    ("Namespace", .string("AWS/ApplicationELB")),
-                    ("MetricName", .string("HTTPCode_Target_5XX_Count")),
-                    ("Dimensions", dimensions),
-                    ("Statistic", .string("Sum")),
-                    ("Period", .int(60)),
-                    ("EvaluationPeriods", .int(1)),
-                    ("Threshold", .int(alarms.target5xxPerMinute)),
-                    ("ComparisonOperator", .string("GreaterThanOrEqualToThreshold")),
-                    ("TreatMissingData", .string("notBreaching")),
-                ] + actions)))
-                resources.append(("UnhealthyHostsAlarm", resource("AWS::CloudWatch::Alarm", [
-                    ("AlarmName", .string("\(name)-unhealthy-hosts")),
-                    ("AlarmDescription", .string("\(name): \(alarms.unhealthyHosts) or more tasks failed /readyz for two minutes; rolls a deployment back")),
-                    ("Namespace", .string("AWS/ApplicationELB")),
-                    ("MetricName", .string("UnHealthyHostCount")),
-                    ("Dimensions", dimensions),
-                    ("Statistic", .string("Maximum")),
-                    ("Period", .int(60)),
-                    ("EvaluationPeriods", .int(2)),
-                    ("Threshold", .int(alarms.unhealthyHosts)),
-                    ("ComparisonOperator", .string("GreaterThanOrEqualToThreshold")),
-                    ("TreatMissingData", .string("notBreaching")),
-                ] + actions)))
+                // An alarm on one of the target group's metrics, at or above `threshold`.
+                func alarm(_ suffix: String, _ description: String, metric: String, statistic: String, minutes: Int, threshold: Int) -> JSON {
+                    resource("AWS::CloudWatch::Alarm", [
+                        ("AlarmName", .string("\(name)-\(suffix)")),
+                        ("AlarmDescription", .string("\(name): \(description); rolls a deployment back")),
+                        ("Namespace", .string("AWS/ApplicationELB")),
+                        ("MetricName", .string(metric)),
+                        ("Dimensions", dimensions),
+                        ("Statistic", .string(statistic)),
+                        ("Period", .int(60)),
+                        ("EvaluationPeriods", .int(minutes)),
+                        ("Threshold", .int(threshold)),
+                        ("ComparisonOperator", .string("GreaterThanOrEqualToThreshold")),
+                        ("TreatMissingData", .string("notBreaching")),
+                    ] + actions)
+                }
+                resources.append(("Target5xxAlarm", alarm(
+                    "target-5xx", "the tasks answered \(alarms.target5xxPerMinute) or more 5xx in a minute",
+                    metric: "HTTPCode_Target_5XX_Count", statistic: "Sum", minutes: 1, threshold: alarms.target5xxPerMinute)))
+                resources.append(("UnhealthyHostsAlarm", alarm(
+                    "unhealthy-hosts", "\(alarms.unhealthyHosts) or more tasks failed /readyz for two minutes",
+                    metric: "UnHealthyHostCount", statistic: "Maximum", minutes: 2, threshold: alarms.unhealthyHosts)))
             }
         } else {
             serviceIngress.append(("CidrIp", .string(deploy.ingressCIDR)))
@@ -275,36 +271,31 @@ public struct StackTemplate: Sendable {
                 ("ScalableDimension", .string("ecs:service:DesiredCount")),
                 ("ServiceNamespace", .string("ecs")),
             ])))
-            if let cpu = scaling.cpuPercent {
-                resources.append(("CPUScalingPolicy", resource("AWS::ApplicationAutoScaling::ScalingPolicy", [
-                    ("PolicyName", .string("\(name)-cpu")),
+            // A target-tracking policy on one predefined metric.
+            func tracking(_ suffix: String, _ metric: [(String, JSON)], target: Int) -> JSON {
+                resource("AWS::ApplicationAutoScaling::ScalingPolicy", [
+                    ("PolicyName", .string("\(name)-\(suffix)")),
                     ("PolicyType", .string("TargetTrackingScaling")),
                     ("ScalingTargetId", ref("ScalableTarget")),
                     ("TargetTrackingScalingPolicyConfiguration", .object([
-                        ("PredefinedMetricSpecification", .object([("PredefinedMetricType", .string("ECSServiceAverageCPUUtilization"))])),
-                        ("TargetValue", .int(cpu)),
+                        ("PredefinedMetricSpecification", .object(metric)),
+                        ("TargetValue", .int(target)),
                         ("ScaleInCooldown", .int(120)),
                         ("ScaleOutCooldown", .int(60)),
                     ])),
-                ])))
+                ])
+            }
+            if let cpu = scaling.cpuPercent {
+                resources.append(("CPUScalingPolicy", tracking(
+                    "cpu", [("PredefinedMetricType", .string("ECSServiceAverageCPUUtilization"))], target: cpu)))
             }
             if let requests = scaling.requestsPerTarget {
-                resources.append(("RequestsScalingPolicy", resource("AWS::ApplicationAutoScaling::ScalingPolicy", [
-                    ("PolicyName", .string("\(name)-requests")),
-                    ("PolicyType", .string("TargetTrackingScaling")),
-                    ("ScalingTargetId", ref("ScalableTarget")),
-                    ("TargetTrackingScalingPolicyConfiguration", .object([
-                        ("PredefinedMetricSpecification", .object([
-                            ("PredefinedMetricType", .string("ALBRequestCountPerTarget")),
-                            ("ResourceLabel", .object([("Fn::Join", .array([.string("/"), .array([
-                                getAtt("LoadBalancer", "LoadBalancerFullName"), getAtt("TargetGroup", "TargetGroupFullName"),
-                            ])]))])),
-                        ])),
-                        ("TargetValue", .int(requests)),
-                        ("ScaleInCooldown", .int(120)),
-                        ("ScaleOutCooldown", .int(60)),
-                    ])),
-                ])))
+                resources.append(("RequestsScalingPolicy", tracking("requests", [
+                    ("PredefinedMetricType", .string("ALBRequestCountPerTarget")),
+                    ("ResourceLabel", .object([("Fn::Join", .array([.string("/"), .array([
+                        getAtt("LoadBalancer", "LoadBalancerFullName"), getAtt("TargetGroup", "TargetGroupFullName"),
+                    ])]))])),
+                ], target: requests)))
             }
         }
 

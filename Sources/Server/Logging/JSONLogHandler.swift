@@ -93,12 +93,6 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// UTC, ISO 8601 with milliseconds.
-    static func timestamp() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return timestamp(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000))
-    }
-
     static func timestamp(seconds: Int, milliseconds: Int) -> String {
         var seconds = time_t(seconds)
         var parts = tm()

@@ -40,15 +40,8 @@ final class RecentGames: Sendable {
         }
     }
 
-    /// Drops `id`, after another process changed it; `nil` drops everything (changes may have
-    /// been missed).
-    func forget(_ id: GameID?) {
-        entries.withLock { e in
-            if let id {
-                e.records[id] = nil
-            } else {
-                e.records.removeAll(keepingCapacity: true)
-            }
-        }
+    /// Drops `id`, a game the store no longer has.
+    func forget(_ id: GameID) {
+        _ = entries.withLock { $0.records.removeValue(forKey: id) }
     }
 }

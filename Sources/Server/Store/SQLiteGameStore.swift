@@ -133,14 +133,10 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         try? await connection.close()
     }
 
-    /// Deletes games idle longer than the idle timeout, then the longest idle ones beyond `maxGames`.
-    public func sweep() async throws(StoreError) {
+    /// Deletes games idle longer than the idle timeout, then the longest idle ones until at most
+    /// `maxGames - room` remain, and recounts.
+    public func sweep(room: Int = 0) async throws(StoreError) {
         try await run("DELETE FROM games WHERE touched_at < ?", [.integer(Int(now() - idleMilliseconds))])
-        try await enforceCap(room: 0)
-    }
-
-    /// Deletes the longest idle games until at most `maxGames - room` remain, and recounts.
-    private func enforceCap(room: Int) async throws(StoreError) {
         try await run(
             "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at LIMIT max(0, (SELECT count(*) FROM games) - ?))",
             [.integer(maxGames - room)])
@@ -150,10 +146,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
 
     public func insert(_ record: GameRecord) async throws(StoreError) {
         let time = now()
-        if gameCount.withLock({ $0 >= maxGames }) {
-            try await run("DELETE FROM games WHERE touched_at < ?", [.integer(Int(time - idleMilliseconds))])
-            try await enforceCap(room: 1)
-        }
+        if gameCount.withLock({ $0 >= maxGames }) { try await sweep(room: 1) }
         try await run(
             "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, score_first, score_second, score_draws, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values(record) + [.integer(Int(time))])
