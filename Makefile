@@ -13,7 +13,7 @@ PYTEST := python3 -m pytest -q -p no:cacheprovider
 TEST_PG_DIR := $(abspath .build/test-postgres)
 TEST_PG_PORT ?= 55432
 
-.PHONY: help deps build release run check-config solve test test-unit test-e2e test-images test-reproducible bench bench-images clean \
+.PHONY: help deps build release run check-config solve test test-unit test-e2e test-images test-images-full test-reproducible bench bench-images clean \
         image images run-image push print-version \
         taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate
 
@@ -34,9 +34,13 @@ RUNTIME_IMAGE_arm64 ?=
 SWIFTPM_MIRROR ?=
 BUILD_NETWORK ?=
 NO_CACHE ?=
+# A release binary to package instead of compiling in the builder (must be for ARCH).
+BINARY ?=
+# Which images the image tests compile in the builder: arm64 (make test) or all (make test-images-full).
+IMAGE_COMPILES ?= arm64
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 IMAGE_ENV = DOCKER=$(DOCKER) REPO=$(REPO) VERSION=$(VERSION) REVISION=$(REVISION) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
-  BUILDER_IMAGE=$(BUILDER_IMAGE) RUNTIME_IMAGE=$(RUNTIME_IMAGE_$(ARCH)) SWIFTPM_MIRROR=$(SWIFTPM_MIRROR) BUILD_NETWORK=$(BUILD_NETWORK) NO_CACHE=$(NO_CACHE) \
+  BUILDER_IMAGE=$(BUILDER_IMAGE) RUNTIME_IMAGE=$(RUNTIME_IMAGE_$(ARCH)) SWIFTPM_MIRROR=$(SWIFTPM_MIRROR) BUILD_NETWORK=$(BUILD_NETWORK) NO_CACHE=$(NO_CACHE) BINARY=$(BINARY) \
   $(if $(filter-out undefined,$(origin SWIFT_SDK_$(ARCH))),SWIFT_SDK=$(SWIFT_SDK_$(ARCH))) \
   $(if $(filter-out undefined,$(origin SWIFT_SDK_URL)),SWIFT_SDK_URL=$(SWIFT_SDK_URL)) \
   $(if $(SWIFT_SDK_CHECKSUM),SWIFT_SDK_CHECKSUM=$(SWIFT_SDK_CHECKSUM))
@@ -87,13 +91,8 @@ solve: $(RELEASE_BIN) ## Solve the standard proof boards (3,3,3) (4,4,4) (5,4,4)
 	$(RELEASE_BIN) solve --rows 4 --cols 4 --win 4
 	$(RELEASE_BIN) solve --rows 5 --cols 4 --win 4
 
-test: ## Everything CI runs: unit tests, then black-box, browser and image tests on the release binary
-	@scripts/ensure-deps.sh test
-	$(MAKE) --no-print-directory test-unit
-	$(MAKE) --no-print-directory release
-	$(MAKE) --no-print-directory test-e2e
-	$(MAKE) --no-print-directory test-images
-	$(MAKE) --no-print-directory test-fargate
+test: ## Everything CI runs (unit, release, e2e, images, fargate), then a table of what each phase cost
+	@scripts/test-phases.sh
 
 test-unit: deps ## Swift unit tests (Game, Config, Server routes; the store contract on memory, sqlite and a local PostgreSQL)
 	@scripts/ensure-deps.sh postgres
@@ -106,15 +105,18 @@ test-e2e: ## Black-box and real-browser tests against the release binary (starts
 	@scripts/ensure-deps.sh postgres
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/e2e
 
-test-images: $(RELEASE_BIN) ## Compile, build, run, push and pull amd64 and arm64 images with a local Docker engine and registry
+test-images: $(RELEASE_BIN) ## Build, run, push and pull images with a local engine and registry: arm64 compiled in the builder (both flavours), amd64 packaging the release binary
 	@scripts/ensure-deps.sh images
 	@scripts/ensure-deps.sh postgres
-	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/images
+	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) TICTACTOE_IMAGE_COMPILES=$(IMAGE_COMPILES) $(PYTEST) Tests/images
 	@echo "Image figures:"; cat build/figures/images.txt
 
-test-reproducible: $(RELEASE_BIN) ## Build classic-amd64 twice, the second time from nothing, and compare the layers (not in make test: a second full compile)
+test-images-full: ## test-images with amd64 compiled in the builder too (two more compiles, about 25 minutes; not in make test)
+	@$(MAKE) --no-print-directory test-images IMAGE_COMPILES=all
+
+test-reproducible: $(RELEASE_BIN) ## Build classic-amd64 in the builder twice, the second time from nothing, and compare the layers (not in make test: two full compiles)
 	@scripts/ensure-deps.sh images
-	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) TICTACTOE_REPRODUCIBILITY=1 $(PYTEST) Tests/images -k "environment or amd64_image or second_variant or rebuild_from_nothing"
+	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) TICTACTOE_IMAGE_COMPILES=all TICTACTOE_REPRODUCIBILITY=1 $(PYTEST) Tests/images -k rebuild_from_nothing
 
 image: ## Build one image: ARCH=amd64|arm64 (default: host) VARIANT=name; needs only Docker with buildx
 	@$(IMAGE_ENV) scripts/image.sh build $(ARCH) $(VARIANT)

@@ -45,6 +45,10 @@ swift_build() {
   env -i PATH="$PATH" HOME="$HOME" ${GIT_CONFIG_GLOBAL:+GIT_CONFIG_GLOBAL="$GIT_CONFIG_GLOBAL"} \
     PKG_CONFIG_PATH="$PWD/.build/static-libs" swift build --scratch-path "$SCRATCH" "$@"
 }
+# Cold: the dependencies have not been compiled in this folder yet. The image tests read this line.
+state=cold
+find "$SCRATCH" -maxdepth 3 -type d -name NIOPosix.build 2>/dev/null | grep -q . && state=incremental
+echo "tictactoe-compile: $state in $SCRATCH"
 # shellcheck disable=SC2086 # flag lists are split on purpose
 swift_build $(cat scripts/release-flags) $sdk_flags $traits
 # shellcheck disable=SC2086

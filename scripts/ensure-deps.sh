@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a make target needs when it is missing, and nothing else.
-# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|bench
+# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|bench|all
+#   all: everything `make test` needs, in one apt-get and one pip call
 # Debian packages come from apt (run as root, or with sudo); Python packages from pip.
 set -euo pipefail
 
@@ -13,7 +14,8 @@ want_py() { python3 -c "import $1" >/dev/null 2>&1 || need_pip+=("$2"); }
 
 want_cmd pkg-config pkg-config
 want_pkgconfig yaml-0.1 libyaml-dev
-case "${1:-build}" in
+want() {
+case "$1" in
   build) ;;
   test)
     want_cmd python3 python3
@@ -52,8 +54,11 @@ case "${1:-build}" in
     want_cmd python3 python3
     want_py flask Flask
     ;;
-  *) echo "usage: $0 build|test|postgres|images|fargate|bench" >&2; exit 2 ;;
+  all) for part in test postgres images fargate; do want "$part"; done ;;
+  *) echo "usage: $0 build|test|postgres|images|fargate|bench|all" >&2; exit 2 ;;
 esac
+}
+want "${1:-build}"
 
 if ((${#need_apt[@]})); then
   sudo=""

@@ -18,6 +18,9 @@
 #   SWIFTPM_MIRROR  folder of bare git repositories standing in for github.com (offline builds)
 #   BUILD_NETWORK   network of the build's RUN steps (host on machines without a bridge)
 #   NO_CACHE        non-empty: run every Dockerfile step again (SwiftPM's cache mount stays)
+#   BINARY          package this release binary (built for ARCH, e.g. by `make release`) instead
+#                   of compiling one in the builder: seconds instead of a compile, for machines
+#                   whose binary runs on RUNTIME_IMAGE (the tests' glibc stand-ins do)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="$1"; arch="$2"; variant="$3"
@@ -87,6 +90,17 @@ else
 fi
 
 build_args=(--file "Dockerfile.$arch" --platform "linux/$arch" --build-arg "VARIANT=$variant")
+if [ -n "${BINARY:-}" ]; then
+  [ -f "$BINARY" ] || fail "BINARY=$BINARY is not a file: build it first (make release)"
+  # ELF e_machine (bytes 18-19, little-endian): 62 is x86-64, 183 AArch64.
+  found="$(od -An -tu2 -j18 -N2 "$BINARY" 2>/dev/null | tr -d ' ')"
+  [ "$found" = "$([ "$machine" = x86_64 ] && echo 62 || echo 183)" ] \
+    || fail "BINARY=$BINARY is not a $machine executable (ELF machine '${found:-none}'): give a binary built for $arch, or leave BINARY empty to compile one"
+  mkdir -p "build/docker/$arch"
+  cp "$BINARY" "build/docker/$arch/tictactoe"
+  touch -d "@${SOURCE_DATE_EPOCH:-0}" "build/docker/$arch/tictactoe"
+  build_args+=(--build-arg BINARY_FROM=prebuilt)
+fi
 [ -n "${BUILD_NETWORK:-}" ] && build_args+=(--network "$BUILD_NETWORK")
 [ -n "${NO_CACHE:-}" ] && build_args+=(--no-cache)
 [ -n "${BUILDER_IMAGE:-}" ] && build_args+=(--build-arg "BUILDER_IMAGE=$BUILDER_IMAGE")

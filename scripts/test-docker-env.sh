@@ -16,6 +16,10 @@ REGISTRY_PORT="${REGISTRY_PORT:-5999}"
 BUILDER=tictactoe-standin/swift-builder:6.2.3-sid
 export STANDIN_WORK="$WORK"
 mkdir -p "$WORK"
+# One set-up at a time: `make test` starts this in the background, and the image tests call it
+# again and wait here until it is done (the servers it starts must not inherit the lock: 9>&-).
+exec 9>"$WORK/.lock"
+flock -w 900 9 || { echo "error: another scripts/test-docker-env.sh held $WORK/.lock for 15 minutes" >&2; exit 1; }
 
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   local seconds="$1" what="$2"; shift 2
@@ -27,7 +31,7 @@ DOCKER=/usr/bin/docker
 export DOCKER
 if ! $DOCKER info >/dev/null 2>&1; then
   nohup dockerd --bridge=none --iptables=false --ip-masq=false --host=unix:///var/run/docker.sock \
-    >"$WORK/dockerd.log" 2>&1 &
+    >"$WORK/dockerd.log" 2>&1 9>&- &
   wait_for 60 "dockerd (see $WORK/dockerd.log)" $DOCKER info
 fi
 
@@ -52,7 +56,7 @@ storage:
 http:
   addr: 127.0.0.1:$REGISTRY_PORT
 YAML
-  nohup docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+  nohup docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 9>&- &
   wait_for 30 "the registry on 127.0.0.1:$REGISTRY_PORT" curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/"
 fi
 

@@ -3,6 +3,7 @@ the builder/runtime stand-ins, all set up by scripts/test-docker-env.sh, and hel
 make and docker with bounded time."""
 import json
 import os
+import re
 import subprocess
 import time
 import urllib.request
@@ -11,7 +12,13 @@ import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 FIGURES = os.path.join(ROOT, "build", "figures", "images.txt")
+# One line per image build: what, cold|incremental|cached|packaged, seconds (make test's table).
+COMPILES = os.path.join(ROOT, "build", "figures", "compiles.tsv")
 REPO = "tictactoe-test"
+RELEASE_BIN = os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe"))
+# Which architectures the builder compiles for: `arm64` in make test (amd64 images then package
+# the host's release binary), `all` in make test-images-full.
+IMAGE_COMPILES = os.environ.get("TICTACTOE_IMAGE_COMPILES", "arm64")
 
 
 def sh(*args, timeout=600, check=True, env=None):
@@ -37,6 +44,57 @@ def docker_env():
     if os.path.exists(FIGURES):
         os.remove(FIGURES)
     return env
+
+
+def compiled_in_builder(arch):
+    return IMAGE_COMPILES == "all" or arch == IMAGE_COMPILES
+
+
+class Built:
+    def __init__(self, ref, seconds, how, output):
+        self.ref, self.seconds, self.how, self.output = ref, seconds, how, output
+
+
+class Images:
+    """Builds each variant × architecture at most once per session, when a test first asks for it,
+    so that tests share images without depending on their order. Each build is recorded in
+    build/figures/compiles.tsv: cold (the builder compiled the dependencies from nothing),
+    incremental, cached (BuildKit reused the compile step) or packaged (the release binary)."""
+
+    def __init__(self, env):
+        self.env = env
+        self.built = {}
+
+    def __call__(self, variant, arch):
+        if (variant, arch) not in self.built:
+            self.build(variant, arch)
+        return self.built[(variant, arch)]
+
+    def build(self, variant, arch, path=None):
+        """make image now, even if this session built the image already (with PATH=path if given)."""
+        extra = [] if compiled_in_builder(arch) else [f"BINARY={RELEASE_BIN}"]
+        started = time.monotonic()
+        result = make(self.env, "image", f"ARCH={arch}", f"VARIANT={variant}", *extra, path=path)
+        seconds = time.monotonic() - started
+        output = result.stdout + result.stderr
+        if extra:
+            how = "packaged"
+        else:
+            found = re.search(r"tictactoe-compile: (cold|incremental)", output)
+            how = found.group(1) if found else "cached"
+        facts = open(os.path.join(ROOT, f"build/docker/facts/{variant}/facts.env")).read().split()
+        flavour = "with PostgreSQL" if "VARIANT_BACKEND=postgres" in facts else "without PostgreSQL"
+        with open(COMPILES, "a") as f:
+            f.write(f"image {variant}-{arch} ({flavour})\t{how}\t{seconds:.0f}\n")
+        figure(f"build time {variant}-{arch} ({flavour}; {how}): {seconds:.1f} s")
+        self.built[(variant, arch)] = Built(f"{REPO}:{variant}-{arch}", seconds, how, output)
+        return self.built[(variant, arch)]
+
+
+@pytest.fixture(scope="session")
+def image(docker_env):
+    """image(variant, arch) -> Built: the image REPO:VARIANT-ARCH, built once per session."""
+    return Images(docker_env)
 
 
 def make(env, *args, repo=REPO, timeout=1800, check=True, path=None):

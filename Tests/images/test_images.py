@@ -1,6 +1,8 @@
-"""Images compiled in the Dockerfiles' compile stage for amd64 (native) and arm64 (cross-compiled
-through a Swift SDK), run here (arm64 under qemu), pushed as one manifest list per variant and
-pulled back per platform. Tests run in file order: later ones use the images earlier ones built."""
+"""Images built by `make image`, run here (arm64 under qemu), pushed as one manifest list per variant
+and pulled back per platform. arm64 images are cross-compiled in the Dockerfiles' compile stage
+through a Swift SDK (both flavours: with and without PostgreSQL); amd64 images package the host's
+release binary in make test and are compiled natively in the builder in make test-images-full.
+The `image` fixture builds each image once, on first use: tests do not depend on their order."""
 import json
 import os
 import re
@@ -10,7 +12,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import REPO, ROOT, docker, figure, inspect, make, request, sh, wait_healthy_http
+from conftest import REPO, ROOT, compiled_in_builder, docker, figure, inspect, make, request, sh, wait_healthy_http
 
 ELF_MACHINE = {"amd64": 62, "arm64": 183}
 
@@ -19,13 +21,6 @@ def host_variant(name, key):
     """What the host's release binary (the same Config code) says of a variant."""
     out = sh(os.environ.get("TICTACTOE_BIN", ".build/release/tictactoe"), "variant", "get", f"variants/{name}.yaml", key)
     return out.stdout.strip()
-
-
-def build(env, arch, variant, *extra, repo=REPO, **kwargs):
-    """make image, timed; returns (seconds, make's output)."""
-    started = time.monotonic()
-    result = make(env, "image", f"ARCH={arch}", f"VARIANT={variant}", *extra, repo=repo, **kwargs)
-    return time.monotonic() - started, result.stdout + result.stderr
 
 
 def binary_of(env, ref, dest):
@@ -175,9 +170,8 @@ def test_facts_from_docker_agree_with_the_host_binary(docker_env):
         assert baked == sh(os.environ.get("TICTACTOE_BIN", ".build/release/tictactoe"), "variant", "image-config", f"variants/{variant}.yaml").stdout
 
 
-def test_arm64_image_is_cross_compiled_and_plays_under_qemu(docker_env):
-    seconds, out = build(docker_env, "arm64", "perfect")
-    figure(f"build time perfect-arm64 (cross-compiled, cold cache): {seconds:.1f} s")
+def test_arm64_image_is_cross_compiled_and_plays_under_qemu(docker_env, image):
+    assert image("perfect", "arm64").how != "packaged"
     info = inspect(docker_env, f"{REPO}:perfect-arm64")
     assert info["Architecture"] == "arm64" and info["Os"] == "linux"
     binary = binary_of(docker_env, f"{REPO}:perfect-arm64", os.path.join(ROOT, "build/test-docker/tictactoe-arm64"))
@@ -197,11 +191,13 @@ def test_arm64_image_is_cross_compiled_and_plays_under_qemu(docker_env):
     figure(f"docker stop (SIGTERM) to exit, perfect-arm64 under qemu: {stopped:.2f} s, exit code {code}")
 
 
-def test_amd64_image_is_compiled_in_the_builder_and_plays(docker_env):
-    seconds, out = build(docker_env, "amd64", "perfect")
-    figure(f"build time perfect-amd64 (native, cold cache): {seconds:.1f} s")
-    info = inspect(docker_env, f"{REPO}:perfect-amd64")
+def test_amd64_image_plays_and_passes_its_health_check(docker_env, image):
+    built = image("perfect", "amd64")
+    info = inspect(docker_env, built.ref)
     assert info["Architecture"] == "amd64"
+    binary_from = "compile" if compiled_in_builder("amd64") else "prebuilt"
+    assert built.how != "packaged" if binary_from == "compile" else built.how == "packaged"
+    assert info["Config"]["Labels"]["io.tictactoe.binary-from"] == binary_from
     binary = binary_of(docker_env, f"{REPO}:perfect-amd64", os.path.join(ROOT, "build/test-docker/tictactoe-amd64"))
     assert elf_machine(binary) == ELF_MACHINE["amd64"]
     figure(f"image size perfect-amd64: {info['Size'] / 1e6:.1f} MB uncompressed (binary {os.path.getsize(binary) / 1e6:.1f} MB)")
@@ -222,9 +218,9 @@ def test_amd64_image_is_compiled_in_the_builder_and_plays(docker_env):
     assert stopped < 5
 
 
-def test_second_variant_reuses_the_compiled_binary(docker_env):
-    seconds, out = build(docker_env, "amd64", "classic")
-    figure(f"build time classic-amd64 after perfect-amd64 (second variant, warm cache): {seconds:.1f} s")
+def test_second_variant_reuses_the_compiled_binary(docker_env, image):
+    image("perfect", "amd64")
+    assert image("classic", "amd64").how in ("incremental", "cached", "packaged")
     perfect = inspect(docker_env, f"{REPO}:perfect-amd64")["RootFS"]["Layers"]
     classic = inspect(docker_env, f"{REPO}:classic-amd64")["RootFS"]["Layers"]
     # Runtime base, rootfs and binary layers are the same bytes; only the baked YAML differs.
@@ -234,19 +230,21 @@ def test_second_variant_reuses_the_compiled_binary(docker_env):
 
 @pytest.mark.skipif(not os.environ.get("TICTACTOE_REPRODUCIBILITY"),
                     reason="a second full compile (about 13 minutes here): make test-reproducible runs it")
-def test_rebuild_from_nothing_gives_the_same_layers(docker_env):
+def test_rebuild_from_nothing_gives_the_same_layers(docker_env, image):
     """NO_CACHE=1 runs every Dockerfile step again, and BuildKit then gives the compile a fresh
     cache mount: the binary is compiled again from nothing. File times come from SOURCE_DATE_EPOCH
     (the commit's time), so the same commit gives the same layers, byte for byte."""
-    before = inspect(docker_env, f"{REPO}:classic-amd64")["RootFS"]["Layers"]
-    seconds, out = build(docker_env, "amd64", "classic", "NO_CACHE=1")
-    figure(f"build time classic-amd64 with NO_CACHE=1 (every step again, fresh compile): {seconds:.1f} s")
+    assert compiled_in_builder("amd64"), "make test-reproducible compiles amd64 in the builder (TICTACTOE_IMAGE_COMPILES=all)"
+    before = inspect(docker_env, image("classic", "amd64").ref)["RootFS"]["Layers"]
+    started = time.monotonic()
+    make(docker_env, "image", "ARCH=amd64", "VARIANT=classic", "NO_CACHE=1")
+    figure(f"build time classic-amd64 with NO_CACHE=1 (every step again, fresh compile): {time.monotonic() - started:.1f} s")
     after = inspect(docker_env, f"{REPO}:classic-amd64")["RootFS"]["Layers"]
     assert before == after
 
 
-def test_image_records_what_it_was_built_from(docker_env):
-    info = inspect(docker_env, f"{REPO}:perfect-arm64")
+def test_image_records_what_it_was_built_from(docker_env, image):
+    info = inspect(docker_env, image("perfect", "arm64").ref)
     config = info["Config"]
     assert config["User"] == "65532:65532"
     assert f"{host_variant('perfect', 'server.port')}/tcp" in config["ExposedPorts"]
@@ -257,6 +255,7 @@ def test_image_records_what_it_was_built_from(docker_env):
     assert labels["io.tictactoe.variant"] == "perfect"
     assert labels["io.tictactoe.architecture"] == "arm64"
     assert labels["io.tictactoe.builder"] == docker_env["BUILDER_IMAGE"]
+    assert labels["io.tictactoe.binary-from"] == "compile"
     assert labels["io.tictactoe.swift-sdk"] == "aarch64-unknown-linux-gnu"
     assert labels["org.opencontainers.image.revision"] == sh("git", "rev-parse", "HEAD").stdout.strip()
     version = sh("make", "--no-print-directory", "-s", "print-version").stdout.strip()
@@ -278,15 +277,13 @@ def test_image_records_what_it_was_built_from(docker_env):
     assert open(os.path.join(ROOT, "build/test-docker/ca.crt")).read().count("BEGIN CERTIFICATE") > 50
 
 
-def test_shared_variant_arm64_serves_two_containers_on_one_postgres(docker_env):
+def test_shared_variant_arm64_serves_two_containers_on_one_postgres(docker_env, image):
     """The `shared` variant (PostgreSQL support compiled in) cross-compiled for arm64 and run twice
     under qemu as two Fargate tasks sharing PostgreSQL: DATABASE_URL from the environment."""
     pg_dir, pg_port = tempfile.mkdtemp(prefix="tictactoe-image-pg-"), "55439"
     os.rmdir(pg_dir)
     url = sh(os.path.join(ROOT, "scripts/test-postgres.sh"), "start", pg_dir, pg_port).stdout.strip()
-    seconds, out = build(docker_env, "arm64", "shared")
-    figure(f"build time shared-arm64 (PostgreSQL trait, after perfect-arm64): {seconds:.1f} s")
-    info = inspect(docker_env, f"{REPO}:shared-arm64")
+    info = inspect(docker_env, image("shared", "arm64").ref)
     assert info["Architecture"] == "arm64"
     figure(f"image size shared-arm64: {info['Size'] / 1e6:.1f} MB uncompressed (with PostgreSQL support)")
     port = int(host_variant("shared", "server.port"))
@@ -321,7 +318,9 @@ def test_shared_variant_arm64_serves_two_containers_on_one_postgres(docker_env):
     assert codes == ["0", "0"]
 
 
-def test_push_makes_one_manifest_list_of_real_images_per_tag(docker_env):
+def test_push_makes_one_manifest_list_of_real_images_per_tag(docker_env, image):
+    image("perfect", "amd64")
+    image("perfect", "arm64")
     registry = docker_env["REGISTRY"]
     make(docker_env, "push", "VARIANT=perfect")
     version = sh("make", "--no-print-directory", "-s", "print-version").stdout.strip()
@@ -351,7 +350,9 @@ def test_push_makes_one_manifest_list_of_real_images_per_tag(docker_env):
         assert code == "0"
 
 
-def test_refuses_to_overwrite_a_version_tag(docker_env):
+def test_refuses_to_overwrite_a_version_tag(docker_env, image):
+    image("classic", "amd64")
+    image("perfect", "amd64")
     registry = docker_env["REGISTRY"]
     repo = "tictactoe-immutable-test"
     version = sh("make", "--no-print-directory", "-s", "print-version").stdout.strip()
@@ -366,7 +367,8 @@ def test_refuses_to_overwrite_a_version_tag(docker_env):
     assert moving["config"]["digest"] == inspect(docker_env, f"{REPO}:classic-amd64")["Id"]
 
 
-def test_push_refuses_an_image_of_the_wrong_architecture(docker_env):
+def test_push_refuses_an_image_of_the_wrong_architecture(docker_env, image):
+    image("perfect", "amd64")
     repo = "tictactoe-wrong-arch-test"
     docker(docker_env, "tag", f"{REPO}:perfect-amd64", f"{repo}:perfect-amd64")
     docker(docker_env, "tag", f"{REPO}:perfect-amd64", f"{repo}:perfect-arm64")
@@ -374,18 +376,21 @@ def test_push_refuses_an_image_of_the_wrong_architecture(docker_env):
     assert f"{repo}:perfect-arm64 is a amd64 image, not arm64" in out
 
 
-def test_make_image_and_push_need_no_swift_on_the_host(docker_env):
+def test_make_image_and_push_need_no_swift_on_the_host(docker_env, image):
+    """production's arm64 image compiled in the builder (the PostgreSQL flavour, as shared's) and
+    pushed with both architectures, with no swift on the PATH."""
     path = ":".join(p for p in os.environ["PATH"].split(":") if not os.path.exists(os.path.join(p, "swift")))
     assert sh("sh", "-c", "command -v swift", check=False, env={"PATH": path}).returncode != 0
-    seconds, out = build(docker_env, "amd64", "gomoku", path=path)
-    figure(f"build time gomoku-amd64 without Swift on the host (warm cache): {seconds:.1f} s")
-    assert inspect(docker_env, f"{REPO}:gomoku-amd64")["Config"]["Labels"]["io.tictactoe.variant"] == "gomoku"
-    make(docker_env, "push", "VARIANT=gomoku", path=path)
-    manifest = registry_manifest(docker_env["REGISTRY"], REPO, "gomoku")
-    assert [m["platform"]["architecture"] for m in manifest["manifests"]] == ["amd64"]
+    assert image.build("production", "arm64", path=path).how != "packaged"
+    image.build("production", "amd64", path=path)
+    assert inspect(docker_env, f"{REPO}:production-arm64")["Config"]["Labels"]["io.tictactoe.variant"] == "production"
+    make(docker_env, "push", "VARIANT=production", path=path)
+    manifest = registry_manifest(docker_env["REGISTRY"], REPO, "production")
+    assert sorted(m["platform"]["architecture"] for m in manifest["manifests"]) == ["amd64", "arm64"]
 
 
-def test_running_a_foreign_image_without_binfmt_says_how_to_fix_it(docker_env):
+def test_running_a_foreign_image_without_binfmt_says_how_to_fix_it(docker_env, image):
+    image("perfect", "arm64")
     entry = "/proc/sys/fs/binfmt_misc/qemu-aarch64"
     with open(entry, "w") as f:
         f.write("0")
