@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "Server", "Config", "Game", "Locking",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -16,7 +16,7 @@ extension Settings {
         do {
             try decodeServer(top.section("server", allowed: [
                 "host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s",
-                "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "streams",
+                "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "max_connections_per_client", "streams",
                 "behind_https", "metrics",
             ]))
         } catch { problems.note(error) }
@@ -58,6 +58,7 @@ extension Settings {
         server.headerTimeoutSeconds = try section.int("header_timeout_s", default: server.headerTimeoutSeconds, in: 1...300, unit: " (seconds)")
         server.maxHeaderBytes = try section.int("max_header_bytes", default: server.maxHeaderBytes, in: 1024...81_920, unit: " (bytes)")
         server.maxConnections = try section.optionalInt("max_connections", in: 16...1_000_000)
+        server.maxConnectionsPerClient = try section.int("max_connections_per_client", default: server.maxConnectionsPerClient, in: 1...1_000_000)
         let streams = try section.section("streams", allowed: ["per_client", "max"])
         server.streams.perClient = try streams.int("per_client", default: server.streams.perClient, in: 1...10_000)
         server.streams.max = try streams.optionalInt("max", in: 1...1_000_000)

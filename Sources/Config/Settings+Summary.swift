@@ -20,6 +20,7 @@ extension Settings {
         lines.append("  header_timeout_s: \(server.headerTimeoutSeconds)")
         lines.append("  max_header_bytes: \(server.maxHeaderBytes)")
         lines.append("  max_connections: \(server.maxConnections.map(String.init) ?? "auto")  # auto: from the memory limit")
+        lines.append("  max_connections_per_client: \(server.maxConnectionsPerClient)")
         lines.append("  streams: {per_client: \(server.streams.perClient), max: \(server.streams.max.map(String.init) ?? "auto")}")
         lines.append("  behind_https: \(server.behindHTTPS)")
         lines.append("  metrics: {format: \(server.metrics.format.rawValue), interval_s: \(server.metrics.intervalSeconds), namespace: \(server.metrics.namespace)}")

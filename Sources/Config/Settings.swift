@@ -65,6 +65,9 @@ public struct ServerSettings: Hashable, Sendable {
     public var maxHeaderBytes = 16_384
     /// Open connections at once; `nil` sizes it from the memory the process may use.
     public var maxConnections: Int?
+    /// Open connections one client address may hold (trusted proxies are exempt: many clients
+    /// share their connections).
+    public var maxConnectionsPerClient = 64
     public var streams = StreamLimits()
     /// Clients reach the server through HTTPS (a load balancer ends TLS): answers carry
     /// `Strict-Transport-Security`.

@@ -16,7 +16,7 @@ public struct AppParts: Sendable {
     /// The live streams open in this process.
     public var events: GameEvents
     /// The connections open in this process.
-    public var connections: ConnectionCounter
+    public var connections: ConnectionTable
     /// What sized the connection and stream caps a config leaves to `auto`.
     public var memory: MemoryBudget
     /// The metrics backend that `tictactoe serve` bootstrapped, flushed by the application;
@@ -72,7 +72,9 @@ public struct AppParts: Sendable {
         computer = ComputerMoveQueue(threads: settings.opponent.threads, capacity: settings.opponent.queueCapacity)
         self.memory = memory
         events = GameEvents(capacity: memory.maxStreams(settings.server), perClient: settings.server.streams.perClient)
-        connections = ConnectionCounter(limit: memory.maxConnections(settings.server))
+        connections = ConnectionTable(
+            limit: memory.maxConnections(settings.server), perClient: settings.server.maxConnectionsPerClient,
+            trustedProxies: settings.server.trustedProxies)
     }
 }
 
@@ -117,7 +119,9 @@ public func buildApplication(_ parts: AppParts, logger: Logger) -> some Applicat
         router: buildRouter(parts),
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [ConnectionGuard(counter: connections, headerTimeout: headerTimeout)],
+                additionalChannelHandlers: [
+                    ConnectionAdmissionHandler(table: connections), HeaderDeadlineHandler(timeout: headerTimeout), MalformedRequestResponder(),
+                ],
                 idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)),
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100)
             )),

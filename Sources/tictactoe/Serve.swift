@@ -55,7 +55,8 @@ struct Serve: AsyncParsableCommand {
                 "address": "\(settings.server.host):\(settings.server.port)",
                 "board": "\(settings.board.shape)", "rule": "\(settings.board.rule.rawValue)",
                 "opponent": "\(settings.opponent.kind.rawValue)", "state": "\(settings.state.backend.rawValue)",
-                "max_connections": "\(parts.connections.limit)", "max_streams": "\(parts.events.capacity)",
+                "max_connections": "\(parts.connections.limit)", "max_connections_per_client": "\(parts.connections.perClient)",
+                "max_streams": "\(parts.events.capacity)",
                 "streams_per_client": "\(server.streams.perClient)", "memory_limit": "\(parts.memory.limitBytes) (\(parts.memory.source))",
                 "trusted_proxies": "\(server.trustedProxies.map(\.description).joined(separator: ","))",
             ])

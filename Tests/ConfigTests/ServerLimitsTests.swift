@@ -37,6 +37,7 @@ import Testing
               header_timeout_s: 4
               max_header_bytes: 8192
               max_connections: 500
+              max_connections_per_client: 20
               streams: {per_client: 3, max: 200}
             """, source: "limits.yaml")
         #expect(settings.server.trustedProxies.map(\.description) == ["10.0.0.0/16", "fd00::/8"])
@@ -44,6 +45,7 @@ import Testing
         #expect(settings.server.headerTimeoutSeconds == 4)
         #expect(settings.server.maxHeaderBytes == 8192)
         #expect(settings.server.maxConnections == 500)
+        #expect(settings.server.maxConnectionsPerClient == 20)
         #expect(settings.server.streams == StreamLimits(perClient: 3, max: 200))
     }
 
@@ -51,6 +53,7 @@ import Testing
         let server = try ConfigLoader.parse("", source: "empty.yaml").server
         #expect(server.trustedProxies.isEmpty)
         #expect(server.maxConnections == nil)
+        #expect(server.maxConnectionsPerClient == 64)
         #expect(server.streams.max == nil)
         #expect(server.streams.perClient == 8)
         #expect(server.idleTimeoutSeconds == 75)
@@ -68,6 +71,15 @@ import Testing
             try ConfigLoader.parse("server:\n  streams: {per_clinet: 3}\n", source: "p.yaml")
         } throws: { error in
             (error as? ConfigError)?.description == "p.yaml:2:13: server.streams.per_clinet: unknown key `per_clinet`; did you mean `per_client`?"
+        }
+    }
+
+    @Test func refusesAPerClientConnectionCapOfZero() {
+        #expect {
+            try ConfigLoader.parse("server:\n  max_connections_per_client: 0\n", source: "p.yaml")
+        } throws: { error in
+            (error as? ConfigError)?.description
+                == "p.yaml:2:31: server.max_connections_per_client: expected an integer from 1 to 1000000, found 0"
         }
     }
 

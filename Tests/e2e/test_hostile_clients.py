@@ -1,11 +1,14 @@
 """Connection-level limits of the release binary, tried the way a hostile client would."""
 import json
 import socket
+import subprocess
 import time
 
+from conftest import BIN
 
-def raw_connection(server, timeout=10):
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+
+def raw_connection(server, timeout=10, source="127.0.0.1"):
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout, source_address=(source, 0))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
 
@@ -76,21 +79,35 @@ def test_an_idle_keep_alive_connection_is_closed(start_server):
     assert 4 <= closed_after <= 8, closed_after
 
 
-def test_connections_beyond_the_cap_get_503_json_and_a_freed_slot_is_reused(start_server):
+def refused_answer(sock, request=b"GET /api/config HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"):
+    sock.sendall(request)
+    data, closed_after = read_until_closed(sock, 5)
+    sock.close()
+    assert closed_after is not None, "the refused connection was left open"
+    return split_response(data)
+
+
+def busy_connection(server, source="127.0.0.1"):
+    """A connection with a request in progress: its head sent, its body never."""
+    sock = raw_connection(server, source=source)
+    sock.sendall(b"POST /api/games HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+    return sock
+
+
+def test_connections_beyond_a_cap_of_busy_ones_get_503_json_but_health_checks_get_through(start_server):
     server = start_server("server: {max_connections: 16}\n")
-    held = [raw_connection(server) for _ in range(16)]
+    held = [busy_connection(server) for _ in range(16)]
     try:
         time.sleep(0.3)
-        extra = raw_connection(server)
-        extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        data, closed_after = read_until_closed(extra, 5)
-        extra.close()
-        status, headers, body = split_response(data)
+        status, headers, body = refused_answer(raw_connection(server))
         assert status == 503
         assert headers["retry-after"] == "5"
         assert headers["content-type"] == "application/json; charset=utf-8"
         assert json.loads(body)["error"]["code"] == "too_many_connections"
-        assert closed_after is not None, "the refused connection was left open"
+        # The container's and the load balancer's health checks are answered all the same.
+        status, _, body = refused_answer(raw_connection(server), b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+        assert subprocess.run([BIN, "healthcheck", "--port", str(server.port)], capture_output=True, timeout=10).returncode == 0
         # One held connection closes; its slot serves a new client.
         held.pop().close()
         deadline = time.monotonic() + 3
@@ -103,6 +120,28 @@ def test_connections_beyond_the_cap_get_503_json_and_a_freed_slot_is_reused(star
         assert status == 200
     finally:
         for sock in held:
+            sock.close()
+
+
+def test_at_the_cap_the_connection_idle_longest_is_closed_to_make_room(start_server):
+    server = start_server("server: {max_connections: 16}\n")
+    idle = []
+    for _ in range(16):
+        sock = raw_connection(server)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        sock.settimeout(5)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        idle.append(sock)
+    try:
+        status, game, _ = server.request("POST", "/api/games", {})
+        assert status == 201
+        _, closed_after = read_until_closed(idle[0], 3)
+        assert closed_after is not None, "the oldest idle connection was not closed"
+        # The others are still open: a request on the newest is answered.
+        idle[-1].sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert idle[-1].recv(65536).startswith(b"HTTP/1.1 200")
+    finally:
+        for sock in idle:
             sock.close()
 
 

@@ -15,7 +15,7 @@ enum GameMetrics {
     })
     static let computerThink = Timer(label: "tictactoe.computer.think")
     static let streamsOpen = Meter(label: "tictactoe.streams.open")
-    static let refusals = Dictionary(uniqueKeysWithValues: ["rate_limited", "too_many_streams", "too_many_connections"].map {
+    static let refusals = Dictionary(uniqueKeysWithValues: ["rate_limited", "too_many_streams", "too_many_connections", "too_many_client_connections"].map {
         ($0, Counter(label: "tictactoe.refusals", dimensions: [("reason", $0)]))
     })
     static let storeOperations = ["insert", "read", "update", "rematch", "seat"]
@@ -26,7 +26,14 @@ enum GameMetrics {
         ($0, Counter(label: "tictactoe.store.errors", dimensions: [("operation", $0)]))
     })
 
+    /// Idle connections closed to make room for new ones at the process's connection cap.
+    static let idleConnectionsClosed = Counter(label: "tictactoe.connections.closed_idle")
+
     static func refused(_ reason: String) {
         refusals[reason]?.increment()
+    }
+
+    static func idleConnectionClosed() {
+        idleConnectionsClosed.increment()
     }
 }

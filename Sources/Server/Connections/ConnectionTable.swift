@@ -1,0 +1,116 @@
+import Config
+import Locking
+import NIOCore
+
+/// Every open HTTP connection of the process, against two caps shared by every event loop: the
+/// process's (`limit`) and each client address's (`perClient`).
+///
+/// - A connection whose peer already holds `perClient` connections is refused. Peers that are
+///   trusted proxies are exempt: a load balancer carries many clients over few connections, so
+///   behind one the per-request limits, keyed on `X-Forwarded-For`, apply instead.
+/// - At the process cap, the connection idle longest (no request in progress; one that has sent
+///   nothing yet counts as idle since it was accepted) is closed to make room. Only when every
+///   connection is busy is the new one refused.
+/// - Counts are exact at every moment: a connection chosen for closing stops counting at once,
+///   not when its close completes, and releasing it later changes nothing.
+public final class ConnectionTable: Sendable {
+    /// What ``admit(_:peer:)`` decided.
+    enum Admission: Equatable, Sendable {
+        /// Counted under this ticket, which ``busy(_:)``, ``idle(_:)`` and ``release(_:)`` take.
+        case admitted(Int)
+        /// Every connection is busy and the process holds `limit`.
+        case processFull
+        /// The peer already holds `perClient` connections.
+        case clientFull
+    }
+
+    public let limit: Int
+    public let perClient: Int
+    private let trustedProxies: [CIDR]
+    private let state = Mutex(State())
+
+    private struct Entry {
+        let channel: any Channel
+        /// The address counted against `perClient`; `nil` for trusted proxies.
+        let client: String?
+        /// When its last request ended (or it was accepted); `nil` while a request is in progress.
+        var idleSince: UInt64?
+    }
+
+    private struct State {
+        var nextTicket = 0
+        var entries: [Int: Entry] = [:]
+        var perClient: [String: Int] = [:]
+        var evicted = 0
+
+        mutating func remove(_ ticket: Int) -> Entry? {
+            guard let entry = entries.removeValue(forKey: ticket) else { return nil }
+            if let client = entry.client {
+                let left = perClient[client, default: 1] - 1
+                perClient[client] = left > 0 ? left : nil
+            }
+            return entry
+        }
+    }
+
+    public init(limit: Int, perClient: Int, trustedProxies: [CIDR] = []) {
+        self.limit = limit
+        self.perClient = perClient
+        self.trustedProxies = trustedProxies
+    }
+
+    /// Counts `channel`, whose peer is `peer` (as NIO prints addresses), closing the connection
+    /// idle longest when the process is at its cap.
+    func admit(_ channel: any Channel, peer: String?) -> Admission {
+        let client = peer.flatMap { peer in trustedProxies.contains { $0.contains(peer) } ? nil : peer }
+        let now = NIODeadline.now().uptimeNanoseconds
+        var victim: (any Channel)?
+        let admission = state.withLock { state -> Admission in
+            if let client, state.perClient[client, default: 0] >= perClient { return .clientFull }
+            if state.entries.count >= limit {
+                var oldest: (ticket: Int, since: UInt64)?
+                for (ticket, entry) in state.entries {
+                    if let since = entry.idleSince, since < oldest?.since ?? .max { oldest = (ticket, since) }
+                }
+                guard let oldest, let entry = state.remove(oldest.ticket) else { return .processFull }
+                victim = entry.channel
+                state.evicted += 1
+            }
+            let ticket = state.nextTicket
+            state.nextTicket += 1
+            state.entries[ticket] = Entry(channel: channel, client: client, idleSince: now)
+            if let client { state.perClient[client, default: 0] += 1 }
+            return .admitted(ticket)
+        }
+        if let victim {
+            GameMetrics.idleConnectionClosed()
+            victim.close(promise: nil)
+        }
+        return admission
+    }
+
+    /// A request started on the connection: it is not closed to make room until it ends.
+    func busy(_ ticket: Int) {
+        state.withLock { $0.entries[ticket]?.idleSince = nil }
+    }
+
+    /// The connection's requests have all ended.
+    func idle(_ ticket: Int) {
+        let now = NIODeadline.now().uptimeNanoseconds
+        state.withLock { $0.entries[ticket]?.idleSince = now }
+    }
+
+    /// The connection closed (nothing happens for one already closed to make room).
+    func release(_ ticket: Int) {
+        state.withLock { _ = $0.remove(ticket) }
+    }
+
+    /// Connections counted now.
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    /// Connections counted now against `client`'s cap.
+    public func count(of client: String) -> Int { state.withLock { $0.perClient[client, default: 0] } }
+
+    /// Idle connections closed to make room since start-up.
+    public var evicted: Int { state.withLock { $0.evicted } }
+}

@@ -1,0 +1,73 @@
+import Config
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import Server
+
+/// The process's connection caps: per client address, per process, and which connection makes
+/// room when the process is full.
+@Suite struct ConnectionTableTests {
+    func ticket(_ admission: ConnectionTable.Admission) throws -> Int {
+        guard case .admitted(let ticket) = admission else {
+            Issue.record("expected admitted, got \(admission)")
+            throw CancellationError()
+        }
+        return ticket
+    }
+
+    @Test func refusesAClientBeyondItsShareButNotOthers() throws {
+        let table = ConnectionTable(limit: 100, perClient: 2)
+        _ = try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2"))
+        let second = try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2"))
+        #expect(table.admit(EmbeddedChannel(), peer: "127.0.0.2") == .clientFull)
+        _ = try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.3"))
+        #expect(table.count(of: "127.0.0.2") == 2)
+        #expect(table.count == 3)
+        table.release(second)
+        _ = try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2"))
+        #expect(table.count(of: "127.0.0.2") == 2)
+    }
+
+    @Test func trustedProxiesAreNotCountedPerClient() throws {
+        let table = ConnectionTable(limit: 100, perClient: 2, trustedProxies: [try #require(CIDR("10.0.0.0/16"))])
+        for _ in 1...5 { _ = try ticket(table.admit(EmbeddedChannel(), peer: "10.0.3.4")) }
+        #expect(table.count == 5)
+        #expect(table.count(of: "10.0.3.4") == 0)
+    }
+
+    @Test func closesTheConnectionIdleLongestAtTheProcessCap() throws {
+        let table = ConnectionTable(limit: 3, perClient: 10)
+        let channels = (0..<4).map { _ in EmbeddedChannel() }
+        for channel in channels { try channel.connect(to: SocketAddress(ipAddress: "127.0.0.9", port: 1)).wait() }
+        let first = try ticket(table.admit(channels[0], peer: "127.0.0.2"))
+        let second = try ticket(table.admit(channels[1], peer: "127.0.0.3"))
+        _ = try ticket(table.admit(channels[2], peer: "127.0.0.4"))
+        table.busy(first)
+        table.busy(second)
+        table.idle(second)
+        // The third has been idle since it was accepted, before the second's request ended.
+        _ = try ticket(table.admit(channels[3], peer: "127.0.0.5"))
+        #expect(channels.map(\.isActive) == [true, true, false, true])
+        #expect(table.count == 3)
+        #expect(table.count(of: "127.0.0.4") == 0)
+        #expect(table.evicted == 1)
+    }
+
+    @Test func refusesWhenEveryConnectionIsBusy() throws {
+        let table = ConnectionTable(limit: 2, perClient: 10)
+        table.busy(try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2")))
+        table.busy(try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.3")))
+        #expect(table.admit(EmbeddedChannel(), peer: "127.0.0.4") == .processFull)
+        #expect(table.evicted == 0)
+    }
+
+    @Test func releasingAConnectionClosedToMakeRoomChangesNothing() throws {
+        let table = ConnectionTable(limit: 1, perClient: 10)
+        let evicted = try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2"))
+        _ = try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2"))
+        table.release(evicted)
+        #expect(table.count == 1)
+        #expect(table.count(of: "127.0.0.2") == 1)
+    }
+}
