@@ -7,6 +7,7 @@
 #   stop   stops it (fast shutdown; waits at most 30 s).
 #   url    prints postgres://tictactoe:PASSWORD@127.0.0.1:PORT/tictactoe?sslmode=disable
 # The password is fixed and public: the server listens on loopback only and lives for one test run.
+# TLS_DIR=DIR (optional) holding server.crt and server.key: the server also accepts TLS with them.
 set -euo pipefail
 
 cmd=${1:?usage: $0 start|stop|restart|url DIR PORT}
@@ -33,8 +34,14 @@ start() {
     as_owner "$bin/initdb" -D "$dir" -U postgres --auth-local=trust --auth-host=scram-sha-256 >"$dir.initdb.log" 2>&1 \
       || { cat "$dir.initdb.log" >&2; exit 1; }
   fi
+  tls=""
+  if [ -n "${TLS_DIR:-}" ]; then
+    install -m 0600 "$TLS_DIR/server.crt" "$TLS_DIR/server.key" "$dir/"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir/server.crt" "$dir/server.key"
+    tls="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+  fi
   as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1 || as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off $tls" start >/dev/null
   psql=(as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1)
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'tictactoe'")" ]; then
     "${psql[@]}" -c "CREATE ROLE tictactoe LOGIN PASSWORD '$password'" >/dev/null

@@ -11,7 +11,18 @@ public enum EnvironmentOverrides {
         ("DATABASE_URL", "state", "url"),
         ("TRUSTED_PROXIES", "server", "trusted_proxies"),
         ("BEHIND_HTTPS", "server", "behind_https"),
+        // libpq's names for the database's parts (PostgresSettings).
+        ("PGHOST", "state", "host"),
+        ("PGPORT", "state", "port"),
+        ("PGDATABASE", "state", "database"),
+        ("PGUSER", "state", "user"),
+        ("PGPASSWORD", "state", "password"),
+        ("PGSSLMODE", "state", "sslmode"),
+        ("PGSSLROOTCERT", "state", "sslrootcert"),
     ]
+
+    /// Variables taken as text whatever they hold (a password of `null` or `true` is a password).
+    static let textVariables: Set<String> = ["PGHOST", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLROOTCERT", "DATABASE_URL"]
 
     /// `root` with every set variable written in as a plain scalar marked with the variable's name.
     public static func apply(_ environment: [String: String], to root: YAMLNode?, source: String) -> YAMLNode? {
@@ -19,7 +30,7 @@ public enum EnvironmentOverrides {
         for (name, section, key) in variables {
             guard let value = environment[name], !value.isEmpty else { continue }
             let mark = Mark(source: "environment variable \(name)", line: 0, column: 0)
-            let scalar = YAMLNode(.scalar(value, .plain), mark: mark)
+            let scalar = YAMLNode(.scalar(value, textVariables.contains(name) ? .doubleQuoted : .plain), mark: mark)
             root = setting(scalar, at: section, key, in: root, fileMark: Mark(source: source, line: 1, column: 1))
         }
         return root

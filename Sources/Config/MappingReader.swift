@@ -57,6 +57,9 @@ struct MappingReader {
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The node under `key`, treating null as absent.
+    /// Whether the mapping gives `key` a value (not null).
+    func has(_ key: String) -> Bool { node(key) != nil }
+
     func node(_ key: String) -> YAMLNode? {
         guard let node = values[key], !node.isNull else { return nil }
         return node

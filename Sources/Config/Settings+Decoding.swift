@@ -24,7 +24,11 @@ extension Settings {
         do { try decodePlayers(top.section("players", allowed: ["symbols", "first"])) } catch { problems.note(error) }
         do { try decodeOpponent(top.section("opponent", allowed: ["kind", "plays", "level", "think_ms", "threads", "queue"])) } catch { problems.note(error) }
         do { try decodeTheme(top.section("theme", allowed: ["name", "colors", "title"])) } catch { problems.note(error) }
-        do { try decodeState(top.section("state", allowed: ["backend", "path", "url", "timeout_ms"])) } catch { problems.note(error) }
+        do {
+            try decodeState(top.section("state", allowed: [
+                "backend", "path", "url", "timeout_ms", "host", "port", "database", "user", "password", "sslmode", "sslrootcert",
+            ]))
+        } catch { problems.note(error) }
         if let deploy = top.node("deploy") {
             do {
                 self.deploy = try DeploySettings(decoding: deploy, source: source, settings: self, problems: problems)
@@ -163,5 +167,62 @@ extension Settings {
             }
         }
         state.timeoutMilliseconds = try section.int("timeout_ms", default: state.timeoutMilliseconds, in: 100...60_000, unit: " (milliseconds)")
+        try decodePostgres(section)
+    }
+
+    /// The separate database settings over the URL's parts (see ``PostgresSettings``).
+    private mutating func decodePostgres(_ section: MappingReader) throws(ConfigError) {
+        /// Where `key`'s value came from: its environment variable, or the file's key.
+        func origin(_ key: String) -> String {
+            let source = section.mark(of: key).source
+            let prefix = "environment variable "
+            return source.hasPrefix(prefix) ? String(source.dropFirst(prefix.count)) : "state.\(key)"
+        }
+        func nonEmpty(_ key: String) throws(ConfigError) -> String? {
+            guard let value = try section.string(key, default: nil) else { return nil }
+            guard !value.isEmpty else {
+                throw ConfigError(.invalidValue, at: section.mark(of: key), key: "state.\(key)", "expected a value, found an empty string")
+            }
+            return value
+        }
+        var postgres = state.url.map { PostgresSettings(url: $0, source: origin("url")) }
+        let host = try nonEmpty("host")
+        if postgres == nil, host != nil { postgres = PostgresSettings() }
+        let port = try section.optionalInt("port", in: 1...65535)
+        let database = try nonEmpty("database")
+        let user = try nonEmpty("user")
+        let password = try section.string("password", default: nil)
+        if password != nil, origin("password") == "state.password" {
+            throw ConfigError(
+                .invalidValue, at: section.mark(of: "password"), key: "state.password",
+                "a password does not belong in a config file: set the PGPASSWORD environment variable (from a secret), or give DATABASE_URL")
+        }
+        let sslMode = section.has("sslmode") ? try section.choice("sslmode", default: PostgresSettings.SSLMode.prefer) : nil
+        let sslRootCert = try nonEmpty("sslrootcert")
+        guard var settings = postgres else {
+            for key in ["port", "database", "user", "password", "sslmode", "sslrootcert"] where section.has(key) {
+                throw ConfigError(
+                    .invalidValue, at: section.mark(of: key), key: "state.\(key)",
+                    "\(origin(key)) is given but no database host: set state.host or PGHOST, or give state.url or DATABASE_URL")
+            }
+            return
+        }
+        if let host { settings.host = host; settings.sources["host"] = origin("host") }
+        if let port { settings.port = port; settings.sources["port"] = origin("port") }
+        if let database { settings.database = database; settings.sources["dbname"] = origin("database") }
+        if let user { settings.user = user; settings.sources["user"] = origin("user") }
+        if settings.sources["dbname"] == nil { settings.database = settings.user }  // libpq's default
+        if let password { settings.password = password; settings.sources["password"] = origin("password") }
+        if let sslMode { settings.sslMode = sslMode; settings.sources["sslmode"] = origin("sslmode") }
+        if let sslRootCert {
+            guard settings.sslMode == .verifyFull else {
+                throw ConfigError(
+                    .invalidValue, at: section.mark(of: "sslrootcert"), key: "state.sslrootcert",
+                    "a CA file is used only with sslmode verify-full, but sslmode is `\(settings.sslMode.rawValue)` (\(settings.sources["sslmode"] ?? "default"))")
+            }
+            settings.sslRootCert = sslRootCert
+            settings.sources["sslrootcert"] = origin("sslrootcert")
+        }
+        state.postgres = settings
     }
 }

@@ -40,6 +40,10 @@ extension Settings {
         if state.backend == .sqlite { stateLine += ", path: \(state.path)" }
         if let url = state.redactedURL { stateLine += ", url: \(url)" }
         lines.append(stateLine + "}")
+        if let postgres = state.postgres {
+            lines.append("  # the database, each part from: PG* variable, state.<key>, the URL, the default")
+            lines.append(contentsOf: postgres.summary.map { "  \($0)" })
+        }
         if let deploy {
             lines.append("deploy:")
             lines.append("  architectures: [\(deploy.architectures.map(\.rawValue).joined(separator: ", "))]")

@@ -29,8 +29,9 @@ public struct Settings: Hashable, Sendable {
                 "opponent.level `perfect` cannot solve a \(board.shape) \(board.rule.rawValue) board within opponent.think_ms "
                     + "(\(opponent.thinkMilliseconds) ms); it will search as deep as that budget allows and may lose")
         }
-        if state.backend == .postgres, state.url == nil, deploy?.secrets["DATABASE_URL"] == nil {
-            warnings.append("state.backend `postgres` has no state.url: the server will need the DATABASE_URL environment variable at start")
+        if state.backend == .postgres, state.postgres == nil, deploy?.secrets["DATABASE_URL"] == nil, deploy?.secrets["PGPASSWORD"] == nil {
+            warnings.append(
+                "state.backend `postgres` names no database (state.url or state.host): the server will need DATABASE_URL or PGHOST… in its environment at start")
         }
         if server.host == "127.0.0.1" || server.host == "localhost" {
             warnings.append("server.host `\(server.host)` accepts connections from this machine only; containers need 0.0.0.0")
@@ -172,6 +173,9 @@ public struct StateSettings: Hashable, Sendable {
     public var path = "tictactoe.sqlite"
     /// The PostgreSQL URL, for `postgres`. Holds the password: print ``redactedURL`` instead.
     public var url: PostgresURL?
+    /// The database to use, for `postgres`: the URL's parts with the separate settings
+    /// (`state.host`…, `PGHOST`…) over them; `nil` when neither names a host.
+    public var postgres: PostgresSettings?
     /// How long one storage operation may take before the request is answered with 503.
     public var timeoutMilliseconds = 3000
 

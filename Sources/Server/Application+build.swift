@@ -40,13 +40,14 @@ public struct AppParts: Sendable {
             return try AppParts(settings: settings, store: store)
         case .postgres:
             #if PostgreSQL
-            guard let url = settings.state.url else {
-                throw StartupError("state.backend `postgres` needs a database: set state.url in the config or the DATABASE_URL environment variable")
+            guard let database = settings.state.postgres else {
+                throw StartupError(
+                    "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config")
             }
             let store: PostgresGameStore
             do {
                 store = try PostgresGameStore(
-                    url: url, timeout: .milliseconds(settings.state.timeoutMilliseconds), maxGames: games.maxGames,
+                    database: database, timeout: .milliseconds(settings.state.timeoutMilliseconds), maxGames: games.maxGames,
                     idleTimeout: .seconds(games.idleMinutes * 60), logger: logger)
             } catch {
                 throw StartupError("state.backend `postgres`: \(error.description)")

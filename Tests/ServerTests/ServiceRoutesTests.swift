@@ -92,7 +92,7 @@ import Testing
             _ = try await AppParts.make(settings: settings, logger: Logger(label: "test"))
             Issue.record("postgres without a URL must not start")
         } catch {
-            #expect(error.description == "state.backend `postgres` needs a database: set state.url in the config or the DATABASE_URL environment variable")
+            #expect(error.description == "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config")
         }
     }
 }

@@ -29,7 +29,7 @@ enum TestPostgres {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let store = try PostgresGameStore(
-            url: try url(database: database), timeout: timeout, maxGames: maxGames, idleTimeout: idleTimeout, logger: logger)
+            database: PostgresSettings(url: try url(database: database), source: "TICTACTOE_TEST_POSTGRES_URL"), timeout: timeout, maxGames: maxGames, idleTimeout: idleTimeout, logger: logger)
         Task { await store.run() }
         try await store.migrate()
         return store

@@ -187,14 +187,15 @@ class Postgres:
 
     SCRIPT = os.path.join(ROOT, "scripts", "test-postgres.sh")
 
-    def __init__(self):
+    def __init__(self, tls_dir=None):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="tictactoe-pg-")
         os.rmdir(self.dir)
+        self.env = dict(os.environ, TLS_DIR=tls_dir) if tls_dir else None
         self.url = self._run("start")
 
     def _run(self, command):
-        result = subprocess.run([self.SCRIPT, command, self.dir, str(self.port)], capture_output=True, text=True, timeout=60)
+        result = subprocess.run([self.SCRIPT, command, self.dir, str(self.port)], capture_output=True, text=True, timeout=60, env=self.env)
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
 

@@ -204,7 +204,7 @@ def test_serve_refuses_a_bad_config_clearly(tmp_path):
     postgres.write_text("state: {backend: postgres}\n")
     result = run("serve", "--config", str(postgres))
     assert result.returncode == 1
-    assert "state.backend `postgres` needs a database: set state.url in the config or the DATABASE_URL environment variable" in result.stderr
+    assert "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config" in result.stderr
     unwritable = tmp_path / "unwritable.yaml"
     unwritable.write_text("state: {backend: sqlite, path: /nonexistent/dir/games.sqlite}\n")
     result = run("serve", "--config", str(unwritable))

@@ -94,10 +94,16 @@ def test_streams_resume_from_the_last_event_and_send_heartbeats(start_server, po
     # A stale Last-Event-ID gets the current state at once.
     stale = EventStream(a, game_id, last_event_id="0.1.0")
     assert stale.next_event(timeout=2)[0] == "1.2.0"
-    # Three streams, two processes: one LISTEN connection per process, not one per client.
+    # Three streams, two processes: one LISTEN connection per process, not one per client (each
+    # process starts listening once it has a stream open).
     third = EventStream(a, game_id)
     third.next_event()
-    listeners = postgres.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tictactoe-listen'")
+    deadline = time.monotonic() + 5
+    while True:
+        listeners = postgres.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tictactoe-listen'")
+        if listeners == "2" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert listeners == "2"
     for stream in (view, stale, third):
         stream.close()

@@ -29,6 +29,8 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
 
     private let client: PostgresClient
     private let listenConfiguration: PostgresConnection.Configuration
+    /// Game operations run so far (not sweeps), so that upkeep sweeps only after some.
+    private let operations = Mutex(0)
     private let timeout: Duration
     private let maxGames: Int
     private let idleSeconds: Double
@@ -44,12 +46,14 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         case ready
     }
 
-    /// A store for `url`. Connects lazily: an unreachable database is reported by operations and
-    /// ``checkHealth()``, not here. Call ``run()`` (a ServiceLifecycle service) while it is used.
-    public init(url: PostgresURL, timeout: Duration, maxGames: Int, idleTimeout: Duration, logger: Logger) throws(StoreError) {
+    /// A store for `database`. Connects lazily: an unreachable database is reported by operations
+    /// and ``checkHealth()``, not here; a CA file that cannot be read is reported here. Call
+    /// ``run()`` (a ServiceLifecycle service) while it is used.
+    public init(database url: PostgresSettings, timeout: Duration, maxGames: Int, idleTimeout: Duration, logger: Logger) throws(StoreError) {
+        let verified = try Self.verifiedTLS(rootCertificates: url.sslRootCert, source: url.sources["sslrootcert"])
         var clientConfiguration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-            tls: try Self.clientTLS(url.sslMode))
+            tls: Self.clientTLS(url.sslMode, verified: verified))
         clientConfiguration.options.connectTimeout = min(timeout, .seconds(10))
         clientConfiguration.options.additionalStartupParameters = [("application_name", "tictactoe")]
         // The pool logs every failed connection attempt at `info`; our own warnings say it once.
@@ -58,7 +62,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         client = PostgresClient(configuration: clientConfiguration, backgroundLogger: quiet)
         var listen = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-            tls: try Self.connectionTLS(url.sslMode))
+            tls: try Self.connectionTLS(url.sslMode, verified: verified))
         listen.options.connectTimeout = .milliseconds(min(timeout, .seconds(10)).milliseconds)
         listen.options.additionalStartupParameters = [("application_name", "tictactoe-listen")]
         listenConfiguration = listen
@@ -92,13 +96,20 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         stopSignal.continuation.finish()
     }
 
-    /// Migrates as soon as the database answers, then sweeps expired and surplus games.
+    /// Migrates as soon as the database answers, then sweeps expired and surplus games, but only
+    /// after games were used since the last sweep: an idle server sends the database nothing (the
+    /// pool closes idle connections after a minute), so a database that pauses when unused can.
     private func upkeep() async {
         var logged = false
+        var sweptAfter = -1
         while !Task.isCancelled {
             do throws(StoreError) {
                 try await migrate()
-                try await sweep()
+                let used = operations.withLock { $0 }
+                if used != sweptAfter {
+                    try await sweep()
+                    sweptAfter = used
+                }
                 try? await Task.sleep(for: Self.sweepInterval)
                 logged = false
             } catch {
@@ -377,6 +388,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         _ body: @escaping @Sendable (PostgresClient, Logger, Double, Int) async throws -> T
     ) async throws(StoreError) -> T {
         let client = client, logger = logger, idle = idleSeconds, max = maxGames
+        if what != "sweep" { operations.withLock { $0 &+= 1 } }
         do {
             return try await withStoreDeadline(timeout, "PostgreSQL (\(what))") {
                 do {
@@ -419,22 +431,37 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         return "\(error.code)"
     }
 
-    private static func clientTLS(_ mode: PostgresURL.SSLMode) throws(StoreError) -> PostgresClient.Configuration.TLS {
+    /// `verify-full`: the certificate checked against `rootCertificates` (a PEM file) when given,
+    /// else the system's trusted roots, and the host name checked against it.
+    private static func verifiedTLS(rootCertificates path: String?, source: String?) throws(StoreError) -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        guard let path else { return configuration }
+        do {
+            let certificates = try NIOSSLCertificate.fromPEMFile(path)
+            guard !certificates.isEmpty else { throw StoreError("it holds no PEM certificate") }
+            configuration.trustRoots = .certificates(certificates)
+        } catch {
+            throw StoreError("sslrootcert \(path) (from \(source ?? "state.sslrootcert")) cannot be used as the certificate authorities to trust: \(error)")
+        }
+        return configuration
+    }
+
+    private static func clientTLS(_ mode: PostgresURL.SSLMode, verified: TLSConfiguration) -> PostgresClient.Configuration.TLS {
         switch mode {
         case .disable: return .disable
         case .prefer: return .prefer(unverified)
         case .require: return .require(unverified)
-        case .verifyFull: return .require(.makeClientConfiguration())
+        case .verifyFull: return .require(verified)
         }
     }
 
-    private static func connectionTLS(_ mode: PostgresURL.SSLMode) throws(StoreError) -> PostgresConnection.Configuration.TLS {
+    private static func connectionTLS(_ mode: PostgresURL.SSLMode, verified: TLSConfiguration) throws(StoreError) -> PostgresConnection.Configuration.TLS {
         do {
             switch mode {
             case .disable: return .disable
             case .prefer: return .prefer(try NIOSSLContext(configuration: unverified))
             case .require: return .require(try NIOSSLContext(configuration: unverified))
-            case .verifyFull: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .verifyFull: return .require(try NIOSSLContext(configuration: verified))
             }
         } catch {
             throw StoreError("cannot set up TLS for sslmode=\(mode.rawValue): \(error)")
