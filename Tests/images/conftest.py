@@ -83,7 +83,10 @@ class Images:
             found = re.search(r"tictactoe-compile: (cold|incremental)", output)
             how = found.group(1) if found else "cached"
         facts = open(os.path.join(ROOT, f"build/docker/facts/{variant}/facts.env")).read().split()
-        flavour = "with PostgreSQL" if "VARIANT_BACKEND=postgres" in facts else "without PostgreSQL"
+        if extra:
+            flavour = "the host's release binary"
+        else:
+            flavour = "with PostgreSQL" if "VARIANT_BACKEND=postgres" in facts else "without PostgreSQL"
         with open(COMPILES, "a") as f:
             f.write(f"image {variant}-{arch} ({flavour})\t{how}\t{seconds:.0f}\n")
         figure(f"build time {variant}-{arch} ({flavour}; {how}): {seconds:.1f} s")
