@@ -15,7 +15,7 @@ TEST_PG_PORT ?= 55432
 
 .PHONY: help deps build release run check-config solve test test-unit test-e2e test-images test-images-full test-reproducible bench bench-images clean \
         image images run-image push print-version \
-        taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate
+        taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate smoke
 
 # Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
@@ -78,9 +78,8 @@ release: deps ## Release build of tictactoe: static Swift runtime, stripped (reu
 	scripts/static-libs.sh
 	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/release-flags $(SWIFT) build
 
-run: release ## Play: serve the game (CONFIG=file, else built-in defaults) on http://localhost:5000
-	@echo "open http://localhost:$${PORT:-5000} (or the port CONFIG names); Ctrl-C stops"
-	$(RELEASE_BIN) serve $(if $(CONFIG),--config $(CONFIG))
+run: release ## Play: serve the game (CONFIG=file, else built-in defaults) on http://localhost:5000; a postgres config with no database gets a throwaway one
+	@scripts/run.sh $(RELEASE_BIN) $(CONFIG)
 
 check-config: $(RELEASE_BIN) ## Validate CONFIG and print the resolved settings
 	@test -n "$(CONFIG)" || { echo "usage: make check-config CONFIG=variants/classic.yaml"; exit 2; }
@@ -141,13 +140,16 @@ bench-images: ## Image sizes, start-up, throughput and build-time figures (after
 # ECS Fargate. Account and region come from AWS_ACCOUNT/AWS_REGION or the aws CLI's config.
 ECR_REPOSITORY ?= $(REGISTRY)/$(REPO)
 FARGATE_ENV = VARIANT=$(VARIANT) REGION=$(AWS_REGION) ACCOUNT=$(AWS_ACCOUNT) REPOSITORY=$(ECR_REPOSITORY) \
-  TT=$(TT) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST)
+  TT=$(TT) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST) SMOKE=$(SMOKE) SMOKE_URL=$(SMOKE_URL)
 DRY_RUN = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 WAIT ?= 600
 YES ?=
 VPC_ID ?=
 SUBNETS ?=
 DIGEST ?=
+SMOKE ?= 1
+SMOKE_URL ?=
+URL ?=
 
 taskdef: $(RELEASE_BIN) ## Render build/ecs/VARIANT-ARCH.json (register with aws ecs register-task-definition --cli-input-json)
 	@case " $(VARIANTS) " in *" $(VARIANT) "*) ;; *) echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2;; esac
@@ -168,7 +170,11 @@ stack: $(RELEASE_BIN) ## Render build/cfn/VARIANT.json, the CloudFormation templ
 
 verify: $(RELEASE_BIN) ## Check before deploying: image and its architecture in ECR, cluster, roles, log group
 	+@$(FARGATE_ENV) scripts/fargate.sh verify $(DRY_RUN)
-deploy: $(RELEASE_BIN) ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s) and print the URL; YES=1 skips the prompt
+smoke: ## Play one short game through URL=http://… and say what it got (what make deploy does after deploying)
+	@test -n "$(URL)" || { echo "usage: make smoke URL=http://host[:port]/"; exit 2; }
+	python3 scripts/smoke.py "$(URL)"
+
+deploy: $(RELEASE_BIN) ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s), print the URL and play a smoke game there (SMOKE=0 skips); YES=1 skips the prompt
 	+@$(FARGATE_ENV) scripts/fargate.sh deploy $(DRY_RUN)
 destroy: $(RELEASE_BIN) ## Delete VARIANT's stack and everything in it
 	+@$(FARGATE_ENV) scripts/fargate.sh destroy $(DRY_RUN)

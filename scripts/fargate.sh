@@ -6,6 +6,8 @@
 # Environment (set by the Makefile): VARIANT REGION ACCOUNT REPOSITORY (image repository URI)
 # TT (the tictactoe binary) YES (1 skips confirmation) WAIT (seconds to wait for stability)
 # VPC_ID SUBNETS (comma-separated; default: the default VPC's default subnets) DIGEST VERSION
+# SMOKE (0 skips the smoke game after deploy) SMOKE_URL (play the smoke game there instead of the
+# deployed URL: for tests whose AWS runs no containers)
 set -euo pipefail
 
 command="${1:?usage: fargate.sh verify|deploy|destroy|diff|status|logs|url|rollback|run-task [--dry-run]}"
@@ -188,7 +190,15 @@ sys.exit(0 if ok else 1)' "$domain" "$names"; then
       --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" "${proxies[@]}" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}"
     [ -n "$dry_run" ] && exit 0
     wait_stable
-    echo "play at: $(service_url)"
+    url="$(service_url)"
+    echo "play at: $url"
+    # The deploy is proven by playing one short game through the deployed address.
+    if [ "${SMOKE:-1}" != 0 ]; then
+      python3 scripts/smoke.py "${SMOKE_URL:-$url}" || {
+        echo "error: $VARIANT is deployed but did not play a game (above: the step and the answer); make logs shows the tasks' side, make rollback the previous revision" >&2
+        exit 1
+      }
+    fi
     ;;
   destroy)
     confirm "delete the stack and everything in it"

@@ -40,7 +40,7 @@ public struct Variant: ParsableCommand {
             abstract: "Print one resolved setting of a variant.",
             discussion: "Keys: \(Get.keys.joined(separator: ", "))."
         )
-        static let keys = ["server.port", "board", "theme.name", "state.backend", "opponent.kind", "deploy.architectures", "deploy.run_on", "deploy.cluster", "deploy.memory"]
+        static let keys = ["server.port", "board", "theme.name", "state.backend", "state.host", "opponent.kind", "deploy.architectures", "deploy.run_on", "deploy.cluster", "deploy.memory"]
 
         @Argument(help: "The variant's YAML file.") var file: String
         @Argument(help: "The setting to print.") var key: String
@@ -59,6 +59,7 @@ public struct Variant: ParsableCommand {
             case "board": print("\(settings.board.shape.rows)x\(settings.board.shape.cols)k\(settings.board.shape.winLength)")
             case "theme.name": print(settings.theme.name.rawValue)
             case "state.backend": print(settings.state.backend.rawValue)
+            case "state.host": print(settings.state.postgres?.host ?? "")
             case "opponent.kind": print(settings.opponent.kind.rawValue)
             case "deploy.architectures": print(deploy.architectures.map(\.rawValue).joined(separator: " "))
             case "deploy.cluster": print(deploy.cluster ?? "")

@@ -2,11 +2,14 @@
 CA file, and a database that goes away for 20 s (as an auto-paused Aurora does while it resumes)."""
 import json
 import os
+import signal
+import socket
 import subprocess
 import time
+import urllib.request
 
 import pytest
-from conftest import BIN, Postgres, free_port
+from conftest import BIN, ROOT, Postgres, free_port
 
 # Every character a URL would need escaped, and a quote for SQL.
 PASSWORD = "p@ss:w/o?rd#%&=+ 'quoted' \"double\" ;\\ end"
@@ -135,3 +138,30 @@ def test_a_database_gone_for_20_seconds_comes_back_by_itself(start_server, tls_p
         time.sleep(0.2)
     assert status == 200, moved
     print(f"database back after 20 s away: ready {time.monotonic() - restarted:.1f} s after it restarted, the game went on")
+
+
+def test_make_run_gives_a_postgres_config_without_a_database_a_throwaway_one():
+    port, pg_port = free_port(), free_port()
+    process = subprocess.Popen(["scripts/run.sh", BIN, "variants/shared.yaml"], cwd=ROOT,
+                               env=dict(os.environ, PORT=str(port), RUN_PG_PORT=str(pg_port)),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None, "make run's server did not become ready"
+            time.sleep(0.2)
+        smoke = subprocess.run(["python3", "scripts/smoke.py", f"http://127.0.0.1:{port}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert smoke.returncode == 0, smoke.stderr
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=60)[0]
+    assert f"variants/shared.yaml names no database: serving it with a throwaway PostgreSQL on 127.0.0.1:{pg_port}" in output
+    # The throwaway database stopped with the server.
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", pg_port), timeout=5).close()
