@@ -47,22 +47,25 @@ IMAGE_ENV = DOCKER=$(DOCKER) REPO=$(REPO) VERSION=$(VERSION) REVISION=$(REVISION
 # A variant's architectures, read through the image build's facts stage (no host Swift needed).
 variant_archs = $$($(IMAGE_ENV) scripts/image.sh facts $(HOST_ARCH) $(1) >/dev/null && . build/docker/facts/$(1)/facts.env && echo $$VARIANT_ARCHITECTURES)
 # ECR coordinates, looked up only when a target needs them.
-AWS_REGION ?= $(shell aws configure get region 2>/dev/null || echo us-east-1)
-AWS_ACCOUNT ?= $(shell aws sts get-caller-identity --query Account --output text 2>/dev/null)
+# Each is looked up at its first use and kept (one aws call at most per make run).
+AWS_REGION ?= $(eval AWS_REGION := $(shell aws configure get region 2>/dev/null || echo us-east-1))$(AWS_REGION)
+AWS_ACCOUNT ?= $(eval AWS_ACCOUNT := $(shell aws sts get-caller-identity --query Account --output text 2>/dev/null))$(AWS_ACCOUNT)
 REGISTRY ?= $(AWS_ACCOUNT).dkr.ecr.$(AWS_REGION).amazonaws.com
 TT := $(RELEASE_BIN)
 
-help: ## List targets and variables
-	@echo "Targets:"
-	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "Variables:"
-	@echo "  CONFIG=FILE     YAML config for run and check-config (default: built-in)"
-	@echo "  PORT=N          overrides server.port for run"
-	@echo "  ARCH=amd64|arm64 VARIANT=name  image to build (default: $(HOST_ARCH), classic); variants: $(VARIANTS)"
-	@echo "  BUILDER_IMAGE=  SWIFT_SDK_amd64= SWIFT_SDK_arm64= SWIFT_SDK_URL=  builder and Swift SDKs (default: official, pinned)"
-	@echo "  RUNTIME_IMAGE_amd64= RUNTIME_IMAGE_arm64=  runtime bases (default: scratch, for the static musl binary)"
-	@echo "  SWIFTPM_MIRROR=DIR  bare git copies of the dependencies, for builds without internet"
-	@echo "  REPO=tictactoe VERSION=(git describe) REGISTRY=(ECR from AWS_ACCOUNT, AWS_REGION)"
+##@ Play and build
+help: ## List targets by concern, and the variables they take
+	@awk 'BEGIN { FS = ":.*## " } /^##@ / { printf "\n%s\n", substr($$0, 5) } /^[a-z][a-z0-9-]*:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo
+	@echo "Variables (make TARGET NAME=value)"
+	@echo "  play:    CONFIG=FILE (run, check-config; default: built-in)  PORT=N (overrides server.port)"
+	@echo "  images:  ARCH=amd64|arm64 (default $(HOST_ARCH))  VARIANT=name ($(VARIANTS); default classic)  BINARY=FILE (package a release binary)"
+	@echo "           BUILDER_IMAGE=  SWIFT_SDK_amd64=  SWIFT_SDK_arm64=  SWIFT_SDK_URL=  SWIFT_SDK_CHECKSUM=  (builder and Swift SDKs; default official, pinned)"
+	@echo "           RUNTIME_IMAGE_amd64=  RUNTIME_IMAGE_arm64=  (runtime bases; default scratch)  SWIFTPM_MIRROR=DIR  BUILD_NETWORK=host  NO_CACHE=1"
+	@echo "           REPO=tictactoe  VERSION=(git describe)  REGISTRY=(ECR of AWS_ACCOUNT in AWS_REGION, or host:port)"
+	@echo "  test:    IMAGE_COMPILES=arm64|all (test-images; all = test-images-full)"
+	@echo "  deploy:  VARIANT=name  AWS_ACCOUNT=  AWS_REGION=  (default: the aws CLI's, looked up once)  YES=1 (no prompt)  WAIT=seconds (600)"
+	@echo "           DIGEST=sha256:…  VPC_ID=vpc-…  SUBNETS=subnet-…,subnet-…  SINCE_MINUTES=30 (logs)  SMOKE=0 (no smoke game)  SMOKE_URL=  URL= (smoke)"
 
 deps: ## Install the system libraries the build needs (libyaml-dev)
 	@scripts/ensure-deps.sh build
@@ -90,6 +93,7 @@ solve: $(RELEASE_BIN) ## Solve the standard proof boards (3,3,3) (4,4,4) (5,4,4)
 	$(RELEASE_BIN) solve --rows 4 --cols 4 --win 4
 	$(RELEASE_BIN) solve --rows 5 --cols 4 --win 4
 
+##@ Test (make test runs test-unit, release, test-e2e, test-images and test-fargate; the others are fuller checks)
 test: ## Everything CI runs (unit, release, e2e, images, fargate), then a table of what each phase cost
 	@scripts/test-phases.sh
 
@@ -117,6 +121,11 @@ test-reproducible: $(RELEASE_BIN) ## Build classic-amd64 in the builder twice, t
 	@scripts/ensure-deps.sh images
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) TICTACTOE_IMAGE_COMPILES=all TICTACTOE_REPRODUCIBILITY=1 $(PYTEST) Tests/images -k rebuild_from_nothing
 
+test-fargate: ## Render, register, verify, deploy, diff and destroy against moto_server on loopback
+	@scripts/ensure-deps.sh fargate
+	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/fargate
+
+##@ Images
 image: ## Build one image: ARCH=amd64|arm64 (default: host) VARIANT=name; needs only Docker with buildx
 	@$(IMAGE_ENV) scripts/image.sh build $(ARCH) $(VARIANT)
 
@@ -133,10 +142,16 @@ push: ## Push VARIANT's images and one manifest list per tag (REGISTRY=host[:por
 	  --registry "$(REGISTRY)" --repo "$(REPO)" --variant "$(VARIANT)" --version "$(VERSION)" \
 	  --region "$(AWS_REGION)" --archs "$$archs"
 
+##@ Measure
 bench-images: ## Image sizes, start-up, throughput and build-time figures (after make test-images)
 	@scripts/ensure-deps.sh bench
 	python3 scripts/bench_images.py $(RELEASE_BIN)
 
+bench: $(RELEASE_BIN) ## Print throughput, computer and solver timings, and memory figures
+	@scripts/ensure-deps.sh bench
+	python3 scripts/bench.py $(RELEASE_BIN)
+
+##@ Deploy on ECS Fargate
 # ECS Fargate. Account and region come from AWS_ACCOUNT/AWS_REGION or the aws CLI's config.
 ECR_REPOSITORY ?= $(REGISTRY)/$(REPO)
 FARGATE_ENV = VARIANT=$(VARIANT) REGION=$(AWS_REGION) ACCOUNT=$(AWS_ACCOUNT) REPOSITORY=$(ECR_REPOSITORY) \
@@ -191,16 +206,9 @@ rollback: $(RELEASE_BIN) ## Run the previous task definition revision
 run-task: $(RELEASE_BIN) ## Run one task of VARIANT outside the service
 	+@$(FARGATE_ENV) scripts/fargate.sh run-task $(DRY_RUN)
 
-test-fargate: ## Render, register, verify, deploy, diff and destroy against moto_server on loopback
-	@scripts/ensure-deps.sh fargate
-	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/fargate
-
-bench: $(RELEASE_BIN) ## Print throughput, computer and solver timings, and memory figures
-	@scripts/ensure-deps.sh bench
-	python3 scripts/bench.py $(RELEASE_BIN)
-
 print-version:
 	@echo $(VERSION)
 
+##@ Housekeeping
 clean: ## Remove build products
 	rm -rf .build build
