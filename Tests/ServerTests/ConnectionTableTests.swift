@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func closesTheConnectionIdleLongestAtTheProcessCap() throws {
-        let table = ConnectionTable(limit: 3, perClient: 10)
+        let table = ConnectionTable(limit: 3, perClient: 10, firstRequestGrace: .zero)
         let channels = (0..<4).map { _ in EmbeddedChannel() }
         for channel in channels { try channel.connect(to: SocketAddress(ipAddress: "127.0.0.9", port: 1)).wait() }
         let first = try ticket(table.admit(channels[0], peer: "127.0.0.2"))
@@ -54,6 +54,21 @@ import Testing
         #expect(table.evicted == 1)
     }
 
+    @Test func aNewConnectionHasTimeForItsFirstRequestBeforeItCanBeClosed() throws {
+        let table = ConnectionTable(limit: 2, perClient: 10, firstRequestGrace: .seconds(60))
+        let channels = (0..<3).map { _ in EmbeddedChannel() }
+        for channel in channels { try channel.connect(to: SocketAddress(ipAddress: "127.0.0.9", port: 1)).wait() }
+        _ = try ticket(table.admit(channels[0], peer: "127.0.0.2"))
+        let second = try ticket(table.admit(channels[1], peer: "127.0.0.3"))
+        // Both are fresh: neither gives way.
+        #expect(table.admit(EmbeddedChannel(), peer: "127.0.0.4") == .processFull)
+        // Once the second has been served and is idle, it gives way though the first is older.
+        table.busy(second)
+        table.idle(second)
+        _ = try ticket(table.admit(channels[2], peer: "127.0.0.5"))
+        #expect(channels.map(\.isActive) == [true, false, true])
+    }
+
     @Test func refusesWhenEveryConnectionIsBusy() throws {
         let table = ConnectionTable(limit: 2, perClient: 10)
         table.busy(try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2")))
@@ -63,7 +78,7 @@ import Testing
     }
 
     @Test func releasingAConnectionClosedToMakeRoomChangesNothing() throws {
-        let table = ConnectionTable(limit: 1, perClient: 10)
+        let table = ConnectionTable(limit: 1, perClient: 10, firstRequestGrace: .zero)
         let evicted = try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2"))
         _ = try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2"))
         table.release(evicted)

@@ -8,9 +8,11 @@ import NIOCore
 /// - A connection whose peer already holds `perClient` connections is refused. Peers that are
 ///   trusted proxies are exempt: a load balancer carries many clients over few connections, so
 ///   behind one the per-request limits, keyed on `X-Forwarded-For`, apply instead.
-/// - At the process cap, the connection idle longest (no request in progress; one that has sent
-///   nothing yet counts as idle since it was accepted) is closed to make room. Only when every
-///   connection is busy is the new one refused.
+/// - At the process cap, the connection idle longest (no request in progress) is closed to make
+///   room. One that has sent nothing yet counts as idle since it was accepted, but only once it
+///   has had `firstRequestGrace` to send its first request: a burst of new connections does not
+///   close each other before they are read. Only when no connection can give way is the new one
+///   refused.
 /// - Counts are exact at every moment: a connection chosen for closing stops counting at once,
 ///   not when its close completes, and releasing it later changes nothing.
 public final class ConnectionTable: Sendable {
@@ -27,6 +29,7 @@ public final class ConnectionTable: Sendable {
     public let limit: Int
     public let perClient: Int
     private let trustedProxies: [CIDR]
+    private let firstRequestGrace: UInt64
     private let state = Mutex(State())
 
     private struct Entry {
@@ -35,6 +38,8 @@ public final class ConnectionTable: Sendable {
         let client: String?
         /// When its last request ended (or it was accepted); `nil` while a request is in progress.
         var idleSince: UInt64?
+        /// Whether a request has ended on it.
+        var served = false
     }
 
     private struct State {
@@ -53,10 +58,12 @@ public final class ConnectionTable: Sendable {
         }
     }
 
-    public init(limit: Int, perClient: Int, trustedProxies: [CIDR] = []) {
+    public init(limit: Int, perClient: Int, trustedProxies: [CIDR] = [], firstRequestGrace: Duration = .seconds(1)) {
         self.limit = limit
         self.perClient = perClient
         self.trustedProxies = trustedProxies
+        let (seconds, attoseconds) = firstRequestGrace.components
+        self.firstRequestGrace = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 
     /// Counts `channel`, whose peer is `peer` (as NIO prints addresses), closing the connection
@@ -70,7 +77,8 @@ public final class ConnectionTable: Sendable {
             if state.entries.count >= limit {
                 var oldest: (ticket: Int, since: UInt64)?
                 for (ticket, entry) in state.entries {
-                    if let since = entry.idleSince, since < oldest?.since ?? .max { oldest = (ticket, since) }
+                    guard let since = entry.idleSince, since < oldest?.since ?? .max else { continue }
+                    if entry.served || now &- since >= firstRequestGrace { oldest = (ticket, since) }
                 }
                 guard let oldest, let entry = state.remove(oldest.ticket) else { return .processFull }
                 victim = entry.channel
@@ -97,7 +105,10 @@ public final class ConnectionTable: Sendable {
     /// The connection's requests have all ended.
     func idle(_ ticket: Int) {
         let now = NIODeadline.now().uptimeNanoseconds
-        state.withLock { $0.entries[ticket]?.idleSince = now }
+        state.withLock { state in
+            state.entries[ticket]?.idleSince = now
+            state.entries[ticket]?.served = true
+        }
     }
 
     /// The connection closed (nothing happens for one already closed to make room).
