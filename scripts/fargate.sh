@@ -6,7 +6,7 @@
 # Environment (set by the Makefile): VARIANT REGION ACCOUNT REPOSITORY (image repository URI)
 # TT (the tictactoe binary) YES (1 skips confirmation) WAIT (seconds to wait for stability)
 # VPC_ID SUBNETS (comma-separated; default: the default VPC's default subnets) DIGEST VERSION
-# SMOKE (0 skips the smoke game after deploy) SMOKE_URL (play the smoke game there instead of the
+# SMOKE (0 skips the smoke game after deploy) SMOKE_WAIT (seconds for the first answer, 120) SMOKE_URL (play the smoke game there instead of the
 # deployed URL: for tests whose AWS runs no containers)
 set -euo pipefail
 
@@ -194,7 +194,7 @@ sys.exit(0 if ok else 1)' "$domain" "$names"; then
     echo "play at: $url"
     # The deploy is proven by playing one short game through the deployed address.
     if [ "${SMOKE:-1}" != 0 ]; then
-      python3 scripts/smoke.py "${SMOKE_URL:-$url}" || {
+      python3 scripts/smoke.py "${SMOKE_URL:-$url}" --wait "${SMOKE_WAIT:-120}" || {
         echo "error: $VARIANT is deployed but did not play a game (above: the step and the answer); make logs shows the tasks' side, make rollback the previous revision" >&2
         exit 1
       }

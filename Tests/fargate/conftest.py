@@ -20,10 +20,40 @@ def free_port():
 
 
 @pytest.fixture(scope="session")
-def aws_env(tmp_path_factory):
+def smoke_server(tmp_path_factory):
+    """A local server for the smoke game `make deploy` plays after deploying (moto runs no tasks,
+    and a test never sends traffic beyond loopback): its URL is passed as SMOKE_URL."""
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("smoke") / "server.log", "w")
+    binary = os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe"))
+    process = subprocess.Popen([binary, "serve"], stdout=log, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, PORT=str(port), HOST="127.0.0.1"))
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the smoke server did not start within 30 s")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def moto(tmp_path_factory, smoke_server, running_tasks=None):
+    """Runs a moto_server on loopback and yields the environment that points the aws CLI, boto3
+    and make at it. With `running_tasks`, every ECS service reports that many tasks running
+    (moto starts none), so a deploy of a service that wants that many becomes stable."""
     port = free_port()
     log = open(tmp_path_factory.mktemp("moto") / "moto.log", "w")
-    process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    environment = dict(os.environ)
+    if running_tasks is not None:
+        environment["MOTO_ECS_SERVICE_RUNNING"] = str(running_tasks)
+    process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, env=environment)
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -43,10 +73,23 @@ def aws_env(tmp_path_factory):
         "AWS_REGION": REGION,
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "SMOKE_URL": smoke_server,
     }
     yield env
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def aws_env(tmp_path_factory, smoke_server):
+    """moto, whose services never report running tasks: deploys end at their bounded wait."""
+    yield from moto(tmp_path_factory, smoke_server)
+
+
+@pytest.fixture
+def aws_env_two_tasks_running(tmp_path_factory, smoke_server):
+    """A moto of its own whose services report two tasks running, as `production` wants."""
+    yield from moto(tmp_path_factory, smoke_server, running_tasks=2)
 
 
 def run(args, env=None, timeout=300, check=True, cwd=ROOT):

@@ -6,7 +6,7 @@ import re
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
-from conftest import ACCOUNT, REGION, ROOT, aws, make, run
+from conftest import ACCOUNT, REGION, ROOT, aws, free_port, make, run
 
 BIN = os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe"))
 REPOSITORY = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/tictactoe"
@@ -304,9 +304,12 @@ def test_load_balanced_variant_deploys_with_a_readiness_checked_target_group(aws
     assert "deleted tictactoe-shared" in destroy.stdout
 
 
-def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_alarms(aws_env):
-    """`variants/production.yaml` as a user runs it, on moto: its certificate and hosted zone are
-    made in moto first and written into the variant, which is restored afterwards."""
+def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_alarms(aws_env_two_tasks_running):
+    """`variants/production.yaml` as a user runs it, on moto (a moto of its own, whose services
+    report the two tasks production wants running, so that the deploy becomes stable and plays its
+    smoke game): its certificate and hosted zone are made in moto first and written into the
+    variant, which is restored afterwards."""
+    aws_env = aws_env_two_tasks_running
     certificate = aws(aws_env, "acm", "request-certificate", "--domain-name", "tictactoe.example.com",
                       "--validation-method", "DNS")["CertificateArn"]
     zone = aws(aws_env, "route53", "create-hosted-zone", "--name", "example.com", "--caller-reference",
@@ -323,7 +326,10 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
         assert f"ok   certificate: {certificate} covers tictactoe.example.com" in verify, verify
         deploy = make(aws_env, "deploy", "VARIANT=production", "YES=1", "WAIT=3", check=False, timeout=300)
         output = deploy.stdout + deploy.stderr
-        assert deploy.returncode == 0 or "not stable within 3s" in output, output
+        # moto reports this service's tasks running: the deploy is proven by a smoke game.
+        assert deploy.returncode == 0, output
+        assert "stable: 2/2 tasks running" in output and "play at: http://" in output
+        assert "smoke: played game " in output and f": 3×3, 5 moves, X won at {aws_env['SMOKE_URL']}" in output
 
         stacks = aws(aws_env, "cloudformation", "describe-stacks", "--stack-name", "tictactoe-production")["Stacks"]
         assert stacks[0]["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
@@ -362,8 +368,12 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
         open(path, "w").write(variant.replace("max: 6", "max: 8"))
         diff = make(aws_env, "diff", "VARIANT=production")
         assert '-        "MaxCapacity": 6,' in diff.stdout and '+        "MaxCapacity": 8,' in diff.stdout, diff.stdout
-        update = make(aws_env, "deploy", "VARIANT=production", "YES=1", "WAIT=3", check=False, timeout=300)
-        assert update.returncode == 0 or "not stable within 3s" in update.stdout + update.stderr
+        # A smoke game that finds nothing fails the deploy, with what it got.
+        dead = f"http://127.0.0.1:{free_port()}"
+        update = make(dict(aws_env, SMOKE_URL=dead, SMOKE_WAIT="2"), "deploy", "VARIANT=production", "YES=1", "WAIT=3", check=False, timeout=400)
+        assert update.returncode != 0
+        assert f"smoke: FAILED at {dead}: GET /healthz: expected HTTP 200, got no answer: " in update.stderr
+        assert "error: production is deployed but did not play a game" in update.stderr
         assert deployed()["ScalableTarget"]["Properties"]["MaxCapacity"] == 8
         assert "no changes" in make(aws_env, "diff", "VARIANT=production").stdout
 
