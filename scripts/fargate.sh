@@ -201,6 +201,19 @@ sys.exit(0 if ok else 1)' "$domain" "$names"; then
     fi
     ;;
   destroy)
+    # What happens to the games' database, said before asking.
+    kind="$("$TT" variant get "variants/$VARIANT.yaml" deploy.database.kind)"
+    if [ -n "$kind" ]; then
+      if [ "$("$TT" variant get "variants/$VARIANT.yaml" deploy.database.deletion_protection)" = true ]; then
+        echo "the database ($kind) has deletion protection: deleting the stack will stop at it, with the data safe; to delete it, set deploy.database.deletion_protection: false in variants/$VARIANT.yaml and make deploy first"
+      elif [ "$("$TT" variant get "variants/$VARIANT.yaml" deploy.database.on_delete)" = retain ]; then
+        echo "the database ($kind) is kept with its data (deploy.database.on_delete: retain), outside the stack: delete it yourself when it is no longer needed"
+      else
+        list="aws rds describe-db-snapshots --snapshot-type manual"
+        [ "$kind" = aurora-serverless ] && list="aws rds describe-db-cluster-snapshots --snapshot-type manual"
+        echo "the database ($kind) is deleted after a final snapshot (deploy.database.on_delete: snapshot), named after the stack $STACK: $list lists it"
+      fi
+    fi
     confirm "delete the stack and everything in it"
     run "${AWS[@]}" cloudformation delete-stack --stack-name "$STACK"
     [ -n "$dry_run" ] && exit 0

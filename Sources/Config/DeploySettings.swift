@@ -40,6 +40,8 @@ public struct DeploySettings: Hashable, Sendable {
     public var alarms: Alarms?
     /// CloudWatch Container Insights on a cluster the stack creates.
     public var containerInsights = true
+    /// The PostgreSQL database the stack creates for `state.backend: postgres`.
+    public var database: DatabaseSettings?
 
     public struct HTTPS: Hashable, Sendable {
         /// An ACM certificate in the stack's region.

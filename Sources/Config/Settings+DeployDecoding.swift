@@ -4,7 +4,7 @@ extension DeploySettings {
     static let keys = [
         "architectures", "run_on", "cpu", "memory", "desired_count", "log_group", "log_retention_days",
         "environment", "secrets", "task_role_arn", "execution_role_arn", "ingress_cidr", "load_balancer",
-        "stop_timeout_s", "health_check", "cluster", "https", "autoscaling", "alarms", "container_insights",
+        "stop_timeout_s", "health_check", "cluster", "https", "autoscaling", "alarms", "container_insights", "database",
     ]
 
     /// Decodes and checks a `deploy:` section against what ECS and Fargate accept, so that a
@@ -99,6 +99,85 @@ extension DeploySettings {
         https = try Self.decodeHTTPS(section, loadBalancer: loadBalancer)
         autoscaling = try Self.decodeAutoscaling(section, settings: settings, loadBalancer: loadBalancer, desiredCount: desiredCount)
         alarms = try Self.decodeAlarms(section, loadBalancer: loadBalancer)
+        database = try Self.decodeDatabase(section, settings: settings, secrets: secrets)
+    }
+
+    private static func decodeDatabase(_ parent: MappingReader, settings: Settings, secrets: [String: String]) throws(ConfigError) -> DatabaseSettings? {
+        guard parent.node("database") != nil else { return nil }
+        let section = try parent.section("database", allowed: [
+            "kind", "engine_version", "min_acu", "max_acu", "auto_pause_s", "instance_class", "storage_gb", "multi_az",
+            "on_delete", "deletion_protection", "backup_retention_days", "name",
+        ])
+        let mark = parent.mark(of: "database")
+        guard settings.state.backend == .postgres else {
+            throw ConfigError(.invalidValue, at: mark, key: "deploy.database",
+                "the stack makes a database only for state.backend `postgres`, and this variant keeps its games in `\(settings.state.backend.rawValue)`: set state.backend: postgres, or remove deploy.database")
+        }
+        for name in ["DATABASE_URL", "PGPASSWORD", "PGHOST"] where secrets[name] != nil {
+            throw ConfigError(.invalidValue, at: mark, key: "deploy.database",
+                "deploy.secrets.\(name) names a database of your own and deploy.database makes one: keep one (remove deploy.secrets.\(name), or deploy.database)")
+        }
+        if settings.state.postgres != nil {
+            throw ConfigError(.invalidValue, at: mark, key: "deploy.database",
+                "state.url or state.host names a database of your own and deploy.database makes one: keep one (the stack gives its tasks PGHOST… for its database)")
+        }
+        var database = DatabaseSettings()
+        database.kind = try section.choice("kind", default: database.kind)
+        let versions = DatabaseSettings.engineVersions[database.kind] ?? 13...17
+        database.engineVersion = try section.int("engine_version", default: database.engineVersion, in: versions,
+            unit: " (a PostgreSQL major version)")
+        let serverlessKeys = ["min_acu", "max_acu", "auto_pause_s"], instanceKeys = ["instance_class", "storage_gb", "multi_az"]
+        let foreign = database.kind == .auroraServerless ? instanceKeys : serverlessKeys
+        if let key = foreign.first(where: section.has) {
+            throw ConfigError(.invalidValue, at: section.mark(of: key), key: "deploy.database.\(key)",
+                "\(key) is a setting of kind `\(database.kind == .auroraServerless ? DatabaseSettings.Kind.instance.rawValue : DatabaseSettings.Kind.auroraServerless.rawValue)`, and this database is `\(database.kind.rawValue)`")
+        }
+        switch database.kind {
+        case .auroraServerless:
+            database.minACU = try acu(section, "min_acu", default: database.minACU, in: 0...256)
+            database.maxACU = try acu(section, "max_acu", default: max(database.maxACU, database.minACU), in: 1...256)
+            guard database.minACU <= database.maxACU else {
+                throw ConfigError(.outOfRange, at: section.mark(of: "max_acu"), key: "deploy.database.max_acu", "max_acu (\(database.maxACU.acuText)) must be at least min_acu (\(database.minACU.acuText))")
+            }
+            database.autoPauseSeconds = try section.optionalInt("auto_pause_s", in: 300...86_400, unit: " (seconds)")
+            if database.autoPauseSeconds != nil, database.minACU != 0 {
+                throw ConfigError(.invalidValue, at: section.mark(of: "auto_pause_s"), key: "deploy.database.auto_pause_s",
+                    "only a database with min_acu: 0 pauses; this one keeps \(database.minACU.acuText) ACU")
+            }
+            if database.minACU == 0, database.autoPauseSeconds == nil { database.autoPauseSeconds = 300 }
+        case .instance:
+            if let instanceClass = try section.string("instance_class", default: nil) {
+                let parts = instanceClass.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count == 3, parts[0] == "db", parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") } }) else {
+                    throw ConfigError(.invalidValue, at: section.mark(of: "instance_class"), key: "deploy.database.instance_class",
+                        "expected an RDS instance class such as db.t4g.micro or db.m7g.large, found `\(instanceClass)`")
+                }
+                database.instanceClass = instanceClass
+            }
+            database.storageGiB = try section.int("storage_gb", default: database.storageGiB, in: 20...65_536, unit: " (GiB)")
+            database.multiAZ = try section.bool("multi_az", default: database.multiAZ)
+        }
+        database.onDelete = try section.choice("on_delete", default: database.onDelete)
+        database.deletionProtection = try section.bool("deletion_protection", default: database.deletionProtection)
+        database.backupRetentionDays = try section.int("backup_retention_days", default: database.backupRetentionDays, in: 1...35, unit: " (days)")
+        if let name = try section.string("name", default: nil) {
+            guard (1...63).contains(name.count), name.first?.isLetter == true, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
+                throw ConfigError(.invalidValue, at: section.mark(of: "name"), key: "deploy.database.name",
+                    "expected a database name of 1 to 63 lowercase letters, digits and _, starting with a letter, found `\(name)`")
+            }
+            database.name = name
+        }
+        return database
+    }
+
+    /// A capacity in Aurora capacity units: a multiple of 0.5 within `range`.
+    private static func acu(_ section: MappingReader, _ key: String, default fallback: Double, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        guard let node = section.node(key) else { return fallback }
+        guard let text = node.scalar, let value = Double(text), range.contains(value), (value * 2).rounded() == value * 2 else {
+            throw ConfigError(.invalidValue, at: node.mark, key: "deploy.database.\(key)",
+                "expected a capacity from \(range.lowerBound.acuText) to \(range.upperBound.acuText) ACU in steps of 0.5, found \(node.kindDescription)")
+        }
+        return value
     }
 
     private static func decodeHTTPS(_ parent: MappingReader, loadBalancer: Bool) throws(ConfigError) -> HTTPS? {
@@ -240,4 +319,9 @@ extension DeploySettings {
     private static func describe(_ sizes: [Int]) -> String {
         sizes.count > 4 ? "\(sizes[0]) to \(sizes[sizes.count - 1]) in steps of \(sizes[1] - sizes[0])" : sizes.map(String.init).joined(separator: ", ")
     }
+}
+
+extension Double {
+    /// An ACU figure as written in a variant: `0`, `0.5`, `256`.
+    public var acuText: String { self == rounded() ? String(Int(self)) : String(self) }
 }

@@ -29,7 +29,9 @@ public struct Settings: Hashable, Sendable {
                 "opponent.level `perfect` cannot solve a \(board.shape) \(board.rule.rawValue) board within opponent.think_ms "
                     + "(\(opponent.thinkMilliseconds) ms); it will search as deep as that budget allows and may lose")
         }
-        if state.backend == .postgres, state.postgres == nil, deploy?.secrets["DATABASE_URL"] == nil, deploy?.secrets["PGPASSWORD"] == nil {
+        if state.backend == .postgres, state.postgres == nil, deploy?.database == nil, deploy?.secrets["DATABASE_URL"] == nil,
+            deploy?.secrets["PGPASSWORD"] == nil
+        {
             warnings.append(
                 "state.backend `postgres` names no database (state.url or state.host): the server will need DATABASE_URL or PGHOST… in its environment at start")
         }

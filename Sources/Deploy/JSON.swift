@@ -5,6 +5,8 @@ import JSONText
 public indirect enum JSON: Equatable, Sendable {
     case string(String)
     case int(Int)
+    /// A number in halves (Aurora capacity units): written as `0.5`, or as `2` when whole.
+    case halves(Int)
     case bool(Bool)
     case null
     case array([JSON])
@@ -14,6 +16,7 @@ public indirect enum JSON: Equatable, Sendable {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): a == b
         case (.int(let a), .int(let b)): a == b
+        case (.halves(let a), .halves(let b)): a == b
         case (.bool(let a), .bool(let b)): a == b
         case (.null, .null): true
         case (.array(let a), .array(let b)): a == b
@@ -35,6 +38,7 @@ public indirect enum JSON: Equatable, Sendable {
         switch self {
         case .string(let s): out += jsonQuoted(s)
         case .int(let i): out += String(i)
+        case .halves(let h): out += h % 2 == 0 ? String(h / 2) : "\(h / 2).5"
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         case .array(let items):

@@ -3,11 +3,14 @@ public import Config
 /// The CloudFormation template for one variant: everything the seed clicked together in the
 /// console, as one stack, so that teardown is one delete.
 ///
-/// Cluster (or an existing one), log group, execution role (unless the variant names one),
-/// security group opening the variant's port to its ingress CIDR, the task definition from
-/// ``TaskDefinition`` (the same model `make taskdefs` writes), a service with the deployment
-/// circuit breaker and rollback, and, when the variant asks, an Application Load Balancer whose
-/// target group checks `/readyz`.
+/// Always: cluster (or an existing one, with Container Insights as the variant says), log group,
+/// execution role (unless the variant names one), the service's security group, the task
+/// definition from ``TaskDefinition`` (the same model `make taskdefs` writes), and a service with
+/// the deployment circuit breaker and rollback. As the variant asks: an Application Load Balancer
+/// whose target group checks ``targetHealthCheckPath``, with HTTPS (a 443 listener, port 80
+/// redirecting to it) and a Route 53 alias record; Application Auto Scaling on CPU and requests;
+/// CloudWatch alarms that roll a deployment back; and the PostgreSQL database with its secret,
+/// subnet group, security group and parameter group (`StackTemplate+Database.swift`).
 public struct StackTemplate: Sendable {
     public let task: TaskDefinition
 
@@ -17,6 +20,13 @@ public struct StackTemplate: Sendable {
     static let tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
     var deploy: DeploySettings { task.deploy }
+
+    /// The load balancer's check of each task: `/readyz`, which asks the database, unless the
+    /// database pauses when unused (the checks would keep it awake): then `/healthz`.
+    var targetHealthCheckPath: String {
+        guard let database = deploy.database, database.kind == .auroraServerless, database.minACU == 0 else { return "/readyz" }
+        return "/healthz"
+    }
     var name: String { task.family }
 
     /// The task definition's properties in CloudFormation's spelling. Keys inside
@@ -29,6 +39,9 @@ public struct StackTemplate: Sendable {
         if let i = fields.firstIndex(where: { $0.0 == "ContainerDefinitions" }) {
             var container = Self.restoringLogOptions(task.container)
             if deploy.loadBalancer { container = Self.trustingTheLoadBalancer(container, https: deploy.https != nil) }
+            if let database = deploy.database {
+                container = Self.adding(environment: databaseEnvironment(database), secrets: databaseSecrets, to: container)
+            }
             fields[i].1 = .array([container])
         }
         if let i = fields.firstIndex(where: { $0.0 == "Tags" }) {
@@ -50,6 +63,19 @@ public struct StackTemplate: Sendable {
             guard key == "Environment", case .array(let entries) = value else { return (key, value) }
             return (key, .array(entries + added))
         })
+    }
+
+    /// The container with `environment` and `secrets` appended to its own.
+    private static func adding(environment: [JSON], secrets: [JSON], to container: JSON) -> JSON {
+        guard case .object(var fields) = container else { return container }
+        for (key, added) in [("Environment", environment), ("Secrets", secrets)] {
+            if let i = fields.firstIndex(where: { $0.0 == key }), case .array(let entries) = fields[i].1 {
+                fields[i].1 = .array(entries + added)
+            } else {
+                fields.append((key, .array(added)))
+            }
+        }
+        return .object(fields)
     }
 
     private static func restoringLogOptions(_ container: JSON) -> JSON {
@@ -84,7 +110,7 @@ public struct StackTemplate: Sendable {
         ])))
         if deploy.executionRoleARN == nil {
             var policies: [JSON] = []
-            if !deploy.secrets.isEmpty {
+            if !deploy.secrets.isEmpty || deploy.database != nil {
                 let arns = deploy.secrets.keys.sorted().compactMap { deploy.secrets[$0] }
                 var statements: [JSON] = []
                 let ssm = arns.filter { $0.hasPrefix("arn:aws:ssm:") }
@@ -95,6 +121,7 @@ public struct StackTemplate: Sendable {
                 if !sm.isEmpty {
                     statements.append(.object([("Effect", .string("Allow")), ("Action", .array([.string("secretsmanager:GetSecretValue")])), ("Resource", .array(sm.map(JSON.string)))]))
                 }
+                if deploy.database != nil { statements.append(databaseSecretStatement) }
                 policies.append(.object([
                     ("PolicyName", .string("read-secrets")),
                     ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", .array(statements))])),
@@ -139,7 +166,7 @@ public struct StackTemplate: Sendable {
                 ("Protocol", .string("HTTP")),
                 ("Port", port),
                 ("VpcId", ref("VpcId")),
-                ("HealthCheckPath", .string("/readyz")),
+                ("HealthCheckPath", .string(targetHealthCheckPath)),
                 ("HealthCheckIntervalSeconds", .int(10)),
                 ("HealthyThresholdCount", .int(2)),
                 ("UnhealthyThresholdCount", .int(3)),
@@ -210,7 +237,7 @@ public struct StackTemplate: Sendable {
                     "target-5xx", "the tasks answered \(alarms.target5xxPerMinute) or more 5xx in a minute",
                     metric: "HTTPCode_Target_5XX_Count", statistic: "Sum", minutes: 1, threshold: alarms.target5xxPerMinute)))
                 resources.append(("UnhealthyHostsAlarm", alarm(
-                    "unhealthy-hosts", "\(alarms.unhealthyHosts) or more tasks failed /readyz for two minutes",
+                    "unhealthy-hosts", "\(alarms.unhealthyHosts) or more tasks failed \(targetHealthCheckPath) for two minutes",
                     metric: "UnHealthyHostCount", statistic: "Maximum", minutes: 2, threshold: alarms.unhealthyHosts)))
             }
         } else {
@@ -221,6 +248,7 @@ public struct StackTemplate: Sendable {
             ("VpcId", ref("VpcId")),
             ("SecurityGroupIngress", .array([.object(serviceIngress)])),
         ])))
+        if let database = deploy.database { resources += databaseResources(database) }
         var taskDefinition: [(String, JSON)] = [("Type", .string("AWS::ECS::TaskDefinition"))]
         if deploy.executionRoleARN == nil { taskDefinition.append(("DependsOn", .array([.string("ExecutionRole"), .string("LogGroup")]))) }
         taskDefinition.append(("Properties", taskDefinitionProperties))
@@ -306,6 +334,7 @@ public struct StackTemplate: Sendable {
             ("LogGroup", .object([("Value", ref("LogGroup"))])),
             ("Port", .object([("Value", .string(String(task.port)))])),
         ]
+        if deploy.database != nil { outputs += databaseOutputs }
         if let domain = deploy.https?.domain {
             outputs.append(("URL", .object([("Value", .string("https://\(domain)/"))])))
         } else if deploy.loadBalancer {
@@ -335,7 +364,7 @@ public struct StackTemplate: Sendable {
         ])
     }
 
-    private func resource(_ type: String, _ properties: [(String, JSON)]) -> JSON {
+    func resource(_ type: String, _ properties: [(String, JSON)]) -> JSON {
         .object([("Type", .string(type)), ("Properties", .object(properties))])
     }
 }

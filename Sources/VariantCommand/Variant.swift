@@ -40,7 +40,9 @@ public struct Variant: ParsableCommand {
             abstract: "Print one resolved setting of a variant.",
             discussion: "Keys: \(Get.keys.joined(separator: ", "))."
         )
-        static let keys = ["server.port", "board", "theme.name", "state.backend", "state.host", "opponent.kind", "deploy.architectures", "deploy.run_on", "deploy.cluster", "deploy.memory"]
+        static let keys = ["server.port", "board", "theme.name", "state.backend", "state.host", "opponent.kind", "deploy.architectures", "deploy.run_on", "deploy.cluster", "deploy.memory",
+            "deploy.database.kind", "deploy.database.on_delete", "deploy.database.deletion_protection",
+        ]
 
         @Argument(help: "The variant's YAML file.") var file: String
         @Argument(help: "The setting to print.") var key: String
@@ -64,6 +66,9 @@ public struct Variant: ParsableCommand {
             case "deploy.architectures": print(deploy.architectures.map(\.rawValue).joined(separator: " "))
             case "deploy.cluster": print(deploy.cluster ?? "")
             case "deploy.memory": print(deploy.memory)
+            case "deploy.database.kind": print(deploy.database?.kind.rawValue ?? "")
+            case "deploy.database.on_delete": print(deploy.database?.onDelete.rawValue ?? "")
+            case "deploy.database.deletion_protection": print(deploy.database.map { String($0.deletionProtection) } ?? "")
             default: print(deploy.runOn.rawValue)
             }
         }

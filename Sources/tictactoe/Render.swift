@@ -71,7 +71,7 @@ struct TaskDef: ParsableCommand {
 
 struct Stack: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render a variant's CloudFormation template: cluster, logs, roles, security groups, task definition, service, load balancer."
+        abstract: "Render a variant's CloudFormation template: cluster, logs, roles, security groups, task definition, service; load balancer, HTTPS, DNS record, autoscaling, alarms and database as the variant asks."
     )
     @OptionGroup var options: RenderOptions
 
