@@ -117,7 +117,8 @@ extension DeploySettings {
             throw ConfigError(.invalidValue, at: mark, key: "deploy.database",
                 "deploy.secrets.\(name) names a database of your own and deploy.database makes one: keep one (remove deploy.secrets.\(name), or deploy.database)")
         }
-        if settings.state.postgres != nil {
+        // A database named in the file; one from the environment (a throwaway one for make run) is fine.
+        if let source = settings.state.postgres?.sources["host"], source.hasPrefix("state.") {
             throw ConfigError(.invalidValue, at: mark, key: "deploy.database",
                 "state.url or state.host names a database of your own and deploy.database makes one: keep one (the stack gives its tasks PGHOST… for its database)")
         }

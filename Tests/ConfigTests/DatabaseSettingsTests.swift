@@ -45,6 +45,12 @@ import Testing
         #expect(database.backupRetentionDays == 30 && database.name == "games")
     }
 
+    @Test func aDatabaseGivenByTheEnvironmentIsNoConflict() throws {
+        // make run serves such a variant with a throwaway PostgreSQL given as PGHOST….
+        let settings = try ConfigLoader.parse(Self.postgres + "  database: {}\n", source: "v.yaml", environment: ["PGHOST": "127.0.0.1"])
+        #expect(settings.deploy?.database != nil && settings.state.postgres?.host == "127.0.0.1")
+    }
+
     @Test(arguments: [
         ("state: {backend: memory}\ndeploy:\n  database: {}\n",
          "v.yaml:3:13: deploy.database: the stack makes a database only for state.backend `postgres`, and this variant keeps its games in `memory`: set state.backend: postgres, or remove deploy.database"),
