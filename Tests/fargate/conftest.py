@@ -19,6 +19,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_until_answered(url, process, what, seconds=30):
+    """Returns once `url` answers; kills `process` and raises if it exits or `seconds` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError(f"{what} did not start within {seconds} s")
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def smoke_server(tmp_path_factory):
     """A local server for the smoke game `make deploy` plays after deploying (moto runs no tasks,
@@ -29,16 +43,7 @@ def smoke_server(tmp_path_factory):
     process = subprocess.Popen([binary, "serve"], stdout=log, stderr=subprocess.STDOUT,
                                env=dict(os.environ, PORT=str(port), HOST="127.0.0.1"))
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("the smoke server did not start within 30 s")
-            time.sleep(0.1)
+    wait_until_answered(url + "/healthz", process, "the smoke server")
     yield url
     process.terminate()
     process.wait(timeout=10)
@@ -55,16 +60,7 @@ def moto(tmp_path_factory, smoke_server, running_tasks=None):
         environment["MOTO_ECS_SERVICE_RUNNING"] = str(running_tasks)
     process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, env=environment)
     endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("moto_server did not start within 30 s")
-            time.sleep(0.1)
+    wait_until_answered(endpoint + "/moto-api/", process, "moto_server")
     env = {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
