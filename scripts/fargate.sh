@@ -45,6 +45,40 @@ render() {
     ${DIGEST:+--digest "$DIGEST"} --region "$REGION" --account "$ACCOUNT" --output "build/ecs/$VARIANT-$ARCH.json"
 }
 
+# The stack's events not printed yet, as they happen: time, resource, type, status, reason; in each
+# batch failures first. Events from before the call are marked seen by `events_mark`.
+EVENTS_SEEN="build/cfn/.events-seen"
+events_mark() {
+  mkdir -p build/cfn
+  "${AWS[@]}" cloudformation describe-stack-events --stack-name "$STACK" --query 'StackEvents[].EventId' --output text 2>/dev/null \
+    | tr '\t' '\n' >"$EVENTS_SEEN" || : >"$EVENTS_SEEN"
+}
+events_show() {
+  local batch
+  batch="$("${AWS[@]}" cloudformation describe-stack-events --stack-name "$STACK" \
+    --query 'reverse(StackEvents)[].[EventId,Timestamp,LogicalResourceId,ResourceType,ResourceStatus,ResourceStatusReason]' \
+    --output text 2>/dev/null)" || return 0
+  printf '%s\n' "$batch" | awk -F'\t' -v seen="$EVENTS_SEEN" '
+    BEGIN { while ((getline id < seen) > 0) done[id] = 1 }
+    $1 != "" && !($1 in done) {
+      reason = ($6 == "None" ? "" : $6)
+      line = sprintf("  %s  %-28s %-40s %-20s %s", substr($2, 12, 8), $3, $4, $5, reason)
+      if ($5 ~ /FAILED/) failed[++f] = line; else other[++o] = line
+      print $1 >> seen
+    }
+    END { for (i = 1; i <= f; i++) print failed[i]; for (i = 1; i <= o; i++) print other[i] }'
+}
+# Runs a command in the background and shows the stack's events until it ends; its exit status.
+with_events() {
+  events_mark
+  "$@" &
+  local pid=$! status=0
+  while kill -0 "$pid" 2>/dev/null; do events_show; sleep 3; done
+  wait "$pid" || status=$?
+  events_show
+  return "$status"
+}
+
 confirm() {
   echo "account: $ACCOUNT  region: $REGION  stack: $STACK  ($1)"
   [ -n "$dry_run" ] && return 0
@@ -185,10 +219,13 @@ sys.exit(0 if ok else 1)' "$domain" "$names"; then
       [ -n "$cidrs" ] && [ "$cidrs" != None ] && proxies=("TrustedProxyCidrs=$cidrs")
     fi
     confirm "deploy $VARIANT ($ARCH) with template $TEMPLATE"
-    run timeout "$((WAIT + 600))" "${AWS[@]}" cloudformation deploy --stack-name "$STACK" --template-file "$TEMPLATE" \
-      --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset \
-      --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" "${proxies[@]}" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}"
-    [ -n "$dry_run" ] && exit 0
+    deploy_stack=(timeout "$((WAIT + 600))" "${AWS[@]}" cloudformation deploy --stack-name "$STACK" --template-file "$TEMPLATE"
+      --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset
+      --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" "${proxies[@]}" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}")
+    if [ -n "$dry_run" ]; then run "${deploy_stack[@]}"; exit 0; fi
+    echo "+ ${deploy_stack[*]}"
+    # A database takes minutes: the stack's events are shown as they happen.
+    with_events "${deploy_stack[@]}"
     wait_stable
     url="$(service_url)"
     echo "play at: $url"
@@ -215,10 +252,12 @@ sys.exit(0 if ok else 1)' "$domain" "$names"; then
       fi
     fi
     confirm "delete the stack and everything in it"
+    [ -n "$dry_run" ] || events_mark
     run "${AWS[@]}" cloudformation delete-stack --stack-name "$STACK"
     [ -n "$dry_run" ] && exit 0
     deadline=$((SECONDS + WAIT))
     while status="$("${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].StackStatus' --output text 2>/dev/null)"; do
+      events_show
       [ "$status" = DELETE_COMPLETE ] && break
       [ "$status" = DELETE_FAILED ] && { echo "error: deleting $STACK failed; see the CloudFormation events" >&2; exit 1; }
       [ "$SECONDS" -ge "$deadline" ] && { echo "error: $STACK still $status after ${WAIT}s" >&2; exit 3; }

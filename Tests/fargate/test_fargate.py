@@ -291,6 +291,11 @@ def test_load_balanced_variant_deploys_with_a_readiness_checked_target_group(aws
     deploy = make(aws_env, "deploy", "VARIANT=shared", "YES=1", "WAIT=3", check=False, timeout=300)
     output = deploy.stdout + deploy.stderr
     assert deploy.returncode == 0 or "not stable within 3s" in output, output
+    # The stack's events as they happen: time, resource, type, status (moto records the stack's own
+    # events only, not each resource's).
+    events = [line.split()[1:4] for line in deploy.stdout.splitlines() if line.startswith("  ") and "AWS::" in line]
+    assert events == [["tictactoe-shared", "AWS::CloudFormation::Stack", status]
+                      for status in ("REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE")], deploy.stdout
     resources = {r["LogicalResourceId"]: r for r in aws(aws_env, "cloudformation", "list-stack-resources", "--stack-name", "tictactoe-shared")["StackResourceSummaries"]}
     assert {"LoadBalancer", "TargetGroup", "Listener", "LoadBalancerSecurityGroup", "Service"} <= resources.keys()
     groups = aws(aws_env, "elbv2", "describe-target-groups", "--target-group-arns", resources["TargetGroup"]["PhysicalResourceId"])["TargetGroups"]
