@@ -65,7 +65,7 @@ help: ## List targets by concern, and the variables they take
 	@echo "           REPO=tictactoe  VERSION=(git describe)  REGISTRY=(ECR of AWS_ACCOUNT in AWS_REGION, or host:port)"
 	@echo "  test:    IMAGE_COMPILES=arm64|all (test-images; all = test-images-full)"
 	@echo "  deploy:  VARIANT=name  AWS_ACCOUNT=  AWS_REGION=  (default: the aws CLI's, looked up once)  YES=1 (no prompt)  WAIT=seconds (600)"
-	@echo "           DIGEST=sha256:…  VPC_ID=vpc-…  SUBNETS=subnet-…,subnet-…  SINCE_MINUTES=30 (logs)  SMOKE=0 (no smoke game)  SMOKE_WAIT=120  SMOKE_URL=  URL= (smoke)"
+	@echo "           DIGEST=sha256:…  VPC_ID=vpc-…  SUBNETS=subnet-…,subnet-…  SINCE_MINUTES=30 (logs)  REPLACE_DATABASE=1  SMOKE=0 (no smoke game)  SMOKE_WAIT=120  SMOKE_URL=  URL= (smoke)"
 
 deps: ## Install the system libraries the build needs (libyaml-dev)
 	@scripts/ensure-deps.sh build
@@ -155,7 +155,7 @@ bench: $(RELEASE_BIN) ## Print throughput, computer and solver timings, and memo
 # ECS Fargate. Account and region come from AWS_ACCOUNT/AWS_REGION or the aws CLI's config.
 ECR_REPOSITORY ?= $(REGISTRY)/$(REPO)
 FARGATE_ENV = VARIANT=$(VARIANT) REGION=$(AWS_REGION) ACCOUNT=$(AWS_ACCOUNT) REPOSITORY=$(ECR_REPOSITORY) \
-  TT=$(TT) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST) SMOKE=$(SMOKE) SMOKE_WAIT=$(SMOKE_WAIT) SMOKE_URL=$(SMOKE_URL)
+  TT=$(TT) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST) SMOKE=$(SMOKE) SMOKE_WAIT=$(SMOKE_WAIT) SMOKE_URL=$(SMOKE_URL) REPLACE_DATABASE=$(REPLACE_DATABASE)
 DRY_RUN = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 WAIT ?= 600
 YES ?=
@@ -163,6 +163,7 @@ VPC_ID ?=
 SUBNETS ?=
 DIGEST ?=
 SMOKE ?= 1
+REPLACE_DATABASE ?=
 SMOKE_WAIT ?= 120
 SMOKE_URL ?=
 URL ?=

@@ -79,6 +79,22 @@ with_events() {
   return "$status"
 }
 
+# CloudFormation's own view of what deploying TEMPLATE to the existing stack changes: one line per
+# resource, Action, logical id, type, Replacement (True, Conditional, False or -), tab-separated.
+# The change set is made with the stack's current parameters and deleted again.
+change_set() {
+  local name="tictactoe-diff-$(date +%s)" parameters
+  parameters="$("${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" \
+    --query 'Stacks[0].Parameters[].{ParameterKey: ParameterKey, ParameterValue: ParameterValue}' --output json)"
+  "${AWS[@]}" cloudformation create-change-set --stack-name "$STACK" --change-set-name "$name" --template-body "file://$TEMPLATE" \
+    --capabilities CAPABILITY_NAMED_IAM --parameters "$parameters" >/dev/null
+  timeout 300 "${AWS[@]}" cloudformation wait change-set-create-complete --stack-name "$STACK" --change-set-name "$name" 2>/dev/null || true
+  "${AWS[@]}" cloudformation describe-change-set --stack-name "$STACK" --change-set-name "$name" \
+    --query 'Changes[].ResourceChange.[Action,LogicalResourceId,ResourceType,Replacement]' --output text \
+    | awk -F'\t' 'NF >= 3 { print $1 "\t" $2 "\t" $3 "\t" (($4 == "None" || $4 == "") ? "-" : $4) }'
+  "${AWS[@]}" cloudformation delete-change-set --stack-name "$STACK" --change-set-name "$name" >/dev/null 2>&1 || true
+}
+
 confirm() {
   echo "account: $ACCOUNT  region: $REGION  stack: $STACK  ($1)"
   [ -n "$dry_run" ] && return 0
@@ -218,6 +234,14 @@ sys.exit(0 if ok else 1)' "$domain" "$names"; then
       cidrs="$("${AWS[@]}" ec2 describe-vpcs --vpc-ids "$VPC_ID" --query 'Vpcs[0].CidrBlockAssociationSet[].CidrBlock' --output text | tr '\t' ',')"
       [ -n "$cidrs" ] && [ "$cidrs" != None ] && proxies=("TrustedProxyCidrs=$cidrs")
     fi
+    # Replacing the database would move the games to a new, empty one: only when asked.
+    if "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1 && [ -z "$dry_run" ]; then
+      replaced="$(change_set 2>/dev/null | awk -F'\t' '($2 == "Database" || $2 == "DatabaseCluster") && ($4 == "True" || $4 == "Conditional") { print $2 " (" $3 ", replacement " $4 ")" }')"
+      if [ -n "$replaced" ] && [ "${REPLACE_DATABASE:-}" != 1 ]; then
+        echo "error: this deploy would replace the database: $replaced; its games would stay in the old one (snapshotted or retained as deploy.database.on_delete says). Pass REPLACE_DATABASE=1 to do it anyway" >&2
+        exit 1
+      fi
+    fi
     confirm "deploy $VARIANT ($ARCH) with template $TEMPLATE"
     deploy_stack=(timeout "$((WAIT + 600))" "${AWS[@]}" cloudformation deploy --stack-name "$STACK" --template-file "$TEMPLATE"
       --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset
@@ -281,6 +305,10 @@ b = json.dumps(new, indent=2, sort_keys=True).splitlines()
 diff = list(difflib.unified_diff(a, b, "deployed", "rendered", lineterm=""))
 print("\n".join(diff) if diff else "no changes: the deployed stack matches the variant")
 PY
+    if changes="$(change_set 2>/dev/null)" && [ -n "$changes" ]; then
+      echo "CloudFormation's change set (action, resource, type, replacement):"
+      printf '%s\n' "$changes" | awk -F'\t' '{ printf "  %-8s %-28s %-42s replacement: %s\n", $1, $2, $3, $4 }'
+    fi
     ;;
   status)
     "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].[StackName,StackStatus]' --output text

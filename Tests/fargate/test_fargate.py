@@ -377,6 +377,9 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
         open(path, "w").write(variant.replace("max: 6", "max: 8"))
         diff = make(aws_env, "diff", "VARIANT=production")
         assert '-        "MaxCapacity": 6,' in diff.stdout and '+        "MaxCapacity": 8,' in diff.stdout, diff.stdout
+        # CloudFormation's own change set too (moto's lists every resource and no replacement).
+        assert "CloudFormation's change set (action, resource, type, replacement):" in diff.stdout
+        assert re.search(r"^  \w+ +ScalableTarget +AWS::ApplicationAutoScaling::ScalableTarget +replacement: ", diff.stdout, re.M), diff.stdout
         # A smoke game that finds nothing fails the deploy, with what it got.
         dead = f"http://127.0.0.1:{free_port()}"
         update = make(dict(aws_env, SMOKE_URL=dead, SMOKE_WAIT="2"), "deploy", "VARIANT=production", "YES=1", "WAIT=3", check=False, timeout=400)
