@@ -324,5 +324,5 @@ extension DeploySettings {
 
 extension Double {
     /// An ACU figure as written in a variant: `0`, `0.5`, `256`.
-    public var acuText: String { self == rounded() ? String(Int(self)) : String(self) }
+    var acuText: String { self == rounded() ? String(Int(self)) : String(self) }
 }

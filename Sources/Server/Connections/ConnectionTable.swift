@@ -69,7 +69,10 @@ public final class ConnectionTable: Sendable {
     /// Counts `channel`, whose peer is `peer` (as NIO prints addresses), closing the connection
     /// idle longest when the process is at its cap.
     func admit(_ channel: any Channel, peer: String?) -> Admission {
-        let client = peer.flatMap { peer in trustedProxies.contains { $0.contains(peer) } ? nil : peer }
+        let client = peer.flatMap { peer -> String? in
+            guard !trustedProxies.isEmpty, let bytes = IPAddressBytes.parse(peer) else { return peer }
+            return trustedProxies.contains { $0.contains(bytes: bytes) } ? nil : peer
+        }
         let now = NIODeadline.now().uptimeNanoseconds
         var victim: (any Channel)?
         let admission = state.withLock { state -> Admission in
