@@ -13,8 +13,8 @@ PYTEST := python3 -m pytest -q -p no:cacheprovider
 TEST_PG_DIR := $(abspath .build/test-postgres)
 TEST_PG_PORT ?= 55432
 
-.PHONY: help deps build release run check-config solve test test-unit test-e2e test-images test-images-full test-reproducible bench bench-images clean \
-        image images run-image push print-version \
+.PHONY: help deps build release run check-config solve test lint format test-unit test-e2e test-images test-images-full test-reproducible bench bench-images clean \
+        image images run-image push print-version variant-archs smoke-image sbom scan verify-signature \
         taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate smoke
 
 # Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
@@ -22,6 +22,8 @@ HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
 ARCH ?= $(HOST_ARCH)
 VARIANT ?= classic
 VARIANTS := $(sort $(basename $(notdir $(wildcard variants/*.yaml))))
+# Where the deploy targets read VARIANT.yaml (images always build from variants/, their context).
+VARIANTS_DIR ?= variants
 REPO ?= tictactoe
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -34,6 +36,15 @@ RUNTIME_IMAGE_arm64 ?=
 SWIFTPM_MIRROR ?=
 BUILD_NETWORK ?=
 NO_CACHE ?=
+# Amazon RDS's CA bundle, which images of PostgreSQL variants carry for verify-full: its SHA-256,
+# pinned once you have checked it (this project was made without internet access, so no value
+# is pinned here: the first PostgreSQL image build stops and prints the SHA-256 to check).
+RDS_CA_BUNDLE_SHA256 ?=
+# Signing what make push pushes (a sigstore/cosign private key and the file with its passphrase),
+# and the public key make verify and make deploy check images against (unset: not checked).
+SIGNING_KEY ?=
+SIGNING_PASSPHRASE_FILE ?=
+VERIFY_KEY ?=
 # A release binary to package instead of compiling in the builder (must be for ARCH).
 BINARY ?=
 # Which images the image tests compile in the builder: arm64 (make test) or all (make test-images-full).
@@ -43,7 +54,8 @@ IMAGE_ENV = DOCKER=$(DOCKER) REPO=$(REPO) VERSION=$(VERSION) REVISION=$(REVISION
   BUILDER_IMAGE=$(BUILDER_IMAGE) RUNTIME_IMAGE=$(RUNTIME_IMAGE_$(ARCH)) SWIFTPM_MIRROR=$(SWIFTPM_MIRROR) BUILD_NETWORK=$(BUILD_NETWORK) NO_CACHE=$(NO_CACHE) BINARY=$(BINARY) \
   $(if $(filter-out undefined,$(origin SWIFT_SDK_$(ARCH))),SWIFT_SDK=$(SWIFT_SDK_$(ARCH))) \
   $(if $(filter-out undefined,$(origin SWIFT_SDK_URL)),SWIFT_SDK_URL=$(SWIFT_SDK_URL)) \
-  $(if $(SWIFT_SDK_CHECKSUM),SWIFT_SDK_CHECKSUM=$(SWIFT_SDK_CHECKSUM))
+  $(if $(SWIFT_SDK_CHECKSUM),SWIFT_SDK_CHECKSUM=$(SWIFT_SDK_CHECKSUM)) \
+  $(if $(filter-out undefined,$(origin RDS_CA_BUNDLE_URL)),RDS_CA_BUNDLE_URL=$(RDS_CA_BUNDLE_URL)) RDS_CA_BUNDLE_SHA256=$(RDS_CA_BUNDLE_SHA256)
 # A variant's architectures, read through the image build's facts stage (no host Swift needed).
 variant_archs = $$($(IMAGE_ENV) scripts/image.sh facts $(HOST_ARCH) $(1) >/dev/null && . build/docker/facts/$(1)/facts.env && echo $$VARIANT_ARCHITECTURES)
 # ECR coordinates, looked up only when a target needs them.
@@ -52,6 +64,8 @@ AWS_REGION ?= $(eval AWS_REGION := $(shell aws configure get region 2>/dev/null 
 AWS_ACCOUNT ?= $(eval AWS_ACCOUNT := $(shell aws sts get-caller-identity --query Account --output text 2>/dev/null))$(AWS_ACCOUNT)
 REGISTRY ?= $(AWS_ACCOUNT).dkr.ecr.$(AWS_REGION).amazonaws.com
 TT := $(RELEASE_BIN)
+# Reads variants for the deploy scripts (names, facts) without the server: seconds to build.
+VARIANT_TOOL := .build/debug/tictactoe-variant
 
 ##@ Play and build
 help: ## List targets by concern, and the variables they take
@@ -62,9 +76,12 @@ help: ## List targets by concern, and the variables they take
 	@echo "  images:  ARCH=amd64|arm64 (default $(HOST_ARCH))  VARIANT=name ($(VARIANTS); default classic)  BINARY=FILE (package a release binary)"
 	@echo "           BUILDER_IMAGE=  SWIFT_SDK_amd64=  SWIFT_SDK_arm64=  SWIFT_SDK_URL=  SWIFT_SDK_CHECKSUM=  (builder and Swift SDKs; default official, pinned)"
 	@echo "           RUNTIME_IMAGE_amd64=  RUNTIME_IMAGE_arm64=  (runtime bases; default scratch)  SWIFTPM_MIRROR=DIR  BUILD_NETWORK=host  NO_CACHE=1"
+	@echo "           RDS_CA_BUNDLE_SHA256=  (PostgreSQL variants: Amazon RDS's CA bundle, pinned)  RDS_CA_BUNDLE_URL=  (empty: the builder carries it)"
 	@echo "           REPO=tictactoe  VERSION=(git describe)  REGISTRY=(ECR of AWS_ACCOUNT in AWS_REGION, or host:port)"
+	@echo "           SIGNING_KEY=FILE.key SIGNING_PASSPHRASE_FILE=FILE (push signs; scripts/sigstore-keygen.py makes a pair)"
 	@echo "  test:    IMAGE_COMPILES=arm64|all (test-images; all = test-images-full)"
 	@echo "  deploy:  VARIANT=name  AWS_ACCOUNT=  AWS_REGION=  (default: the aws CLI's, looked up once)  YES=1 (no prompt)  WAIT=seconds (600)"
+	@echo "           VARIANTS_DIR=variants (where VARIANT.yaml is read)  VERIFY_KEY=FILE.pub (verify and deploy refuse images it did not sign)"
 	@echo "           DIGEST=sha256:…  VPC_ID=vpc-…  SUBNETS=subnet-…,subnet-…  SINCE_MINUTES=30 (logs)  REPLACE_DATABASE=1  SMOKE=0 (no smoke game)  SMOKE_WAIT=120  SMOKE_URL=  URL= (smoke)"
 
 deps: ## Install the system libraries the build needs (libyaml-dev)
@@ -72,6 +89,10 @@ deps: ## Install the system libraries the build needs (libyaml-dev)
 
 build: deps ## Debug build
 	$(SWIFT) build
+
+$(VARIANT_TOOL): Package.swift $(shell find Sources/Config Sources/Deploy Sources/VariantCommand Sources/YAML Sources/Game -type f 2>/dev/null)
+	@scripts/ensure-deps.sh build
+	$(SWIFT) build --product tictactoe-variant
 
 # The release binary, rebuilt only when a source changes; targets that just use it depend on this.
 $(RELEASE_BIN): Package.swift scripts/release-flags scripts/static-libs.sh $(shell find Sources -type f 2>/dev/null)
@@ -93,9 +114,15 @@ solve: $(RELEASE_BIN) ## Solve the standard proof boards (3,3,3) (4,4,4) (5,4,4)
 	$(RELEASE_BIN) solve --rows 4 --cols 4 --win 4
 	$(RELEASE_BIN) solve --rows 5 --cols 4 --win 4
 
-##@ Test (make test runs test-unit, release, test-e2e, test-images and test-fargate; the others are fuller checks)
+##@ Test (make test runs lint, test-unit, release, test-e2e, test-images and test-fargate; the others are fuller checks)
 test: ## Everything CI runs (unit, release, e2e, images, fargate), then a table of what each phase cost
 	@scripts/test-phases.sh
+
+lint: ## Check the Swift sources' formatting (swift format, .swift-format: Hummingbird's settings); make format applies it
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+
+format: ## Format the Swift sources in place (swift format, .swift-format)
+	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
 
 test-unit: deps ## Swift unit tests (Game, Config, Server routes; the store contract on memory, sqlite and a local PostgreSQL)
 	@scripts/ensure-deps.sh postgres
@@ -136,11 +163,32 @@ images: ## Build every variant for the architectures its deploy.architectures na
 	+@for v in $(VARIANTS); do for a in $(call variant_archs,$$v); do \
 	  $(MAKE) --no-print-directory image VARIANT=$$v ARCH=$$a || exit 1; done; done
 
-push: ## Push VARIANT's images and one manifest list per tag (REGISTRY=host[:port] for any registry)
+variant-archs: ## Print the architectures VARIANT's deploy.architectures lists (read in the image build, no Swift needed)
+	@echo $(call variant_archs,$(VARIANT))
+
+smoke-image: ## Run the image of VARIANT and ARCH here and play one short game against it (variants without a database)
+	@$(IMAGE_ENV) scripts/image.sh smoke $(ARCH) $(VARIANT)
+
+sbom: ## Write the SPDX 2.3 SBOM of the image of VARIANT and ARCH to build/sbom/ (make push attaches it in the registry)
+	@scripts/ensure-deps.sh supply-chain
+	@DOCKER=$(DOCKER) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) python3 scripts/sbom.py write $(REPO):$(VARIANT)-$(ARCH) build/sbom/$(VARIANT)-$(ARCH).spdx.json
+	@echo "in the registry after make push: $(REGISTRY)/$(REPO):sha256-<digest of $(VARIANT)-$(ARCH)>.sbom, an OCI artifact whose subject is the image"
+
+scan: ## Scan VARIANT-ARCH's SBOM for known vulnerabilities with the trivy or grype you have (none is bundled)
+	@scripts/scan.sh build/sbom/$(VARIANT)-$(ARCH).spdx.json
+
+verify-signature: ## Check that VERIFY_KEY signed what REGISTRY/REPO:VARIANT names now (and each image it lists)
+	@test -n "$(VERIFY_KEY)" || { echo "usage: make verify-signature VARIANT=name VERIFY_KEY=FILE.pub [REGISTRY=host:port]"; exit 2; }
+	@scripts/ensure-deps.sh supply-chain
+	@python3 scripts/signatures.py verify $(REGISTRY)/$(REPO):$(VARIANT) --key $(VERIFY_KEY)
+
+push: ## Push VARIANT's images and one manifest list per tag (REGISTRY=host[:port] for any registry); SIGNING_KEY signs them; attaches SBOMs
+	@scripts/ensure-deps.sh supply-chain
 	+@archs="$(call variant_archs,$(VARIANT))"; \
-	  DOCKER=$(DOCKER) scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
+	  DOCKER=$(DOCKER) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
 	  --registry "$(REGISTRY)" --repo "$(REPO)" --variant "$(VARIANT)" --version "$(VERSION)" \
-	  --region "$(AWS_REGION)" --archs "$$archs"
+	  --region "$(AWS_REGION)" --archs "$$archs" \
+	  $(if $(SIGNING_KEY),--signing-key "$(SIGNING_KEY)" --passphrase-file "$(SIGNING_PASSPHRASE_FILE)")
 
 ##@ Measure
 bench-images: ## Image sizes, start-up, throughput and build-time figures (after make test-images)
@@ -154,8 +202,8 @@ bench: $(RELEASE_BIN) ## Print throughput, computer and solver timings, and memo
 ##@ Deploy on ECS Fargate
 # ECS Fargate. Account and region come from AWS_ACCOUNT/AWS_REGION or the aws CLI's config.
 ECR_REPOSITORY ?= $(REGISTRY)/$(REPO)
-FARGATE_ENV = VARIANT=$(VARIANT) REGION=$(AWS_REGION) ACCOUNT=$(AWS_ACCOUNT) REPOSITORY=$(ECR_REPOSITORY) \
-  TT=$(TT) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST) SMOKE=$(SMOKE) SMOKE_WAIT=$(SMOKE_WAIT) SMOKE_URL=$(SMOKE_URL) REPLACE_DATABASE=$(REPLACE_DATABASE)
+FARGATE_ENV = VARIANT=$(VARIANT) VARIANTS_DIR=$(VARIANTS_DIR) REGION=$(AWS_REGION) ACCOUNT=$(AWS_ACCOUNT) REPOSITORY=$(ECR_REPOSITORY) \
+  TT=$(TT) VT=$(VARIANT_TOOL) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST) SMOKE=$(SMOKE) SMOKE_WAIT=$(SMOKE_WAIT) SMOKE_URL=$(SMOKE_URL) REPLACE_DATABASE=$(REPLACE_DATABASE) VERIFY_KEY=$(VERIFY_KEY)
 DRY_RUN = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 WAIT ?= 600
 YES ?=
@@ -169,43 +217,43 @@ SMOKE_URL ?=
 URL ?=
 
 taskdef: $(RELEASE_BIN) ## Render build/ecs/VARIANT-ARCH.json (register with aws ecs register-task-definition --cli-input-json)
-	@case " $(VARIANTS) " in *" $(VARIANT) "*) ;; *) echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2;; esac
+	@test -f $(VARIANTS_DIR)/$(VARIANT).yaml || { echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2; }
 	@test -n "$(AWS_ACCOUNT)" || { echo "no AWS account: set AWS_ACCOUNT=123456789012 or configure the aws CLI"; exit 1; }
 	@mkdir -p build/ecs
-	$(TT) taskdef --variant variants/$(VARIANT).yaml --arch $(ARCH) --repository $(ECR_REPOSITORY) \
+	$(TT) taskdef --variant $(VARIANTS_DIR)/$(VARIANT).yaml --arch $(ARCH) --repository $(ECR_REPOSITORY) \
 	  $(if $(DIGEST),--digest $(DIGEST)) --region $(AWS_REGION) --account $(AWS_ACCOUNT) --output build/ecs/$(VARIANT)-$(ARCH).json
 	@echo "wrote build/ecs/$(VARIANT)-$(ARCH).json"
 
 taskdefs: $(RELEASE_BIN) ## Render every variant × architecture to build/ecs/
-	@for v in $(VARIANTS); do for a in $$($(TT) variant get variants/$$v.yaml deploy.architectures); do \
+	@for v in $(VARIANTS); do for a in $$($(TT) variant get $(VARIANTS_DIR)/$$v.yaml deploy.architectures); do \
 	  $(MAKE) --no-print-directory taskdef VARIANT=$$v ARCH=$$a AWS_ACCOUNT=$(AWS_ACCOUNT) AWS_REGION=$(AWS_REGION) || exit 1; done; done
 
 stack: $(RELEASE_BIN) ## Render build/cfn/VARIANT.json, the CloudFormation template make deploy uses
 	@mkdir -p build/cfn
-	$(TT) stack --variant variants/$(VARIANT).yaml --arch $$($(TT) variant get variants/$(VARIANT).yaml deploy.run_on) \
+	$(TT) stack --variant $(VARIANTS_DIR)/$(VARIANT).yaml --arch $$($(TT) variant get $(VARIANTS_DIR)/$(VARIANT).yaml deploy.run_on) \
 	  --repository $(ECR_REPOSITORY) $(if $(DIGEST),--digest $(DIGEST)) --region $(AWS_REGION) --account $(AWS_ACCOUNT) --output build/cfn/$(VARIANT).json
 
-verify: $(RELEASE_BIN) ## Check before deploying: image and its architecture in ECR, cluster, roles, log group
+verify: $(RELEASE_BIN) $(VARIANT_TOOL) ## Check before deploying: image and its architecture in ECR, cluster, roles, log group
 	+@$(FARGATE_ENV) scripts/fargate.sh verify $(DRY_RUN)
 smoke: ## Play one short game through URL=http://… and say what it got (what make deploy does after deploying)
 	@test -n "$(URL)" || { echo "usage: make smoke URL=http://host[:port]/"; exit 2; }
 	python3 scripts/smoke.py "$(URL)"
 
-deploy: $(RELEASE_BIN) ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s), print the URL and play a smoke game there (SMOKE=0 skips); YES=1 skips the prompt
+deploy: $(RELEASE_BIN) $(VARIANT_TOOL) ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s), print the URL and play a smoke game there (SMOKE=0 skips); YES=1 skips the prompt
 	+@$(FARGATE_ENV) scripts/fargate.sh deploy $(DRY_RUN)
-destroy: $(RELEASE_BIN) ## Delete VARIANT's stack and everything in it
+destroy: $(VARIANT_TOOL) ## Delete VARIANT's stack and everything in it
 	+@$(FARGATE_ENV) scripts/fargate.sh destroy $(DRY_RUN)
-diff: $(RELEASE_BIN) ## Show what make deploy would change in the deployed stack
+diff: $(RELEASE_BIN) $(VARIANT_TOOL) ## Show what make deploy would change in the deployed stack
 	+@$(FARGATE_ENV) scripts/fargate.sh diff
-status: $(RELEASE_BIN) ## Stack status and the service's tasks and deployments
+status: $(VARIANT_TOOL) ## Stack status and the service's tasks and deployments
 	@$(FARGATE_ENV) scripts/fargate.sh status
-logs: $(RELEASE_BIN) ## The service's log lines of the last SINCE_MINUTES (30)
+logs: $(VARIANT_TOOL) ## The service's log lines of the last SINCE_MINUTES (30)
 	@$(FARGATE_ENV) scripts/fargate.sh logs
-url: $(RELEASE_BIN) ## The address to play at
+url: $(VARIANT_TOOL) ## The address to play at
 	@$(FARGATE_ENV) scripts/fargate.sh url
-rollback: $(RELEASE_BIN) ## Run the previous task definition revision
+rollback: $(VARIANT_TOOL) ## Run the previous task definition revision
 	+@$(FARGATE_ENV) scripts/fargate.sh rollback $(DRY_RUN)
-run-task: $(RELEASE_BIN) ## Run one task of VARIANT outside the service
+run-task: $(RELEASE_BIN) $(VARIANT_TOOL) ## Run one task of VARIANT outside the service
 	+@$(FARGATE_ENV) scripts/fargate.sh run-task $(DRY_RUN)
 
 print-version:

@@ -85,7 +85,7 @@ let package = Package(
         /// `tictactoe variant`: reads variant files for the Makefile and the Dockerfiles.
         .target(
             name: "VariantCommand",
-            dependencies: ["Config", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Config", "Deploy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         /// The variant reader alone, without the server: image builds compile it in seconds on
@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(name: "GameTests", dependencies: ["Game"], swiftSettings: swiftSettings),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "YAML"], swiftSettings: swiftSettings),
-        .testTarget(name: "VariantCommandTests", dependencies: ["VariantCommand", "Config"], swiftSettings: swiftSettings),
+        .testTarget(name: "VariantCommandTests", dependencies: ["VariantCommand", "Config", "Deploy"], swiftSettings: swiftSettings),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Config"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

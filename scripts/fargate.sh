@@ -4,9 +4,11 @@
 # `make -n TARGET` passes --dry-run, which prints the AWS calls that change things.
 #
 # Environment (set by the Makefile): VARIANT REGION ACCOUNT REPOSITORY (image repository URI)
-# TT (the tictactoe binary) YES (1 skips confirmation) WAIT (seconds to wait for stability)
-# VPC_ID SUBNETS (comma-separated; default: the default VPC's default subnets) DIGEST VERSION
-# SMOKE (0 skips the smoke game after deploy) SMOKE_WAIT (seconds for the first answer, 120) SMOKE_URL (play the smoke game there instead of the
+# VT (tictactoe-variant: names and facts) TT (the tictactoe binary: renders; only the commands that
+# render need it) YES (1 skips confirmation) WAIT (seconds to wait for stability)
+# VARIANTS_DIR (where VARIANT.yaml is; default variants) VPC_ID SUBNETS (comma-separated; default: the default VPC's default subnets) DIGEST VERSION
+# VERIFY_KEY (a public key: verify and deploy refuse an image it did not sign, and deploy the
+# digest it checked) SMOKE (0 skips the smoke game after deploy) SMOKE_WAIT (seconds for the first answer, 120) SMOKE_URL (play the smoke game there instead of the
 # deployed URL: for tests whose AWS runs no containers)
 set -euo pipefail
 
@@ -15,22 +17,38 @@ dry_run=""
 [ "${2:-}" = "--dry-run" ] && dry_run=1
 
 command -v aws >/dev/null || { echo "error: the aws CLI is missing: install it (pip install awscli)" >&2; exit 1; }
-: "${VARIANT:?}" "${REGION:?}" "${TT:?}"
-[ -f "variants/$VARIANT.yaml" ] || { echo "error: no variants/$VARIANT.yaml; valid: $(ls variants | sed 's/\.yaml$//' | tr '\n' ' ')" >&2; exit 2; }
+: "${VARIANT:?}" "${REGION:?}" "${VT:?}"
+VARIANTS_DIR="${VARIANTS_DIR:-variants}"
+VARIANT_FILE="$VARIANTS_DIR/$VARIANT.yaml"
+[ -f "$VARIANT_FILE" ] || { echo "error: no $VARIANT_FILE; valid: $(ls "$VARIANTS_DIR" | sed -n 's/\.yaml$//p' | tr '\n' ' ')" >&2; exit 2; }
 if [ -z "${ACCOUNT:-}" ]; then
   echo "error: no AWS account: configure the aws CLI (aws sts get-caller-identity fails) or set AWS_ACCOUNT" >&2
   exit 1
 fi
-STACK="tictactoe-$VARIANT"
-# The names the template gives; an existing cluster when the variant names one.
-CLUSTER="$("$TT" variant get "variants/$VARIANT.yaml" deploy.cluster)"
-CLUSTER="${CLUSTER:-$STACK}"
-SERVICE="$STACK"
+# Every AWS name and fact of the variant (STACK, CLUSTER, SERVICE, FAMILY, LOG_GROUP, RUN_ON…), from
+# the code that renders the stack: `tictactoe variant deploy-facts --help` lists them.
+facts="$("$VT" deploy-facts "$VARIANT_FILE")" || exit 1
+eval "$facts"
 WAIT="${WAIT:-600}"
-ARCH="$("$TT" variant get "variants/$VARIANT.yaml" deploy.run_on)"
+ARCH="$RUN_ON"
 REPOSITORY="${REPOSITORY:-$ACCOUNT.dkr.ecr.$REGION.amazonaws.com/tictactoe}"
 TEMPLATE="build/cfn/$VARIANT.json"
 AWS=(aws --region "$REGION")
+
+# With VERIFY_KEY, the exact digest to deploy is the one whose signature was checked: DIGEST, or
+# what the variant's tag names now. Without, says that nothing was checked.
+check_signature() {
+  if [ -z "${VERIFY_KEY:-}" ]; then
+    echo "signature: not checked (set VERIFY_KEY=FILE.pub to refuse unsigned images)"
+    return 0
+  fi
+  local reference="$REPOSITORY:$VARIANT"
+  [ -n "${DIGEST:-}" ] && reference="$REPOSITORY@$DIGEST"
+  local checked
+  checked="$(python3 scripts/signatures.py verify "$reference" --key "$VERIFY_KEY")" || exit 1
+  echo "$checked"
+  DIGEST="$(sed -n 's/^signature: .*@\(sha256:[0-9a-f]*\).*/\1/p' <<<"$checked")"
+}
 
 run() {
   echo "+ $*"
@@ -38,10 +56,11 @@ run() {
 }
 
 render() {
+  : "${TT:?}"
   mkdir -p build/cfn build/ecs
-  "$TT" stack --variant "variants/$VARIANT.yaml" --arch "$ARCH" --repository "$REPOSITORY" \
+  "$TT" stack --variant "$VARIANT_FILE" --arch "$ARCH" --repository "$REPOSITORY" \
     ${DIGEST:+--digest "$DIGEST"} --region "$REGION" --account "$ACCOUNT" --output "$TEMPLATE"
-  "$TT" taskdef --variant "variants/$VARIANT.yaml" --arch "$ARCH" --repository "$REPOSITORY" \
+  "$TT" taskdef --variant "$VARIANT_FILE" --arch "$ARCH" --repository "$REPOSITORY" \
     ${DIGEST:+--digest "$DIGEST"} --region "$REGION" --account "$ACCOUNT" --output "build/ecs/$VARIANT-$ARCH.json"
 }
 
@@ -119,13 +138,14 @@ network() {
 service_url() {
   local cluster service task eni ip port
   local lb dns
-  if lb="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" --logical-resource-id LoadBalancer \
-      --query 'StackResourceDetail.PhysicalResourceId' --output text 2>/dev/null)" && [ -n "$lb" ] && [ "$lb" != None ]; then
+  if [ -n "$LOAD_BALANCER_ID" ] && lb="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" \
+      --logical-resource-id "$LOAD_BALANCER_ID" --query 'StackResourceDetail.PhysicalResourceId' --output text 2>/dev/null)" \
+      && [ -n "$lb" ] && [ "$lb" != None ]; then
     dns="$("${AWS[@]}" elbv2 describe-load-balancers --load-balancer-arns "$lb" --query 'LoadBalancers[0].DNSName' --output text)"
     echo "http://$dns/"
     return
   fi
-  cluster="$CLUSTER"; service="$SERVICE"; port="$("$TT" variant get "variants/$VARIANT.yaml" server.port)"
+  cluster="$CLUSTER"; service="$SERVICE"; port="$PORT"
   task="$("${AWS[@]}" ecs list-tasks --cluster "$cluster" --service-name "$service" --desired-status RUNNING --query 'taskArns[0]' --output text)"
   if [ -z "$task" ] || [ "$task" = None ]; then echo "no running task yet: try make url in a minute"; return; fi
   eni="$("${AWS[@]}" ecs describe-tasks --cluster "$cluster" --tasks "$task" \
@@ -156,6 +176,7 @@ wait_stable() {
 
 case "$command" in
   verify)
+    check_signature
     render
     failures=0
     check() { if "$@"; then :; else failures=$((failures + 1)); fi; }
@@ -166,77 +187,71 @@ case "$command" in
           --query 'images[0].imageManifest' --output text 2>/dev/null)" || [ -z "$manifest" ] || [ "$manifest" = None ]; then
         echo "FAIL image: $REPOSITORY:$VARIANT is not in the registry: make push VARIANT=$VARIANT"; return 1
       fi
-      if ! grep -q "\"architecture\": *\"$ARCH\"" <<<"$manifest"; then
+      if ! jq -e --arg arch "$ARCH" 'any(.manifests[]?; .platform.architecture == $arch)' <<<"$manifest" >/dev/null; then
         echo "FAIL image: $REPOSITORY:$VARIANT has no $ARCH manifest, so the task would fail with exec format error"; return 1
       fi
       echo "ok   image: $REPOSITORY:$VARIANT has a $ARCH manifest"
     }
     cluster_ok() {
-      local name; name="$("$TT" variant get "variants/$VARIANT.yaml" deploy.cluster 2>/dev/null || true)"
-      if [ -z "$name" ]; then echo "ok   cluster: the stack creates $STACK"; return 0; fi
-      if [ "$("${AWS[@]}" ecs describe-clusters --clusters "$name" --query 'clusters[0].status' --output text)" = ACTIVE ]; then
-        echo "ok   cluster: $name is active"
+      if [ "$CLUSTER_CREATED" = true ]; then echo "ok   cluster: the stack creates $CLUSTER"; return 0; fi
+      if [ "$("${AWS[@]}" ecs describe-clusters --clusters "$CLUSTER" --query 'clusters[0].status' --output text)" = ACTIVE ]; then
+        echo "ok   cluster: $CLUSTER is active"
       else
-        echo "FAIL cluster: $name does not exist"; return 1
+        echo "FAIL cluster: $CLUSTER does not exist"; return 1
       fi
     }
-    role_ok() {
-      local arn
-      arn="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ''))" "build/ecs/$VARIANT-$ARCH.json" "$1")"
-      if [ -z "$arn" ]; then echo "ok   $1: none needed"; return 0; fi
-      if [ "$1" = executionRoleArn ] && [ "$arn" = "arn:aws:iam::$ACCOUNT:role/$STACK-execution" ]; then
-        echo "ok   $1: the stack creates ${arn##*/}"; return 0
-      fi
-      if "${AWS[@]}" iam get-role --role-name "${arn##*/}" >/dev/null 2>&1; then echo "ok   $1: ${arn##*/} exists"; else echo "FAIL $1: ${arn##*/} does not exist"; return 1; fi
+    role_ok() {  # role_ok WHAT NAME CREATED
+      if [ -z "$2" ]; then echo "ok   $1: none needed"; return 0; fi
+      if [ "$3" = true ]; then echo "ok   $1: the stack creates $2"; return 0; fi
+      if "${AWS[@]}" iam get-role --role-name "$2" >/dev/null 2>&1; then echo "ok   $1: $2 exists"; else echo "FAIL $1: $2 does not exist"; return 1; fi
     }
     logs_ok() {
-      local group; group="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['containerDefinitions'][0]['logConfiguration']['options']['awslogs-group'])" "build/ecs/$VARIANT-$ARCH.json")"
-      if [ "$("${AWS[@]}" logs describe-log-groups --log-group-name-prefix "$group" --query "length(logGroups[?logGroupName=='$group'])" --output text)" = 1 ]; then
-        echo "ok   log group: $group exists"
+      if [ "$("${AWS[@]}" logs describe-log-groups --log-group-name-prefix "$LOG_GROUP" --query "length(logGroups[?logGroupName=='$LOG_GROUP'])" --output text)" = 1 ]; then
+        echo "ok   log group: $LOG_GROUP exists"
       else
-        echo "ok   log group: the stack creates $group"
+        echo "ok   log group: the stack creates $LOG_GROUP"
       fi
+    }
+    covers() {  # covers DOMAIN NAME...: one of the certificate's names is DOMAIN or a wildcard over it
+      local domain="$1" name; shift
+      for name in "$@"; do
+        [ "$name" = "$domain" ] && return 0
+        [ "${name#\*.}" != "$name" ] && [ "${domain#*.}" = "${name#\*.}" ] && return 0
+      done
+      return 1
     }
     certificate_ok() {
       # What only ACM knows: the certificate exists here and its names cover the variant's domain.
-      local arn domain names
-      read -r arn domain < <(python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["Resources"]
-arn = next((c["CertificateArn"] for x in r.values() if x["Type"] == "AWS::ElasticLoadBalancingV2::Listener"
-            for c in x["Properties"].get("Certificates", [])), "")
-domain = next((x["Properties"]["Name"] for x in r.values() if x["Type"] == "AWS::Route53::RecordSet"), "")
-print(arn or "-", domain or "-")' "$TEMPLATE")
-      if [ "$arn" = - ]; then echo "ok   certificate: none (HTTP only)"; return 0; fi
-      if ! names="$("${AWS[@]}" acm describe-certificate --certificate-arn "$arn" \
+      local names
+      if [ -z "$CERTIFICATE_ARN" ]; then echo "ok   certificate: none (HTTP only)"; return 0; fi
+      if ! names="$("${AWS[@]}" acm describe-certificate --certificate-arn "$CERTIFICATE_ARN" \
           --query 'Certificate.[DomainName, SubjectAlternativeNames]' --output text 2>/dev/null)"; then
-        echo "FAIL certificate: $arn is not in ACM in $REGION"; return 1
+        echo "FAIL certificate: $CERTIFICATE_ARN is not in ACM in $REGION"; return 1
       fi
-      if [ "$domain" != - ] && ! python3 -c '
-import sys
-domain, names = sys.argv[1], sys.argv[2].split()
-ok = any(n == domain or (n.startswith("*.") and domain.split(".", 1)[-1] == n[2:]) for n in names)
-sys.exit(0 if ok else 1)' "$domain" "$names"; then
-        echo "FAIL certificate: $arn does not cover $domain (it names: $(echo $names))"; return 1
+      # shellcheck disable=SC2086
+      if [ -n "$DOMAIN" ] && ! covers "$DOMAIN" $names; then
+        echo "FAIL certificate: $CERTIFICATE_ARN does not cover $DOMAIN (it names: $(echo $names))"; return 1
       fi
-      echo "ok   certificate: $arn covers ${domain/#-/the load balancer}"
+      echo "ok   certificate: $CERTIFICATE_ARN covers ${DOMAIN:-the load balancer}"
     }
-    check image_ok; check cluster_ok; check role_ok executionRoleArn; check role_ok taskRoleArn; check logs_ok; check certificate_ok
+    check image_ok; check cluster_ok; check role_ok executionRoleArn "$EXECUTION_ROLE" "$EXECUTION_ROLE_CREATED"
+    check role_ok taskRoleArn "$TASK_ROLE" false; check logs_ok; check certificate_ok
     if [ "$failures" -gt 0 ]; then echo "verify: $failures problem(s)"; exit 1; fi
     echo "verify: ready to deploy $VARIANT ($ARCH) to $REGION"
     ;;
   deploy)
+    check_signature
     render
     network
     # A load-balanced stack believes X-Forwarded-For only from the VPC's addresses (the balancer's).
     proxies=()
-    if grep -q '"TrustedProxyCidrs"' "$TEMPLATE"; then
+    if [ -n "$TRUSTED_PROXIES_PARAMETER" ]; then
       cidrs="$("${AWS[@]}" ec2 describe-vpcs --vpc-ids "$VPC_ID" --query 'Vpcs[0].CidrBlockAssociationSet[].CidrBlock' --output text | tr '\t' ',')"
-      [ -n "$cidrs" ] && [ "$cidrs" != None ] && proxies=("TrustedProxyCidrs=$cidrs")
+      [ -n "$cidrs" ] && [ "$cidrs" != None ] && proxies=("$TRUSTED_PROXIES_PARAMETER=$cidrs")
     fi
     # Replacing the database would move the games to a new, empty one: only when asked.
-    if "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1 && [ -z "$dry_run" ]; then
-      replaced="$(change_set 2>/dev/null | awk -F'\t' '($2 == "Database" || $2 == "DatabaseCluster") && ($4 == "True" || $4 == "Conditional") { print $2 " (" $3 ", replacement " $4 ")" }')"
+    if [ -n "$DATABASE_ID" ] && [ -z "$dry_run" ] && "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1; then
+      replaced="$(change_set 2>/dev/null | awk -F'\t' -v id="$DATABASE_ID" '$2 == id && ($4 == "True" || $4 == "Conditional") { print $2 " (" $3 ", replacement " $4 ")" }')"
       if [ -n "$replaced" ] && [ "${REPLACE_DATABASE:-}" != 1 ]; then
         echo "error: this deploy would replace the database: $replaced; its games would stay in the old one (snapshotted or retained as deploy.database.on_delete says). Pass REPLACE_DATABASE=1 to do it anyway" >&2
         exit 1
@@ -263,11 +278,11 @@ sys.exit(0 if ok else 1)' "$domain" "$names"; then
     ;;
   destroy)
     # What happens to the games' database, said before asking.
-    kind="$("$TT" variant get "variants/$VARIANT.yaml" deploy.database.kind)"
+    kind="$DATABASE_KIND"
     if [ -n "$kind" ]; then
-      if [ "$("$TT" variant get "variants/$VARIANT.yaml" deploy.database.deletion_protection)" = true ]; then
-        echo "the database ($kind) has deletion protection: deleting the stack will stop at it, with the data safe; to delete it, set deploy.database.deletion_protection: false in variants/$VARIANT.yaml and make deploy first"
-      elif [ "$("$TT" variant get "variants/$VARIANT.yaml" deploy.database.on_delete)" = retain ]; then
+      if [ "$DATABASE_DELETION_PROTECTION" = true ]; then
+        echo "the database ($kind) has deletion protection: deleting the stack will stop at it, with the data safe; to delete it, set deploy.database.deletion_protection: false in $VARIANT_FILE and make deploy first"
+      elif [ "$DATABASE_ON_DELETE" = retain ]; then
         echo "the database ($kind) is kept with its data (deploy.database.on_delete: retain), outside the stack: delete it yourself when it is no longer needed"
       else
         list="aws rds describe-db-snapshots --snapshot-type manual"
@@ -294,17 +309,12 @@ sys.exit(0 if ok else 1)' "$domain" "$names"; then
     if ! "${AWS[@]}" cloudformation get-template --stack-name "$STACK" --query TemplateBody --output json >build/cfn/$VARIANT.deployed.json 2>/dev/null; then
       echo "$STACK is not deployed: make deploy VARIANT=$VARIANT would create everything in $TEMPLATE"; exit 0
     fi
-    python3 - "$TEMPLATE" "build/cfn/$VARIANT.deployed.json" <<'PY'
-import difflib, json, sys
-new = json.load(open(sys.argv[1]))
-old = json.load(open(sys.argv[2]))
-if isinstance(old, str):
-    old = json.loads(old)
-a = json.dumps(old, indent=2, sort_keys=True).splitlines()
-b = json.dumps(new, indent=2, sort_keys=True).splitlines()
-diff = list(difflib.unified_diff(a, b, "deployed", "rendered", lineterm=""))
-print("\n".join(diff) if diff else "no changes: the deployed stack matches the variant")
-PY
+    # get-template returns the body as a JSON string (a JSON template) or an object: both sorted.
+    deployed="build/cfn/$VARIANT.deployed.json"
+    if [ "$(head -c1 "$deployed")" = '"' ]; then jq -r . "$deployed" >"$deployed.body" && mv "$deployed.body" "$deployed"; fi
+    if diff -u --label deployed --label rendered <(jq -S . "$deployed") <(jq -S . "$TEMPLATE"); then
+      echo "no changes: the deployed stack matches the variant"
+    fi
     if changes="$(change_set 2>/dev/null)" && [ -n "$changes" ]; then
       echo "CloudFormation's change set (action, resource, type, replacement):"
       printf '%s\n' "$changes" | awk -F'\t' '{ printf "  %-8s %-28s %-42s replacement: %s\n", $1, $2, $3, $4 }'
@@ -316,9 +326,7 @@ PY
       --query 'services[0].{desired:desiredCount,running:runningCount,pending:pendingCount,taskDefinition:taskDefinition,deployments:deployments[].[status,rolloutState,runningCount]}' --output json
     ;;
   logs)
-    render
-    group="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['containerDefinitions'][0]['logConfiguration']['options']['awslogs-group'])" "build/ecs/$VARIANT-$ARCH.json")"
-    "${AWS[@]}" logs filter-log-events --log-group-name "$group" --start-time "$(( ($(date +%s) - ${SINCE_MINUTES:-30} * 60) * 1000 ))" \
+    "${AWS[@]}" logs filter-log-events --log-group-name "$LOG_GROUP" --start-time "$(( ($(date +%s) - ${SINCE_MINUTES:-30} * 60) * 1000 ))" \
       --query 'events[].message' --output text | tr '\t' '\n'
     ;;
   url)
@@ -328,8 +336,8 @@ PY
     cluster="$CLUSTER"; service="$SERVICE"
     current="$("${AWS[@]}" ecs describe-services --cluster "$cluster" --services "$service" --query 'services[0].taskDefinition' --output text)"
     # The newest revision of the family older than the one running.
-    previous="$("${AWS[@]}" ecs list-task-definitions --family-prefix "$STACK" --query 'taskDefinitionArns' --output text | tr '\t' '\n' \
-      | awk -F: -v cur="${current##*:}" -v family="$STACK" '$(NF-1) ~ ("/" family "$") && $NF + 0 < cur + 0 {print $NF, $0}' \
+    previous="$("${AWS[@]}" ecs list-task-definitions --family-prefix "$FAMILY" --query 'taskDefinitionArns' --output text | tr '\t' '\n' \
+      | awk -F: -v cur="${current##*:}" -v family="$FAMILY" '$(NF-1) ~ ("/" family "$") && $NF + 0 < cur + 0 {print $NF, $0}' \
       | sort -n | tail -n 1 | cut -d' ' -f2)"
     [ -n "$previous" ] || { echo "error: no task definition older than $current to roll back to" >&2; exit 1; }
     confirm "roll back from ${current##*/} to ${previous##*/}"
@@ -339,8 +347,8 @@ PY
   run-task)
     render
     network
-    cluster="$CLUSTER"; sg="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" --logical-resource-id ServiceSecurityGroup --query 'StackResourceDetail.PhysicalResourceId' --output text)"
-    run "${AWS[@]}" ecs run-task --cluster "$cluster" --launch-type FARGATE --task-definition "$STACK" \
+    cluster="$CLUSTER"; sg="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" --logical-resource-id "$SERVICE_SECURITY_GROUP_ID" --query 'StackResourceDetail.PhysicalResourceId' --output text)"
+    run "${AWS[@]}" ecs run-task --cluster "$cluster" --launch-type FARGATE --task-definition "$FAMILY" \
       --network-configuration "awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$sg],assignPublicIp=ENABLED}" \
       --query 'tasks[0].taskArn' --output text
     ;;

@@ -4,10 +4,11 @@
 # by `tictactoe-variant` (the same Config code as the server), exported first so that a wrong
 # ARCH, VARIANT or SDK is refused before the long compile starts.
 #
-# Usage: scripts/image.sh facts|build|run ARCH VARIANT
+# Usage: scripts/image.sh facts|build|run|smoke ARCH VARIANT
 #   facts   only export the variant's facts to build/docker/facts/VARIANT (used by make images/push)
 #   build   export the facts, check them, build and tag REPO:VARIANT-ARCH and REPO:VARIANT-VERSION-ARCH
 #   run     run the built image here on the variant's port (a foreign ARCH needs binfmt/qemu)
+#   smoke   run it in the background, play one short game against it (scripts/smoke.py), stop it
 # Environment (all optional; make passes what it is given):
 #   DOCKER          the docker client (default: docker)
 #   REPO VERSION REVISION SOURCE_DATE_EPOCH   tags, labels and file times
@@ -15,6 +16,9 @@
 #   SWIFT_SDK       the target triple to cross-compile for; set but empty = native build
 #   SWIFT_SDK_URL SWIFT_SDK_CHECKSUM   the SDK to install in the builder; set but empty = none
 #   RUNTIME_IMAGE   the base of the final image (default in the Dockerfile: scratch)
+#   RDS_CA_BUNDLE_URL      where the builder downloads Amazon RDS's CA bundle; set but empty = the
+#                          builder carries it at /opt/rds-ca-bundle.pem
+#   RDS_CA_BUNDLE_SHA256   its pinned SHA-256 (PostgreSQL variants are refused without it)
 #   SWIFTPM_MIRROR  folder of bare git repositories standing in for github.com (offline builds)
 #   BUILD_NETWORK   network of the build's RUN steps (host on machines without a bridge)
 #   NO_CACHE        non-empty: run every Dockerfile step again (SwiftPM's cache mount stays)
@@ -24,7 +28,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="$1"; arch="$2"; variant="$3"
-case "$mode" in facts|build|run) ;; *) echo "usage: $0 facts|build|run ARCH VARIANT" >&2; exit 2 ;; esac
+case "$mode" in facts|build|run|smoke) ;; *) echo "usage: $0 facts|build|run|smoke ARCH VARIANT" >&2; exit 2 ;; esac
 DOCKER="${DOCKER:-docker}"
 fail() { echo "error: $*" >&2; exit 2; }
 
@@ -42,7 +46,7 @@ daemon_arch="$("$DOCKER" version --format '{{.Server.Arch}}' 2>/dev/null)" \
   || fail "cannot reach the Docker engine: start it (systemctl start docker) or set DOCKER_HOST"
 
 repo="${REPO:-tictactoe}"; version="${VERSION:-dev}"
-if [ "$mode" = run ]; then
+if [ "$mode" = run ] || [ "$mode" = smoke ]; then
   image="$repo:$variant-$arch"
   "$DOCKER" image inspect "$image" >/dev/null 2>&1 || fail "no image $image: build it with make image ARCH=$arch VARIANT=$variant"
   port="$("$DOCKER" image inspect -f '{{range $p, $_ := .Config.ExposedPorts}}{{$p}}{{end}}' "$image" | cut -d/ -f1)"
@@ -51,8 +55,19 @@ if [ "$mode" = run ]; then
     probe="$("$DOCKER" run --rm --platform "linux/$arch" --entrypoint /usr/local/bin/tictactoe "$image" --version 2>&1)" \
       || fail "this $daemon_arch machine cannot run $arch binaries ($probe): register qemu with binfmt_misc: apt-get install qemu-user-static binfmt-support (then update-binfmts --enable qemu-$machine), or docker run --privileged --rm tonistiigi/binfmt --install $arch"
   fi
-  echo "serving $image on http://localhost:$port (Ctrl-C stops)"
   run_args=(--rm --platform "linux/$arch" --read-only --tmpfs /tmp --cap-drop ALL)
+  if [ "$mode" = smoke ]; then
+    name="tictactoe-smoke-$variant-$arch"
+    "$DOCKER" rm -f "$name" >/dev/null 2>&1 || true
+    if [ "${BUILD_NETWORK:-}" = host ]; then run_args+=(--network host); else run_args+=(-p "127.0.0.1:$port:$port"); fi
+    "$DOCKER" run -d --name "$name" "${run_args[@]}" "$image" >/dev/null
+    status=0
+    python3 scripts/smoke.py "http://127.0.0.1:$port" --wait 120 || status=$?
+    [ "$status" = 0 ] || "$DOCKER" logs "$name" 2>&1 | tail -20 >&2
+    "$DOCKER" stop --time 10 "$name" >/dev/null
+    exit "$status"
+  fi
+  echo "serving $image on http://localhost:$port (Ctrl-C stops)"
   [ -t 0 ] && run_args+=(-it)
   if [ "${BUILD_NETWORK:-}" = host ]; then run_args+=(--network host); else run_args+=(-p "$port:$port"); fi
   exec "$DOCKER" run "${run_args[@]}" "$image"
@@ -98,7 +113,15 @@ if [ -n "${BINARY:-}" ]; then
     || fail "BINARY=$BINARY is not a $machine executable (ELF machine '${found:-none}'): give a binary built for $arch, or leave BINARY empty to compile one"
   mkdir -p "build/docker/$arch"
   cp "$BINARY" "build/docker/$arch/tictactoe"
-  touch -d "@${SOURCE_DATE_EPOCH:-0}" "build/docker/$arch/tictactoe"
+  # What the compile stage records of its inputs (scripts/compile-for-image.sh), here of this host.
+  {
+    echo "SWIFT_VERSION=$( (swift --version 2>/dev/null || true) | sed -n 's/.*Swift version \([^ ]*\).*/\1/p' | head -n 1)"
+    echo "SWIFT_SDK=host"
+    echo "LIBYAML_ORIGIN=host"
+    echo "LIBYAML_VERSION=$(pkg-config --modversion yaml-0.1 2>/dev/null || true)"
+    echo "LIBYAML_SHA256="
+  } >"build/docker/$arch/build-inputs.env"
+  touch -d "@${SOURCE_DATE_EPOCH:-0}" "build/docker/$arch/tictactoe" "build/docker/$arch/build-inputs.env"
   build_args+=(--build-arg BINARY_FROM=prebuilt)
 fi
 [ -n "${BUILD_NETWORK:-}" ] && build_args+=(--network "$BUILD_NETWORK")
@@ -106,6 +129,8 @@ fi
 [ -n "${BUILDER_IMAGE:-}" ] && build_args+=(--build-arg "BUILDER_IMAGE=$BUILDER_IMAGE")
 [ "${SWIFT_SDK_URL+set}" = set ] && build_args+=(--build-arg "SWIFT_SDK_URL=$SWIFT_SDK_URL")
 [ -n "${SWIFT_SDK_CHECKSUM:-}" ] && build_args+=(--build-arg "SWIFT_SDK_CHECKSUM=$SWIFT_SDK_CHECKSUM")
+[ "${RDS_CA_BUNDLE_URL+set}" = set ] && build_args+=(--build-arg "RDS_CA_BUNDLE_URL=$RDS_CA_BUNDLE_URL")
+[ -n "${RDS_CA_BUNDLE_SHA256:-}" ] && build_args+=(--build-arg "RDS_CA_BUNDLE_SHA256=$RDS_CA_BUNDLE_SHA256")
 
 facts="build/docker/facts/$variant"
 rm -rf "$facts"

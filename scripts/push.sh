@@ -4,11 +4,12 @@
 #
 # Tags: REGISTRY/REPO:VARIANT-ARCH and :VARIANT-VERSION-ARCH per architecture; manifest lists
 # REGISTRY/REPO:VARIANT and :VARIANT-VERSION. A version tag that already holds other content is
-# never overwritten.
+# never overwritten. With --signing-key, every list and the images it lists are signed
+# (scripts/signatures.py: cosign's format, stored in the registry beside them).
 set -euo pipefail
 
 dry_run=""
-registry="" repo="" variant="" version="" region="" archs=""
+registry="" repo="" variant="" version="" region="" archs="" signing_key="" passphrase_file=""
 while (($#)); do
   case "$1" in
     --dry-run) dry_run=1; shift ;;
@@ -18,12 +19,19 @@ while (($#)); do
     --version) version="$2"; shift 2 ;;
     --region) region="$2"; shift 2 ;;
     --archs) archs="$2"; shift 2 ;;
+    --signing-key) signing_key="$2"; shift 2 ;;
+    --passphrase-file) passphrase_file="$2"; shift 2 ;;
     *) echo "push.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 for name in registry repo variant version archs; do
   [ -n "${!name}" ] || { echo "push.sh: --$name is required" >&2; exit 2; }
 done
+if [ -n "$signing_key" ]; then
+  [ -f "$signing_key" ] || { echo "error: SIGNING_KEY=$signing_key is not a file (make one with scripts/sigstore-keygen.py PREFIX PASSPHRASE_FILE)" >&2; exit 2; }
+  [ -n "$passphrase_file" ] && [ -f "$passphrase_file" ] \
+    || { echo "error: SIGNING_KEY needs SIGNING_PASSPHRASE_FILE, the file holding its passphrase" >&2; exit 2; }
+fi
 case "$registry" in
   .dkr.ecr.*) echo "error: no AWS account: set AWS_ACCOUNT, configure the aws CLI, or pass REGISTRY=host[:port]" >&2; exit 1 ;;
 esac
@@ -103,6 +111,17 @@ done
 # reads each member's platform from its config, so nothing needs annotating).
 run docker buildx imagetools create --tag "$registry/$repo:$variant" "${sources[@]}"
 run docker buildx imagetools create --tag "$registry/$repo:$variant-$version" "${version_sources[@]}"
+# Each image's SBOM, beside it in the registry (scripts/sbom.py).
+for arch in $archs; do
+  run python3 scripts/sbom.py write "$repo:$variant-$arch" "build/sbom/$variant-$arch.spdx.json"
+  run python3 scripts/sbom.py attach "$registry/$repo:$variant-$arch" "build/sbom/$variant-$arch.spdx.json"
+done
+if [ -n "$signing_key" ]; then
+  run python3 scripts/signatures.py sign "$registry/$repo:$variant" "$registry/$repo:$variant-$version" \
+    --key "$signing_key" --passphrase-file "$passphrase_file"
+else
+  echo "note: not signed (no SIGNING_KEY): make verify and make deploy with VERIFY_KEY will refuse these images"
+fi
 if [ -z "$dry_run" ]; then
   echo "pushed $registry/$repo:$variant ($(remote_digest "$registry/$repo:$variant")) over: $archs"
 fi

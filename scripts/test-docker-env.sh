@@ -4,8 +4,8 @@
 #   - a Docker engine (no bridge, no iptables) with the buildx plugin (trixie's docker-buildx);
 #   - qemu-user-static registered in binfmt_misc, so that arm64 images run;
 #   - a registry on 127.0.0.1:$REGISTRY_PORT standing in for ECR;
-#   - a builder standing in for the official Swift image + Static Linux SDK, and runtime bases
-#     for its binaries (scripts/standins/).
+#   - a builder standing in for the official Swift image + Static Linux SDK and Amazon RDS's CA
+#     bundle, and runtime bases for its binaries (scripts/standins/).
 # Idempotent; every wait is bounded. Prints, as KEY=VALUE lines, the make variables that let
 # `make image` and `make push` run here: `make image $(scripts/test-docker-env.sh) ARCH=arm64`.
 set -euo pipefail
@@ -73,5 +73,7 @@ echo "SWIFT_SDK_amd64="
 echo "SWIFT_SDK_arm64=aarch64-unknown-linux-gnu"
 echo "RUNTIME_IMAGE_amd64=tictactoe-standin/runtime:sid-amd64"
 echo "RUNTIME_IMAGE_arm64=tictactoe-standin/runtime:sid-arm64"
+echo "RDS_CA_BUNDLE_URL="
+echo "RDS_CA_BUNDLE_SHA256=$(sha256sum "$WORK/standin-rds-ca/bundle.pem" | cut -d' ' -f1)"
 echo "SWIFTPM_MIRROR=/opt/swift-packages"
 echo "BUILD_NETWORK=host"

@@ -46,6 +46,11 @@ public struct DatabaseSettings: Hashable, Sendable {
 
     public init() {}
 
+    /// Where every image of a `postgres` variant carries Amazon RDS's certificate authorities
+    /// (the Dockerfiles copy the pinned bundle here; Debian's `ca-certificates` lacks them), so
+    /// that the stack's tasks connect with `verify-full`.
+    public static let caBundlePath = "/etc/ssl/certs/rds-ca-bundle.pem"
+
     /// Major versions of each kind: Serverless v2 needs Aurora PostgreSQL 13 or later; an instance
     /// 15 or later, whose default parameters force TLS (`rds.force_ssl = 1`).
     public static let engineVersions: [Kind: ClosedRange<Int>] = [.auroraServerless: 13...17, .instance: 15...17]

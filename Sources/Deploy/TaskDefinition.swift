@@ -20,7 +20,9 @@ public struct TaskDefinition: Sendable {
     public let region: String
     public let executionRoleARN: String
 
-    public var family: String { "tictactoe-\(variant)" }
+    /// The names of this variant's AWS resources.
+    public var names: StackNames { StackNames(variant: variant, deploy: deploy) }
+    public var family: String { names.family }
     public var port: Int { settings.server.port }
     public var stopTimeout: Int { deploy.stopTimeout(grace: settings.server.shutdownGraceSeconds) }
 
@@ -62,7 +64,7 @@ public struct TaskDefinition: Sendable {
         let tag = "\(imageRepository):\(variant)-\(architecture.rawValue)"
         image = digest.map { "\(imageRepository)@\($0)" } ?? tag
         self.region = region
-        executionRoleARN = deploy.executionRoleARN ?? "arn:aws:iam::\(account):role/tictactoe-\(variant)-execution"
+        executionRoleARN = StackNames(variant: variant, deploy: deploy).executionRoleARN(account: account)
     }
 
     static func isRegion(_ text: String) -> Bool { AWSNames.isRegion(text) }
@@ -100,7 +102,7 @@ public struct TaskDefinition: Sendable {
             ("logConfiguration", .object([
                 ("logDriver", .string("awslogs")),
                 ("options", .object([
-                    ("awslogs-group", .string(deploy.logGroup(variant: variant))),
+                    ("awslogs-group", .string(names.logGroup)),
                     ("awslogs-region", .string(region)),
                     ("awslogs-stream-prefix", .string(Self.containerName)),
                 ])),

@@ -11,7 +11,9 @@ extension Variant {
             discussion: """
                 VARIANT_PORT: server.port. VARIANT_ARCHITECTURES: deploy.architectures. \
                 VARIANT_BACKEND: state.backend. SWIFT_TRAIT_FLAGS: the package-trait flags of \
-                swift build (PostgreSQL support only for variants that use it).
+                swift build (PostgreSQL support only for variants that use it). \
+                RDS_CA_BUNDLE: where the image carries Amazon RDS's certificate authorities \
+                (PostgreSQL variants only; empty otherwise).
                 """
         )
 
@@ -32,6 +34,7 @@ extension Variant {
                 ("VARIANT_ARCHITECTURES", "'\(deploy.architectures.map(\.rawValue).joined(separator: " "))'"),
                 ("VARIANT_BACKEND", backend.rawValue),
                 ("SWIFT_TRAIT_FLAGS", backend == .postgres ? "" : "--disable-default-traits"),
+                ("RDS_CA_BUNDLE", backend == .postgres ? DatabaseSettings.caBundlePath : ""),
             ]
         }
     }

@@ -55,7 +55,8 @@ import Testing
         #expect(environment.contains(.object([("Name", .string("PGHOST")), ("Value", getAtt("Database", "Endpoint.Address"))])))
         #expect(environment.contains(.object([("Name", .string("PGPORT")), ("Value", getAtt("Database", "Endpoint.Port"))])))
         #expect(environment.contains(.object([("Name", .string("PGDATABASE")), ("Value", .string("tictactoe"))])))
-        #expect(environment.contains(.object([("Name", .string("PGSSLMODE")), ("Value", .string("require"))])))
+        #expect(environment.contains(.object([("Name", .string("PGSSLMODE")), ("Value", .string("verify-full"))])))
+        #expect(environment.contains(.object([("Name", .string("PGSSLROOTCERT")), ("Value", .string("/etc/ssl/certs/rds-ca-bundle.pem"))])))
         #expect(secrets == [
             .object([("Name", .string("PGPASSWORD")), ("ValueFrom", .object([("Fn::Sub", .string("${DatabaseSecret}:password::"))]))]),
             .object([("Name", .string("PGUSER")), ("ValueFrom", .object([("Fn::Sub", .string("${DatabaseSecret}:username::"))]))]),

@@ -10,8 +10,8 @@ import Testing
             source: "perfect.yaml"
         )
         let facts = Variant.Facts.facts(of: settings)
-        #expect(facts.map(\.0) == ["VARIANT_PORT", "VARIANT_ARCHITECTURES", "VARIANT_BACKEND", "SWIFT_TRAIT_FLAGS"])
-        #expect(facts.map(\.1) == ["5000", "'amd64 arm64'", "memory", "--disable-default-traits"])
+        #expect(facts.map(\.0) == ["VARIANT_PORT", "VARIANT_ARCHITECTURES", "VARIANT_BACKEND", "SWIFT_TRAIT_FLAGS", "RDS_CA_BUNDLE"])
+        #expect(facts.map(\.1) == ["5000", "'amd64 arm64'", "memory", "--disable-default-traits", ""])
     }
 
     @Test func postgresVariantKeepsTheDefaultTraits() throws {
@@ -23,6 +23,7 @@ import Testing
         #expect(facts["VARIANT_PORT"] == "8000")
         #expect(facts["VARIANT_BACKEND"] == "postgres")
         #expect(facts["SWIFT_TRAIT_FLAGS"] == "")
+        #expect(facts["RDS_CA_BUNDLE"] == "/etc/ssl/certs/rds-ca-bundle.pem")
         // Without a deploy section a variant builds for amd64 only, as task definitions assume.
         #expect(facts["VARIANT_ARCHITECTURES"] == "'amd64'")
     }

@@ -4,8 +4,8 @@ import os
 import queue
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -15,14 +15,11 @@ import urllib.request
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from loopback import free_port  # noqa: E402  (shared by the Python suites)
+
 BIN = os.environ.get("TICTACTOE_BIN", os.path.join(os.path.dirname(__file__), "../../.build/release/tictactoe"))
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -1,36 +1,18 @@
 """A moto_server on loopback standing in for AWS (ECR, ECS, IAM, STS, Logs, EC2, CloudFormation),
 and helpers that run make and the real aws CLI against it with bounded time."""
 import os
-import socket
+import shutil
 import subprocess
-import time
-import urllib.request
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from loopback import free_port, wait_until_answered  # noqa: E402,F401  (shared by the Python suites)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_answered(url, process, what, seconds=30):
-    """Returns once `url` answers; kills `process` and raises if it exits or `seconds` pass first."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError(f"{what} did not start within {seconds} s")
-            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +33,11 @@ def smoke_server(tmp_path_factory):
 
 def moto(tmp_path_factory, smoke_server, running_tasks=None):
     """Runs a moto_server on loopback and yields the environment that points the aws CLI, boto3
-    and make at it. With `running_tasks`, every ECS service reports that many tasks running
+    and make at it, with VARIANTS_DIR a copy of variants/ that tests may change (the tracked files
+    are never written). With `running_tasks`, every ECS service reports that many tasks running
     (moto starts none), so a deploy of a service that wants that many becomes stable."""
+    variants = tmp_path_factory.mktemp("variants")
+    shutil.copytree(os.path.join(ROOT, "variants"), variants, dirs_exist_ok=True)
     port = free_port()
     log = open(tmp_path_factory.mktemp("moto") / "moto.log", "w")
     environment = dict(os.environ)
@@ -70,6 +55,7 @@ def moto(tmp_path_factory, smoke_server, running_tasks=None):
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         "SMOKE_URL": smoke_server,
+        "VARIANTS_DIR": str(variants),
     }
     yield env
     process.terminate()

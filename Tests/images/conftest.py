@@ -87,6 +87,7 @@ class Images:
             flavour = "the host's release binary"
         else:
             flavour = "with PostgreSQL" if "VARIANT_BACKEND=postgres" in facts else "without PostgreSQL"
+        os.makedirs(os.path.dirname(COMPILES), exist_ok=True)
         with open(COMPILES, "a") as f:
             f.write(f"image {variant}-{arch} ({flavour})\t{how}\t{seconds:.0f}\n")
         figure(f"build time {variant}-{arch} ({flavour}; {how}): {seconds:.1f} s")

@@ -107,7 +107,8 @@ def test_dockerfiles_pass_hadolint():
 
 def test_environment_lines_name_every_make_variable(docker_env):
     assert set(docker_env) == {"DOCKER", "REGISTRY", "BUILDER_IMAGE", "SWIFT_SDK_URL", "SWIFT_SDK_amd64", "SWIFT_SDK_arm64",
-                               "RUNTIME_IMAGE_amd64", "RUNTIME_IMAGE_arm64", "SWIFTPM_MIRROR", "BUILD_NETWORK"}
+                               "RUNTIME_IMAGE_amd64", "RUNTIME_IMAGE_arm64", "RDS_CA_BUNDLE_URL", "RDS_CA_BUNDLE_SHA256",
+                               "SWIFTPM_MIRROR", "BUILD_NETWORK"}
     # The stand-in builder runs natively on this machine; its arm64 SDK cross-compiles.
     assert inspect(docker_env, docker_env["BUILDER_IMAGE"])["Architecture"] == "amd64"
     assert inspect(docker_env, docker_env["RUNTIME_IMAGE_arm64"])["Architecture"] == "arm64"
@@ -159,7 +160,7 @@ def test_facts_from_docker_agree_with_the_host_binary(docker_env):
     """make image reads variants inside Docker; make taskdef reads them with the host's binary.
     Both go through Config, and they agree on port, architectures and backend."""
     for variant in ("classic", "gomoku", "perfect", "shared"):
-        sh("env", *[f"{k}={v}" for k, v in docker_env.items() if k in ("DOCKER", "BUILDER_IMAGE", "SWIFTPM_MIRROR", "BUILD_NETWORK", "SWIFT_SDK_URL")],
+        sh("env", *[f"{k}={v}" for k, v in docker_env.items() if k in ("DOCKER", "BUILDER_IMAGE", "SWIFTPM_MIRROR", "BUILD_NETWORK", "SWIFT_SDK_URL", "RDS_CA_BUNDLE_URL")],
            "scripts/image.sh", "facts", "amd64", variant, timeout=900)
         facts = dict(line.split("=", 1) for line in open(os.path.join(ROOT, f"build/docker/facts/{variant}/facts.env")).read().splitlines())
         assert facts["VARIANT_PORT"] == host_variant(variant, "server.port")
@@ -275,15 +276,69 @@ def test_image_records_what_it_was_built_from(docker_env, image):
     baked = open(os.path.join(ROOT, "build/test-docker/baked.yaml")).read()
     assert "deploy:" not in baked and "port: 5000" in baked
     assert open(os.path.join(ROOT, "build/test-docker/ca.crt")).read().count("BEGIN CERTIFICATE") > 50
+    # Only PostgreSQL variants carry Amazon RDS's certificate authorities.
+    assert not file_in_image(docker_env, f"{REPO}:perfect-arm64", "/etc/ssl/certs/rds-ca-bundle.pem")
 
 
-def test_shared_variant_arm64_serves_two_containers_on_one_postgres(docker_env, image):
+def file_in_image(env, ref, path):
+    """The text of `path` in the image `ref`, or None when it has no such file."""
+    container = docker(env, "create", ref).stdout.strip()
+    copy = os.path.join(ROOT, "build/test-docker/copied-file")
+    try:
+        if docker(env, "cp", f"{container}:{path}", copy, check=False).returncode != 0:
+            return None
+        with open(copy) as f:
+            return f.read()
+    finally:
+        docker(env, "rm", container)
+        if os.path.exists(copy):
+            os.remove(copy)
+
+
+def stack_environment(variant, arch):
+    """The literal environment variables the rendered stack gives the variant's tasks (those
+    that name a database attribute, such as PGHOST, are left out)."""
+    out = os.path.join(tempfile.mkdtemp(prefix="tictactoe-stack-"), "stack.json")
+    sh(os.environ.get("TICTACTOE_BIN", ".build/release/tictactoe"), "stack", "--variant", f"variants/{variant}.yaml",
+       "--arch", arch, "--repository", "123456789012.dkr.ecr.us-east-1.amazonaws.com/tictactoe", "--region", "us-east-1",
+       "--account", "123456789012", "--output", out)
+    with open(out) as f:
+        container = json.load(f)["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    shutil.rmtree(os.path.dirname(out))
+    return {item["Name"]: item["Value"] for item in container["Environment"] if isinstance(item["Value"], str)}
+
+
+def standin_rds_server_certificate(folder):
+    """server.crt and server.key in `folder`, for 127.0.0.1, signed by the stand-in RDS CA that
+    the builder stand-in carries as Amazon's bundle (scripts/standins/builder.sh)."""
+    ca = os.path.join(ROOT, "build/test-docker/standin-rds-ca/us-east-1")
+    with open(os.path.join(folder, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    sh("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", os.path.join(folder, "server.key"),
+       "-out", os.path.join(folder, "server.csr"), "-subj", "/CN=tictactoe-standin.rds.amazonaws.com")
+    sh("openssl", "x509", "-req", "-in", os.path.join(folder, "server.csr"), "-CA", ca + ".pem", "-CAkey", ca + ".key",
+       "-CAcreateserial", "-out", os.path.join(folder, "server.crt"), "-days", "2", "-extfile", os.path.join(folder, "san.ext"))
+
+
+def test_shared_variant_arm64_serves_two_containers_on_one_postgres_verified_by_the_bundled_rds_ca(docker_env, image):
     """The `shared` variant (PostgreSQL support compiled in) cross-compiled for arm64 and run twice
-    under qemu as two Fargate tasks sharing PostgreSQL: DATABASE_URL from the environment."""
+    under qemu as two Fargate tasks sharing PostgreSQL, with the environment the stack gives its
+    tasks: the database's certificate is signed by the (stand-in) RDS CA, and the tasks check it
+    with verify-full against the bundle the image carries."""
+    bundle = file_in_image(docker_env, image("shared", "arm64").ref, "/etc/ssl/certs/rds-ca-bundle.pem")
+    assert bundle == open(os.path.join(ROOT, "build/test-docker/standin-rds-ca/bundle.pem")).read()
+    record = file_in_image(docker_env, f"{REPO}:shared-arm64", "/usr/share/tictactoe/rds-ca-bundle.sha256")
+    assert record == f"{docker_env['RDS_CA_BUNDLE_SHA256']}  /etc/ssl/certs/rds-ca-bundle.pem\n"
+    environment = stack_environment("shared", "arm64")
+    assert environment["PGSSLMODE"] == "verify-full"
+    assert environment["PGSSLROOTCERT"] == "/etc/ssl/certs/rds-ca-bundle.pem"
+    tls_dir = tempfile.mkdtemp(prefix="tictactoe-image-tls-")
+    standin_rds_server_certificate(tls_dir)
     pg_dir, pg_port = tempfile.mkdtemp(prefix="tictactoe-image-pg-"), "55439"
     os.rmdir(pg_dir)
-    url = sh(os.path.join(ROOT, "scripts/test-postgres.sh"), "start", pg_dir, pg_port).stdout.strip()
-    info = inspect(docker_env, image("shared", "arm64").ref)
+    sh(os.path.join(ROOT, "scripts/test-postgres.sh"), "start", pg_dir, pg_port, env={"TLS_DIR": tls_dir})
+    environment.update({"PGHOST": "127.0.0.1", "PGPORT": pg_port, "PGUSER": "tictactoe", "PGPASSWORD": "tictactoe-test-secret"})
+    info = inspect(docker_env, f"{REPO}:shared-arm64")
     assert info["Architecture"] == "arm64"
     figure(f"image size shared-arm64: {info['Size'] / 1e6:.1f} MB uncompressed (with PostgreSQL support)")
     port = int(host_variant("shared", "server.port"))
@@ -291,8 +346,8 @@ def test_shared_variant_arm64_serves_two_containers_on_one_postgres(docker_env, 
     ports = [port, port + 1]
     try:
         for name, p in zip(names, ports):
-            run_container(docker_env, name, f"{REPO}:shared-arm64", "-e", f"DATABASE_URL={url}", "-e", f"PORT={p}",
-                          platform="linux/arm64")
+            variables = [arg for key, value in sorted(environment.items()) for arg in ("-e", f"{key}={value}")]
+            run_container(docker_env, name, f"{REPO}:shared-arm64", *variables, "-e", f"PORT={p}", platform="linux/arm64")
         for p in ports:
             wait_healthy_http(p, timeout=120)
             deadline = time.monotonic() + 60
@@ -315,7 +370,21 @@ def test_shared_variant_arm64_serves_two_containers_on_one_postgres(docker_env, 
         codes = [stop_container(docker_env, name)[1] for name in names]
         sh(os.path.join(ROOT, "scripts/test-postgres.sh"), "stop", pg_dir, pg_port, check=False)
         shutil.rmtree(pg_dir, ignore_errors=True)
+        shutil.rmtree(tls_dir, ignore_errors=True)
     assert codes == ["0", "0"]
+
+
+def test_a_postgres_variant_is_refused_without_the_pinned_rds_ca_bundle(docker_env):
+    """The bundle is checked against RDS_CA_BUNDLE_SHA256 before the image is made: an unset pin
+    and a pin of other content each stop the build with the SHA-256 to check."""
+    actual = docker_env["RDS_CA_BUNDLE_SHA256"]
+    binary = [f"BINARY={os.environ.get('TICTACTOE_BIN', os.path.join(ROOT, '.build/release/tictactoe'))}"]
+    out = refusal(docker_env, "image", "ARCH=amd64", "VARIANT=shared", "RDS_CA_BUNDLE_SHA256=", *binary)
+    assert f"RDS_CA_BUNDLE_SHA256 is empty, so Amazon RDS's CA bundle (2 certificates, SHA-256 {actual}) cannot be trusted yet" in out
+    assert f"RDS_CA_BUNDLE_SHA256={actual}" in out
+    other = "0" * 64
+    out = refusal(docker_env, "image", "ARCH=amd64", "VARIANT=shared", f"RDS_CA_BUNDLE_SHA256={other}", *binary)
+    assert f"Amazon RDS's CA bundle has SHA-256 {actual} (2 certificates), but RDS_CA_BUNDLE_SHA256 pins {other}" in out
 
 
 def test_push_makes_one_manifest_list_of_real_images_per_tag(docker_env, image):

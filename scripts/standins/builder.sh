@@ -5,7 +5,9 @@
 #     compiles natively for x86_64-unknown-linux-gnu;
 #   - a Swift SDK `swift-6.2.3-debian-sid_aarch64` (installed with `swift sdk install`), whose
 #     sysroot holds sid's arm64 libc, libgcc, libstdc++, libyaml and Swift runtime, so that the
-#     same compiler cross-compiles for aarch64-unknown-linux-gnu at native speed.
+#     same compiler cross-compiles for aarch64-unknown-linux-gnu at native speed;
+#   - a stand-in for Amazon RDS's CA bundle at /opt/rds-ca-bundle.pem (keys in
+#     $STANDIN_WORK/standin-rds-ca), where the official builder downloads the real one.
 # Binaries it builds need sid's glibc (2.43) at run time: see scripts/standins/runtime.sh.
 # Usage: scripts/standins/builder.sh TAG   (idempotent; the root file system is cached)
 set -euo pipefail
@@ -18,8 +20,23 @@ SDK_ID="swift-6.2.3-debian-sid_aarch64"
 R="$STANDIN_WORK/builder-root"
 stamp="$(sha256sum "$0" "$(dirname "$0")/sid-apt.sh" | sha256sum | cut -c1-16)"
 
+# A stand-in for Amazon RDS's CA bundle, which the official builder downloads (RDS_CA_BUNDLE_URL):
+# two certificate authorities, as the real bundle holds one per region. The first one's key stays
+# here so that the tests can give a local PostgreSQL a certificate the images trust.
+RDS_CA="$STANDIN_WORK/standin-rds-ca"
+if [ ! -s "$RDS_CA/bundle.pem" ]; then
+  rm -rf "$RDS_CA"; mkdir -p "$RDS_CA"
+  for region in us-east-1 eu-west-1; do
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout "$RDS_CA/$region.key" -out "$RDS_CA/$region.pem" \
+      -subj "/O=tictactoe stand-in/CN=Stand-in Amazon RDS $region Root CA" 2>/dev/null
+  done
+  cat "$RDS_CA/us-east-1.pem" "$RDS_CA/eu-west-1.pem" >"$RDS_CA/bundle.pem"
+fi
+# The image carries the bundle, so a new bundle (a fresh build folder) means a new image.
+image_stamp="$stamp-$(sha256sum "$RDS_CA/bundle.pem" | cut -c1-16)"
+
 if $DOCKER image inspect "$TAG" >/dev/null 2>&1 \
-  && [ "$($DOCKER image inspect -f '{{index .Config.Labels "io.tictactoe.standin"}}' "$TAG")" = "$stamp" ]; then
+  && [ "$($DOCKER image inspect -f '{{index .Config.Labels "io.tictactoe.standin"}}' "$TAG")" = "$image_stamp" ]; then
   exit 0
 fi
 
@@ -103,5 +120,6 @@ fi
 
 echo "builder stand-in: docker import $TAG" >&2
 cleanup
+install -D -m 0644 "$RDS_CA/bundle.pem" "$R/opt/rds-ca-bundle.pem"
 tar -C "$R" --exclude=./proc/* --exclude="./.stamp-*" --exclude="./.root-*" -c . \
-  | $DOCKER import --change "LABEL io.tictactoe.standin=$stamp" --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" - "$TAG" >/dev/null
+  | $DOCKER import --change "LABEL io.tictactoe.standin=$image_stamp" --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" - "$TAG" >/dev/null

@@ -1,0 +1,44 @@
+public import Config
+
+/// Every name a variant's deployment has in AWS, and the logical ids of the stack's resources
+/// that scripts ask CloudFormation about: the one place they are made. ``TaskDefinition`` and
+/// ``StackTemplate`` render them; `tictactoe variant deploy-facts` prints them for `make`.
+public struct StackNames: Sendable {
+    public let variant: String
+    public let deploy: DeploySettings
+
+    public init(variant: String, deploy: DeploySettings) {
+        self.variant = variant
+        self.deploy = deploy
+    }
+
+    /// The stack, and the task definition family and service in it: `tictactoe-VARIANT`.
+    public var stack: String { "tictactoe-\(variant)" }
+    public var family: String { stack }
+    public var service: String { stack }
+    /// The cluster the service runs in: the variant's `deploy.cluster`, else the one the stack
+    /// creates under the stack's name.
+    public var cluster: String { deploy.cluster ?? stack }
+    /// The execution role the stack creates when the variant names none.
+    public var createdExecutionRole: String { "\(stack)-execution" }
+    /// The execution role the tasks use, by ARN, in `account`.
+    public func executionRoleARN(account: String) -> String {
+        deploy.executionRoleARN ?? "arn:aws:iam::\(account):role/\(createdExecutionRole)"
+    }
+    public var logGroup: String { deploy.logGroup(variant: variant) }
+    /// The load balancer's and target group's name: AWS allows 32 characters.
+    public var loadBalancer: String { String(stack.prefix(32)) }
+    /// A CloudWatch alarm's or scaling policy's name, such as `tictactoe-shared-target-5xx`.
+    public func named(_ suffix: String) -> String { "\(stack)-\(suffix)" }
+
+    /// Logical ids in the stack's template.
+    public enum LogicalID {
+        public static let loadBalancer = "LoadBalancer"
+        public static let serviceSecurityGroup = "ServiceSecurityGroup"
+        public static let trustedProxiesParameter = "TrustedProxyCidrs"
+        /// The resource whose replacement would move the games to an empty database.
+        public static func database(_ kind: DatabaseSettings.Kind) -> String {
+            kind == .auroraServerless ? "DatabaseCluster" : "Database"
+        }
+    }
+}

@@ -1,0 +1,83 @@
+/// An internet-facing Application Load Balancer in front of the tasks: its security group (80,
+/// and 443 with HTTPS, from `deploy.ingress_cidr`), a target group of the tasks' addresses,
+/// listeners (with HTTPS: 443 with the variant's certificate, and 80 redirecting to it) and, with
+/// a domain and hosted zone, a Route 53 alias record.
+extension StackTemplate {
+    /// TLS 1.3 and 1.2 only: AWS's recommended policy for new HTTPS listeners.
+    static let tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+    /// The load balancer's check of each task: `/readyz`, which asks the database, unless the
+    /// database pauses when unused (the checks would keep it awake): then `/healthz`.
+    var targetHealthCheckPath: String {
+        guard let database = deploy.database, database.kind == .auroraServerless, database.minACU == 0 else { return "/readyz" }
+        return "/healthz"
+    }
+
+    var loadBalancerResources: [(String, JSON)] {
+        var resources: [(String, JSON)] = [
+            ("LoadBalancerSecurityGroup", resource("AWS::EC2::SecurityGroup", [
+                ("GroupDescription", .string("\(name): HTTP\(deploy.https != nil ? " and HTTPS" : "") from \(deploy.ingressCIDR) to the load balancer")),
+                ("VpcId", ref("VpcId")),
+                ("SecurityGroupIngress", .array(([80] + (deploy.https != nil ? [443] : [])).map { listenerPort in
+                    .object([("IpProtocol", .string("tcp")), ("FromPort", .int(listenerPort)), ("ToPort", .int(listenerPort)), ("CidrIp", .string(deploy.ingressCIDR))])
+                })),
+            ])),
+            (StackNames.LogicalID.loadBalancer, resource("AWS::ElasticLoadBalancingV2::LoadBalancer", [
+                ("Name", .string(names.loadBalancer)),
+                ("Scheme", .string("internet-facing")),
+                ("Type", .string("application")),
+                ("Subnets", ref("SubnetIds")),
+                ("SecurityGroups", .array([getAtt("LoadBalancerSecurityGroup", "GroupId")])),
+            ])),
+            ("TargetGroup", resource("AWS::ElasticLoadBalancingV2::TargetGroup", [
+                ("Name", .string(names.loadBalancer)),
+                ("TargetType", .string("ip")),
+                ("Protocol", .string("HTTP")),
+                ("Port", .int(task.port)),
+                ("VpcId", ref("VpcId")),
+                ("HealthCheckPath", .string(targetHealthCheckPath)),
+                ("HealthCheckIntervalSeconds", .int(10)),
+                ("HealthyThresholdCount", .int(2)),
+                ("UnhealthyThresholdCount", .int(3)),
+                ("Matcher", .object([("HttpCode", .string("200"))])),
+                ("TargetGroupAttributes", .array([.object([("Key", .string("deregistration_delay.timeout_seconds")), ("Value", .string(String(task.stopTimeout)))])])),
+            ])),
+        ]
+        let forward = JSON.array([.object([("Type", .string("forward")), ("TargetGroupArn", ref("TargetGroup"))])])
+        guard let https = deploy.https else {
+            resources.append(("Listener", listener(port: 80, protocol: "HTTP", [("DefaultActions", forward)])))
+            return resources
+        }
+        resources.append(("Listener", listener(port: 80, protocol: "HTTP", [
+            ("DefaultActions", .array([.object([
+                ("Type", .string("redirect")),
+                ("RedirectConfig", .object([("Protocol", .string("HTTPS")), ("Port", .string("443")), ("StatusCode", .string("HTTP_301"))])),
+            ])])),
+        ])))
+        resources.append(("HTTPSListener", listener(port: 443, protocol: "HTTPS", [
+            ("SslPolicy", .string(Self.tlsPolicy)),
+            ("Certificates", .array([.object([("CertificateArn", .string(https.certificateARN))])])),
+            ("DefaultActions", forward),
+        ])))
+        if let zone = https.hostedZoneID, let domain = https.domain {
+            resources.append(("DomainRecord", resource("AWS::Route53::RecordSet", [
+                ("HostedZoneId", .string(zone)),
+                ("Name", .string(domain)),
+                ("Type", .string("A")),
+                ("AliasTarget", .object([
+                    ("DNSName", getAtt("LoadBalancer", "DNSName")),
+                    ("HostedZoneId", getAtt("LoadBalancer", "CanonicalHostedZoneID")),
+                ])),
+            ])))
+        }
+        return resources
+    }
+
+    private func listener(port: Int, protocol: String, _ properties: [(String, JSON)]) -> JSON {
+        resource("AWS::ElasticLoadBalancingV2::Listener", [
+            ("LoadBalancerArn", ref("LoadBalancer")),
+            ("Port", .int(port)),
+            ("Protocol", .string(`protocol`)),
+        ] + properties)
+    }
+}
