@@ -93,10 +93,12 @@ build: deps ## Debug build
 $(VARIANT_TOOL): Package.swift $(shell find Sources/Config Sources/Deploy Sources/VariantCommand Sources/YAML Sources/Game -type f 2>/dev/null)
 	@scripts/ensure-deps.sh build
 	$(SWIFT) build --product tictactoe-variant
+	@touch $@
 
 # The release binary, rebuilt only when a source changes; targets that just use it depend on this.
 $(RELEASE_BIN): Package.swift scripts/release-flags scripts/static-libs.sh $(shell find Sources -type f 2>/dev/null)
 	@$(MAKE) --no-print-directory release
+	@touch $@  # SwiftPM leaves an up-to-date binary untouched; make would rebuild it every time
 
 release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests and benchmarks; images compile their own)
 	scripts/static-libs.sh
