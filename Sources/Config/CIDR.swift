@@ -117,7 +117,10 @@ public enum IPAddressBytes {
         var best = (start: -1, length: 0)
         var index = 0
         while index < groups.count {
-            guard groups[index] == 0 else { index += 1; continue }
+            guard groups[index] == 0 else {
+                index += 1
+                continue
+            }
             var end = index
             while end < groups.count, groups[end] == 0 { end += 1 }
             if end - index > best.length, end - index > 1 { best = (index, end - index) }

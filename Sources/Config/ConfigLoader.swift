@@ -1,9 +1,10 @@
+import YAML
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import YAML
 
 /// Reads settings from YAML text or a file, with environment overrides on top.
 public enum ConfigLoader {
@@ -20,7 +21,12 @@ public enum ConfigLoader {
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             guard data.count <= maximumFileBytes else {
-                throw ConfigError(.unreadable, at: Mark(source: path, line: 0, column: 0), key: nil, "the file is \(data.count) bytes; a config file may have at most \(maximumFileBytes)")
+                throw ConfigError(
+                    .unreadable,
+                    at: Mark(source: path, line: 0, column: 0),
+                    key: nil,
+                    "the file is \(data.count) bytes; a config file may have at most \(maximumFileBytes)"
+                )
             }
             guard let decoded = String(validating: data, as: UTF8.self) else {
                 throw ConfigError(.unreadable, at: Mark(source: path, line: 0, column: 0), key: nil, "the file is not UTF-8 text")

@@ -18,7 +18,12 @@ public enum ImageConfig {
         else { return text }
         let key = pairs[index].key
         guard key.mark.column == 1 else {
-            throw ConfigError(.invalidValue, at: key.mark, key: "deploy", "write the top level of a variant in block style (one key per line) so that `deploy` can be removed from the image's copy")
+            throw ConfigError(
+                .invalidValue,
+                at: key.mark,
+                key: "deploy",
+                "write the top level of a variant in block style (one key per line) so that `deploy` can be removed from the image's copy"
+            )
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let first = key.mark.line - 1
@@ -31,7 +36,12 @@ public enum ImageConfig {
         var decoded = try ConfigLoader.parse(stripped, source: source)
         decoded.source = expected.source
         guard decoded == expected else {
-            throw ConfigError(.invalidValue, at: key.mark, key: "deploy", "removing `deploy` would change other settings; keep `deploy` as the last top-level section")
+            throw ConfigError(
+                .invalidValue,
+                at: key.mark,
+                key: "deploy",
+                "removing `deploy` would change other settings; keep `deploy` as the last top-level section"
+            )
         }
         return stripped
     }

@@ -25,7 +25,14 @@ struct MappingReader {
             return
         }
         guard case .mapping(let pairs) = node.content else {
-            problems.note(ConfigError(.wrongType, at: node.mark, key: path.isEmpty ? nil : path, "expected a mapping of settings, found \(node.kindDescription)"))
+            problems.note(
+                ConfigError(
+                    .wrongType,
+                    at: node.mark,
+                    key: path.isEmpty ? nil : path,
+                    "expected a mapping of settings, found \(node.kindDescription)"
+                )
+            )
             values = [:]
             return
         }
@@ -34,7 +41,8 @@ struct MappingReader {
             let name = pair.key.scalar ?? ""
             guard allowed.contains(name) else {
                 let full = path.isEmpty ? name : "\(path).\(name)"
-                let hint = nearestName(to: name, in: allowed).map { "; did you mean `\($0)`?" }
+                let hint =
+                    nearestName(to: name, in: allowed).map { "; did you mean `\($0)`?" }
                     ?? "; valid keys are \(allowed.map { "`\($0)`" }.joined(separator: ", "))"
                 problems.note(ConfigError(.unknownKey, at: pair.key.mark, key: full, "unknown key `\(name)`" + hint))
                 continue
@@ -80,7 +88,12 @@ struct MappingReader {
             throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected \(expected), found \(node.kindDescription)")
         }
         guard style == .plain else {
-            throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected \(expected), found the quoted string \"\(text)\" (remove the quotes)")
+            throw ConfigError(
+                .wrongType,
+                at: node.mark,
+                key: keyPath(key),
+                "expected \(expected), found the quoted string \"\(text)\" (remove the quotes)"
+            )
         }
         guard let value = Int(text.replacingUnderscores) else {
             throw ConfigError(.wrongType, at: node.mark, key: keyPath(key), "expected \(expected), found `\(text)`")
@@ -182,7 +195,12 @@ struct MappingReader {
         var blocks: [CIDR] = []
         for (text, mark) in items {
             guard let block = CIDR(text) else {
-                throw ConfigError(.invalidValue, at: mark, key: keyPath(key), "expected an IP address or CIDR block such as 10.0.0.0/16 or fd00::/8, found `\(text)`")
+                throw ConfigError(
+                    .invalidValue,
+                    at: mark,
+                    key: keyPath(key),
+                    "expected an IP address or CIDR block such as 10.0.0.0/16 or fd00::/8, found `\(text)`"
+                )
             }
             blocks.append(block)
         }

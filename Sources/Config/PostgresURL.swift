@@ -55,7 +55,9 @@ public struct PostgresURL: Hashable, Sendable {
                 throw PostgresURLError("the IPv6 host in `\(redacted)` has no closing `]`")
             }
             let after = hostPart[hostPart.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw PostgresURLError("unexpected `\(after)` after the host in `\(redacted)`")
             }
             hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]

@@ -14,20 +14,33 @@ extension Settings {
         let problems = ConfigProblems()
         let top = MappingReader(root, path: "", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.sections, problems: problems)
         do {
-            try decodeServer(top.section("server", allowed: [
-                "host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s",
-                "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "max_connections_per_client", "streams",
-                "behind_https", "metrics",
-            ]))
+            try decodeServer(
+                top.section(
+                    "server",
+                    allowed: [
+                        "host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s",
+                        "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "max_connections_per_client",
+                        "streams",
+                        "behind_https", "metrics",
+                    ]
+                )
+            )
         } catch { problems.note(error) }
         do { try decodeBoard(top.section("board", allowed: ["rows", "cols", "win_length", "rule"])) } catch { problems.note(error) }
         do { try decodePlayers(top.section("players", allowed: ["symbols", "first"])) } catch { problems.note(error) }
-        do { try decodeOpponent(top.section("opponent", allowed: ["kind", "plays", "level", "think_ms", "threads", "queue"])) } catch { problems.note(error) }
+        do { try decodeOpponent(top.section("opponent", allowed: ["kind", "plays", "level", "think_ms", "threads", "queue"])) } catch {
+            problems.note(error)
+        }
         do { try decodeTheme(top.section("theme", allowed: ["name", "colors", "title"])) } catch { problems.note(error) }
         do {
-            try decodeState(top.section("state", allowed: [
-                "backend", "path", "url", "timeout_ms", "host", "port", "database", "user", "password", "sslmode", "sslrootcert",
-            ]))
+            try decodeState(
+                top.section(
+                    "state",
+                    allowed: [
+                        "backend", "path", "url", "timeout_ms", "host", "port", "database", "user", "password", "sslmode", "sslrootcert",
+                    ]
+                )
+            )
         } catch { problems.note(error) }
         if let deploy = top.node("deploy") {
             do {
@@ -40,7 +53,14 @@ extension Settings {
     private mutating func decodeServer(_ section: MappingReader) throws(ConfigError) {
         if let host = try section.string("host", default: nil) {
             if host.isEmpty || host.contains(where: \.isWhitespace) {
-                section.problems.note(ConfigError(.invalidValue, at: section.mark(of: "host"), key: "server.host", "expected an address to listen on, such as 0.0.0.0 or ::, found `\(host)`"))
+                section.problems.note(
+                    ConfigError(
+                        .invalidValue,
+                        at: section.mark(of: "host"),
+                        key: "server.host",
+                        "expected an address to listen on, such as 0.0.0.0 or ::, found `\(host)`"
+                    )
+                )
             } else {
                 server.host = host
             }
@@ -50,7 +70,12 @@ extension Settings {
         server.shutdownGraceSeconds = try section.int("shutdown_grace_s", default: server.shutdownGraceSeconds, in: 1...120, unit: " (seconds)")
         server.logLevel = try section.choice("log_level", default: server.logLevel)
         server.logFormat = try section.choice("log_format", default: server.logFormat)
-        server.heartbeatSeconds = try section.int("heartbeat_s", default: server.heartbeatSeconds, in: 1...55, unit: " (seconds, under a load balancer's 60 s idle timeout)")
+        server.heartbeatSeconds = try section.int(
+            "heartbeat_s",
+            default: server.heartbeatSeconds,
+            in: 1...55,
+            unit: " (seconds, under a load balancer's 60 s idle timeout)"
+        )
         let limits = try section.section("limits", allowed: ["games_per_minute", "moves_per_minute"])
         server.limits.gamesPerMinute = try limits.optionalInt("games_per_minute", in: 1...100_000)
         server.limits.movesPerMinute = try limits.optionalInt("moves_per_minute", in: 1...100_000)
@@ -74,7 +99,14 @@ extension Settings {
             if (1...255).contains(namespace.count), namespace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-/#:".contains($0)) }) {
                 server.metrics.namespace = namespace
             } else {
-                metrics.problems.note(ConfigError(.invalidValue, at: metrics.mark(of: "namespace"), key: "server.metrics.namespace", "expected a CloudWatch namespace of 1 to 255 letters, digits and . _ - / # :, found `\(namespace)`"))
+                metrics.problems.note(
+                    ConfigError(
+                        .invalidValue,
+                        at: metrics.mark(of: "namespace"),
+                        key: "server.metrics.namespace",
+                        "expected a CloudWatch namespace of 1 to 255 letters, digits and . _ - / # :, found `\(namespace)`"
+                    )
+                )
             }
         }
     }
@@ -88,7 +120,12 @@ extension Settings {
         // The win length is checked against the board's sides, which are unknown if either was wrong.
         guard section.problems.count == known else { return }
         let longest = max(rows, cols)
-        let k = try section.int("win_length", default: min(3, longest), in: BoardShape.minimumWinLength...longest, unit: " (at most the board's longer side)")
+        let k = try section.int(
+            "win_length",
+            default: min(3, longest),
+            in: BoardShape.minimumWinLength...longest,
+            unit: " (at most the board's longer side)"
+        )
         do {
             board.shape = try BoardShape(rows: rows, cols: cols, winLength: k)
         } catch {
@@ -99,10 +136,20 @@ extension Settings {
     private mutating func decodePlayers(_ section: MappingReader) throws(ConfigError) {
         if let symbols = try section.stringList("symbols") {
             guard symbols.count == 2 else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "symbols"), key: "players.symbols", "expected exactly two symbols, such as [X, O], found \(symbols.count)")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "symbols"),
+                    key: "players.symbols",
+                    "expected exactly two symbols, such as [X, O], found \(symbols.count)"
+                )
             }
             for (symbol, mark) in symbols where symbol.isEmpty || symbol.count > 3 || symbol.contains(where: \.isWhitespace) {
-                throw ConfigError(.invalidValue, at: mark, key: "players.symbols", "a symbol is 1 to 3 characters without spaces, found \"\(symbol)\"")
+                throw ConfigError(
+                    .invalidValue,
+                    at: mark,
+                    key: "players.symbols",
+                    "a symbol is 1 to 3 characters without spaces, found \"\(symbol)\""
+                )
             }
             guard symbols[0].0 != symbols[1].0 else {
                 throw ConfigError(.invalidValue, at: symbols[1].1, key: "players.symbols", "the two symbols must differ, both are `\(symbols[0].0)`")
@@ -112,7 +159,12 @@ extension Settings {
         }
         if let first = try section.string("first", default: nil) {
             guard let seat = players.seat(for: first) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "first"), key: "players.first", "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(first)`")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "first"),
+                    key: "players.first",
+                    "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(first)`"
+                )
             }
             if seat == .second { swap(&players.firstSymbol, &players.secondSymbol) }
         }
@@ -122,7 +174,12 @@ extension Settings {
         opponent.kind = try section.choice("kind", default: opponent.kind)
         if let plays = try section.string("plays", default: nil) {
             guard let seat = players.seat(for: plays) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "plays"), key: "opponent.plays", "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(plays)`")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "plays"),
+                    key: "opponent.plays",
+                    "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(plays)`"
+                )
             }
             opponent.computerSeat = seat
         }
@@ -136,7 +193,12 @@ extension Settings {
         theme.name = try section.choice("name", default: theme.name)
         if let title = try section.string("title", default: nil) {
             guard (1...60).contains(title.count) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "title"), key: "theme.title", "expected a title of 1 to 60 characters, found \(title.count)")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "title"),
+                    key: "theme.title",
+                    "expected a title of 1 to 60 characters, found \(title.count)"
+                )
             }
             theme.title = title
         }
@@ -144,7 +206,14 @@ extension Settings {
         for name in ThemeSettings.colorNames {
             guard let value = try colors.string(name, default: nil) else { continue }
             guard ThemeSettings.isHexColor(value) else {
-                colors.problems.note(ConfigError(.invalidValue, at: colors.mark(of: name), key: "theme.colors.\(name)", "expected a colour as \"#rgb\" or \"#rrggbb\" (quoted: # starts a YAML comment), found `\(value)`"))
+                colors.problems.note(
+                    ConfigError(
+                        .invalidValue,
+                        at: colors.mark(of: name),
+                        key: "theme.colors.\(name)",
+                        "expected a colour as \"#rgb\" or \"#rrggbb\" (quoted: # starts a YAML comment), found `\(value)`"
+                    )
+                )
                 continue
             }
             theme.colorOverrides[name] = value.lowercased()
@@ -194,31 +263,58 @@ extension Settings {
         let password = try section.string("password", default: nil)
         if password != nil, origin("password") == "state.password" {
             throw ConfigError(
-                .invalidValue, at: section.mark(of: "password"), key: "state.password",
-                "a password does not belong in a config file: set the PGPASSWORD environment variable (from a secret), or give DATABASE_URL")
+                .invalidValue,
+                at: section.mark(of: "password"),
+                key: "state.password",
+                "a password does not belong in a config file: set the PGPASSWORD environment variable (from a secret), or give DATABASE_URL"
+            )
         }
         let sslMode = section.has("sslmode") ? try section.choice("sslmode", default: PostgresSettings.SSLMode.prefer) : nil
         let sslRootCert = try nonEmpty("sslrootcert")
         guard var settings = postgres else {
             for key in ["port", "database", "user", "password", "sslmode", "sslrootcert"] where section.has(key) {
                 throw ConfigError(
-                    .invalidValue, at: section.mark(of: key), key: "state.\(key)",
-                    "\(origin(key)) is given but no database host: set state.host or PGHOST, or give state.url or DATABASE_URL")
+                    .invalidValue,
+                    at: section.mark(of: key),
+                    key: "state.\(key)",
+                    "\(origin(key)) is given but no database host: set state.host or PGHOST, or give state.url or DATABASE_URL"
+                )
             }
             return
         }
-        if let host { settings.host = host; settings.sources["host"] = origin("host") }
-        if let port { settings.port = port; settings.sources["port"] = origin("port") }
-        if let database { settings.database = database; settings.sources["dbname"] = origin("database") }
-        if let user { settings.user = user; settings.sources["user"] = origin("user") }
+        if let host {
+            settings.host = host
+            settings.sources["host"] = origin("host")
+        }
+        if let port {
+            settings.port = port
+            settings.sources["port"] = origin("port")
+        }
+        if let database {
+            settings.database = database
+            settings.sources["dbname"] = origin("database")
+        }
+        if let user {
+            settings.user = user
+            settings.sources["user"] = origin("user")
+        }
         if settings.sources["dbname"] == nil { settings.database = settings.user }  // libpq's default
-        if let password { settings.password = password; settings.sources["password"] = origin("password") }
-        if let sslMode { settings.sslMode = sslMode; settings.sources["sslmode"] = origin("sslmode") }
+        if let password {
+            settings.password = password
+            settings.sources["password"] = origin("password")
+        }
+        if let sslMode {
+            settings.sslMode = sslMode
+            settings.sources["sslmode"] = origin("sslmode")
+        }
         if let sslRootCert {
             guard settings.sslMode == .verifyFull else {
                 throw ConfigError(
-                    .invalidValue, at: section.mark(of: "sslrootcert"), key: "state.sslrootcert",
-                    "a CA file is used only with sslmode verify-full, but sslmode is `\(settings.sslMode.rawValue)` (\(settings.sources["sslmode"] ?? "default"))")
+                    .invalidValue,
+                    at: section.mark(of: "sslrootcert"),
+                    key: "state.sslrootcert",
+                    "a CA file is used only with sslmode verify-full, but sslmode is `\(settings.sslMode.rawValue)` (\(settings.sources["sslmode"] ?? "default"))"
+                )
             }
             settings.sslRootCert = sslRootCert
             settings.sources["sslrootcert"] = origin("sslrootcert")

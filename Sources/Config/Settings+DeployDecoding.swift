@@ -11,10 +11,21 @@ extension DeploySettings {
     /// mistake is reported here with its line rather than by AWS later.
     init(decoding node: YAMLNode?, source: String, settings: Settings, problems: ConfigProblems) throws(ConfigError) {
         self.init()
-        let section = MappingReader(node, path: "deploy", parentMark: Mark(source: source, line: 1, column: 1), allowed: Self.keys, problems: problems)
+        let section = MappingReader(
+            node,
+            path: "deploy",
+            parentMark: Mark(source: source, line: 1, column: 1),
+            allowed: Self.keys,
+            problems: problems
+        )
         if let list = try section.stringList("architectures") {
             guard !list.isEmpty else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "architectures"), key: "deploy.architectures", "name at least one of `amd64`, `arm64`")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "architectures"),
+                    key: "deploy.architectures",
+                    "name at least one of `amd64`, `arm64`"
+                )
             }
             var seen: [Architecture] = []
             for (name, mark) in list {
@@ -27,64 +38,129 @@ extension DeploySettings {
         }
         runOn = try section.choice("run_on", default: architectures[0])
         guard architectures.contains(runOn) else {
-            throw ConfigError(.invalidValue, at: section.mark(of: "run_on"), key: "deploy.run_on", "the service runs on `\(runOn.rawValue)`, but deploy.architectures builds only \(architectures.map { "`\($0.rawValue)`" }.joined(separator: ", ")): its image would not exist (exec format error)")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "run_on"),
+                key: "deploy.run_on",
+                "the service runs on `\(runOn.rawValue)`, but deploy.architectures builds only \(architectures.map { "`\($0.rawValue)`" }.joined(separator: ", ")): its image would not exist (exec format error)"
+            )
         }
         cpu = try section.int("cpu", default: cpu, in: 256...16384, unit: " (CPU units)")
         guard let memories = Self.fargateMemory[cpu] else {
-            throw ConfigError(.invalidValue, at: section.mark(of: "cpu"), key: "deploy.cpu", "Fargate offers cpu 256, 512, 1024, 2048, 4096, 8192 or 16384, not \(cpu)")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "cpu"),
+                key: "deploy.cpu",
+                "Fargate offers cpu 256, 512, 1024, 2048, 4096, 8192 or 16384, not \(cpu)"
+            )
         }
         memory = try section.int("memory", default: memories[0], in: 512...122_880, unit: " (MiB)")
         guard memories.contains(memory) else {
-            throw ConfigError(.invalidValue, at: section.mark(of: "memory"), key: "deploy.memory", "Fargate does not offer \(memory) MiB with cpu \(cpu); with \(cpu) it offers \(Self.describe(memories)) MiB")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "memory"),
+                key: "deploy.memory",
+                "Fargate does not offer \(memory) MiB with cpu \(cpu); with \(cpu) it offers \(Self.describe(memories)) MiB"
+            )
         }
         desiredCount = try section.int("desired_count", default: desiredCount, in: 0...100)
         if desiredCount > 1 && settings.state.backend != .postgres {
-            throw ConfigError(.invalidValue, at: section.mark(of: "desired_count"), key: "deploy.desired_count", "\(desiredCount) tasks would each keep their own `\(settings.state.backend.rawValue)` games, so players would lose their game when the load balancer switches task; use state.backend `postgres` to run more than one task")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "desired_count"),
+                key: "deploy.desired_count",
+                "\(desiredCount) tasks would each keep their own `\(settings.state.backend.rawValue)` games, so players would lose their game when the load balancer switches task; use state.backend `postgres` to run more than one task"
+            )
         }
         if let group = try section.string("log_group", default: nil) {
             guard (1...512).contains(group.count), group.allSatisfy({ $0.isLetter || $0.isNumber || "_-/.#".contains($0) }) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "log_group"), key: "deploy.log_group", "a log group name has 1 to 512 letters, digits and _ - / . #, found `\(group)`")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "log_group"),
+                    key: "deploy.log_group",
+                    "a log group name has 1 to 512 letters, digits and _ - / . #, found `\(group)`"
+                )
             }
             logGroup = group
         }
         logRetentionDays = try section.int("log_retention_days", default: logRetentionDays, in: 1...3653, unit: " (days)")
         guard Self.logRetentionDays.contains(logRetentionDays) else {
-            throw ConfigError(.invalidValue, at: section.mark(of: "log_retention_days"), key: "deploy.log_retention_days", "CloudWatch keeps logs for \(Self.logRetentionDays.map(String.init).joined(separator: ", ")) days, not \(logRetentionDays)")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "log_retention_days"),
+                key: "deploy.log_retention_days",
+                "CloudWatch keeps logs for \(Self.logRetentionDays.map(String.init).joined(separator: ", ")) days, not \(logRetentionDays)"
+            )
         }
         environment = try Self.stringMap(section, "environment")
         for (name, _) in environment {
             let mark = section.mark(of: "environment")
             if name == "PORT" {
-                throw ConfigError(.invalidValue, at: mark, key: "deploy.environment.PORT", "PORT comes from server.port, so that the container port, the health check and the server agree; remove it here")
+                throw ConfigError(
+                    .invalidValue,
+                    at: mark,
+                    key: "deploy.environment.PORT",
+                    "PORT comes from server.port, so that the container port, the health check and the server agree; remove it here"
+                )
             }
             let upper = name.uppercased()
             if ["PASSWORD", "SECRET", "TOKEN", "DATABASE_URL", "PRIVATE_KEY", "ACCESS_KEY"].contains(where: upper.contains) {
-                throw ConfigError(.invalidValue, at: mark, key: "deploy.environment.\(name)", "\(name) looks like a secret; put its SSM or Secrets Manager ARN under deploy.secrets instead of a plain value")
+                throw ConfigError(
+                    .invalidValue,
+                    at: mark,
+                    key: "deploy.environment.\(name)",
+                    "\(name) looks like a secret; put its SSM or Secrets Manager ARN under deploy.secrets instead of a plain value"
+                )
             }
         }
         secrets = try Self.stringMap(section, "secrets")
         for (name, arn) in secrets where !Self.isSecretARN(arn) {
-            throw ConfigError(.invalidValue, at: section.mark(of: "secrets"), key: "deploy.secrets.\(name)", "expected an ARN of arn:aws:ssm:REGION:ACCOUNT:parameter/NAME or arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, never the secret itself")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "secrets"),
+                key: "deploy.secrets.\(name)",
+                "expected an ARN of arn:aws:ssm:REGION:ACCOUNT:parameter/NAME or arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, never the secret itself"
+            )
         }
         if let name = secrets.keys.first(where: { environment[$0] != nil }) {
-            throw ConfigError(.invalidValue, at: section.mark(of: "secrets"), key: "deploy.secrets.\(name)", "\(name) is set both as a plain variable and as a secret")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "secrets"),
+                key: "deploy.secrets.\(name)",
+                "\(name) is set both as a plain variable and as a secret"
+            )
         }
         taskRoleARN = try Self.roleARN(section, "task_role_arn")
         executionRoleARN = try Self.roleARN(section, "execution_role_arn")
         if let cidr = try section.string("ingress_cidr", default: nil) {
             guard Self.isIPv4CIDR(cidr) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "ingress_cidr"), key: "deploy.ingress_cidr", "expected an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24, found `\(cidr)`")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "ingress_cidr"),
+                    key: "deploy.ingress_cidr",
+                    "expected an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24, found `\(cidr)`"
+                )
             }
             ingressCIDR = cidr
         }
         loadBalancer = try section.bool("load_balancer", default: loadBalancer)
         if desiredCount > 1 && !loadBalancer {
-            throw ConfigError(.invalidValue, at: section.mark(of: "load_balancer"), key: "deploy.load_balancer", "\(desiredCount) tasks need load_balancer: true, or players would have \(desiredCount) addresses")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "load_balancer"),
+                key: "deploy.load_balancer",
+                "\(desiredCount) tasks need load_balancer: true, or players would have \(desiredCount) addresses"
+            )
         }
         let grace = settings.server.shutdownGraceSeconds
         stopTimeoutSeconds = try section.optionalInt("stop_timeout_s", in: 2...120, unit: " (seconds)")
         if let stop = stopTimeoutSeconds, stop < grace {
-            throw ConfigError(.outOfRange, at: section.mark(of: "stop_timeout_s"), key: "deploy.stop_timeout_s", "ECS would kill the task after \(stop) s, before server.shutdown_grace_s (\(grace) s) lets requests finish; use at least \(grace)")
+            throw ConfigError(
+                .outOfRange,
+                at: section.mark(of: "stop_timeout_s"),
+                key: "deploy.stop_timeout_s",
+                "ECS would kill the task after \(stop) s, before server.shutdown_grace_s (\(grace) s) lets requests finish; use at least \(grace)"
+            )
         }
         let health = try section.section("health_check", allowed: ["interval_s", "timeout_s", "retries", "start_period_s"])
         healthCheck.intervalSeconds = try health.int("interval_s", default: healthCheck.intervalSeconds, in: 5...300, unit: " (seconds)")
@@ -92,7 +168,12 @@ extension DeploySettings {
         healthCheck.retries = try health.int("retries", default: healthCheck.retries, in: 1...10)
         healthCheck.startPeriodSeconds = try health.int("start_period_s", default: healthCheck.startPeriodSeconds, in: 0...300, unit: " (seconds)")
         guard healthCheck.timeoutSeconds < healthCheck.intervalSeconds else {
-            throw ConfigError(.outOfRange, at: health.mark(of: "timeout_s"), key: "deploy.health_check.timeout_s", "the timeout (\(healthCheck.timeoutSeconds) s) must be shorter than the interval (\(healthCheck.intervalSeconds) s)")
+            throw ConfigError(
+                .outOfRange,
+                at: health.mark(of: "timeout_s"),
+                key: "deploy.health_check.timeout_s",
+                "the timeout (\(healthCheck.timeoutSeconds) s) must be shorter than the interval (\(healthCheck.intervalSeconds) s)"
+            )
         }
         cluster = try section.string("cluster", default: nil)
         containerInsights = try section.bool("container_insights", default: containerInsights)
@@ -102,56 +183,99 @@ extension DeploySettings {
         database = try Self.decodeDatabase(section, settings: settings, secrets: secrets)
     }
 
-    private static func decodeDatabase(_ parent: MappingReader, settings: Settings, secrets: [String: String]) throws(ConfigError) -> DatabaseSettings? {
+    private static func decodeDatabase(
+        _ parent: MappingReader,
+        settings: Settings,
+        secrets: [String: String]
+    ) throws(ConfigError) -> DatabaseSettings? {
         guard parent.node("database") != nil else { return nil }
-        let section = try parent.section("database", allowed: [
-            "kind", "engine_version", "min_acu", "max_acu", "auto_pause_s", "instance_class", "storage_gb", "multi_az",
-            "on_delete", "deletion_protection", "backup_retention_days", "name",
-        ])
+        let section = try parent.section(
+            "database",
+            allowed: [
+                "kind", "engine_version", "min_acu", "max_acu", "auto_pause_s", "instance_class", "storage_gb", "multi_az",
+                "on_delete", "deletion_protection", "backup_retention_days", "name",
+            ]
+        )
         let mark = parent.mark(of: "database")
         guard settings.state.backend == .postgres else {
-            throw ConfigError(.invalidValue, at: mark, key: "deploy.database",
-                "the stack makes a database only for state.backend `postgres`, and this variant keeps its games in `\(settings.state.backend.rawValue)`: set state.backend: postgres, or remove deploy.database")
+            throw ConfigError(
+                .invalidValue,
+                at: mark,
+                key: "deploy.database",
+                "the stack makes a database only for state.backend `postgres`, and this variant keeps its games in `\(settings.state.backend.rawValue)`: set state.backend: postgres, or remove deploy.database"
+            )
         }
         for name in ["DATABASE_URL", "PGPASSWORD", "PGHOST"] where secrets[name] != nil {
-            throw ConfigError(.invalidValue, at: mark, key: "deploy.database",
-                "deploy.secrets.\(name) names a database of your own and deploy.database makes one: keep one (remove deploy.secrets.\(name), or deploy.database)")
+            throw ConfigError(
+                .invalidValue,
+                at: mark,
+                key: "deploy.database",
+                "deploy.secrets.\(name) names a database of your own and deploy.database makes one: keep one (remove deploy.secrets.\(name), or deploy.database)"
+            )
         }
         // A database named in the file; one from the environment (a throwaway one for make run) is fine.
         if let source = settings.state.postgres?.sources["host"], source.hasPrefix("state.") {
-            throw ConfigError(.invalidValue, at: mark, key: "deploy.database",
-                "state.url or state.host names a database of your own and deploy.database makes one: keep one (the stack gives its tasks PGHOST… for its database)")
+            throw ConfigError(
+                .invalidValue,
+                at: mark,
+                key: "deploy.database",
+                "state.url or state.host names a database of your own and deploy.database makes one: keep one (the stack gives its tasks PGHOST… for its database)"
+            )
         }
         var database = DatabaseSettings()
         database.kind = try section.choice("kind", default: database.kind)
         let versions = DatabaseSettings.engineVersions[database.kind] ?? 13...17
-        database.engineVersion = try section.int("engine_version", default: database.engineVersion, in: versions,
-            unit: " (a PostgreSQL major version)")
-        let serverlessKeys = ["min_acu", "max_acu", "auto_pause_s"], instanceKeys = ["instance_class", "storage_gb", "multi_az"]
+        database.engineVersion = try section.int(
+            "engine_version",
+            default: database.engineVersion,
+            in: versions,
+            unit: " (a PostgreSQL major version)"
+        )
+        let serverlessKeys = ["min_acu", "max_acu", "auto_pause_s"]
+        let instanceKeys = ["instance_class", "storage_gb", "multi_az"]
         let foreign = database.kind == .auroraServerless ? instanceKeys : serverlessKeys
         if let key = foreign.first(where: section.has) {
-            throw ConfigError(.invalidValue, at: section.mark(of: key), key: "deploy.database.\(key)",
-                "\(key) is a setting of kind `\(database.kind == .auroraServerless ? DatabaseSettings.Kind.instance.rawValue : DatabaseSettings.Kind.auroraServerless.rawValue)`, and this database is `\(database.kind.rawValue)`")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: key),
+                key: "deploy.database.\(key)",
+                "\(key) is a setting of kind `\(database.kind == .auroraServerless ? DatabaseSettings.Kind.instance.rawValue : DatabaseSettings.Kind.auroraServerless.rawValue)`, and this database is `\(database.kind.rawValue)`"
+            )
         }
         switch database.kind {
         case .auroraServerless:
             database.minACU = try acu(section, "min_acu", default: database.minACU, in: 0...256)
             database.maxACU = try acu(section, "max_acu", default: max(database.maxACU, database.minACU), in: 1...256)
             guard database.minACU <= database.maxACU else {
-                throw ConfigError(.outOfRange, at: section.mark(of: "max_acu"), key: "deploy.database.max_acu", "max_acu (\(database.maxACU.acuText)) must be at least min_acu (\(database.minACU.acuText))")
+                throw ConfigError(
+                    .outOfRange,
+                    at: section.mark(of: "max_acu"),
+                    key: "deploy.database.max_acu",
+                    "max_acu (\(database.maxACU.acuText)) must be at least min_acu (\(database.minACU.acuText))"
+                )
             }
             database.autoPauseSeconds = try section.optionalInt("auto_pause_s", in: 300...86_400, unit: " (seconds)")
             if database.autoPauseSeconds != nil, database.minACU != 0 {
-                throw ConfigError(.invalidValue, at: section.mark(of: "auto_pause_s"), key: "deploy.database.auto_pause_s",
-                    "only a database with min_acu: 0 pauses; this one keeps \(database.minACU.acuText) ACU")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "auto_pause_s"),
+                    key: "deploy.database.auto_pause_s",
+                    "only a database with min_acu: 0 pauses; this one keeps \(database.minACU.acuText) ACU"
+                )
             }
             if database.minACU == 0, database.autoPauseSeconds == nil { database.autoPauseSeconds = 300 }
         case .instance:
             if let instanceClass = try section.string("instance_class", default: nil) {
                 let parts = instanceClass.split(separator: ".", omittingEmptySubsequences: false)
-                guard parts.count == 3, parts[0] == "db", parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") } }) else {
-                    throw ConfigError(.invalidValue, at: section.mark(of: "instance_class"), key: "deploy.database.instance_class",
-                        "expected an RDS instance class such as db.t4g.micro or db.m7g.large, found `\(instanceClass)`")
+                guard parts.count == 3, parts[0] == "db",
+                    parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") } })
+                else {
+                    throw ConfigError(
+                        .invalidValue,
+                        at: section.mark(of: "instance_class"),
+                        key: "deploy.database.instance_class",
+                        "expected an RDS instance class such as db.t4g.micro or db.m7g.large, found `\(instanceClass)`"
+                    )
                 }
                 database.instanceClass = instanceClass
             }
@@ -162,9 +286,15 @@ extension DeploySettings {
         database.deletionProtection = try section.bool("deletion_protection", default: database.deletionProtection)
         database.backupRetentionDays = try section.int("backup_retention_days", default: database.backupRetentionDays, in: 1...35, unit: " (days)")
         if let name = try section.string("name", default: nil) {
-            guard (1...63).contains(name.count), name.first?.isLetter == true, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "name"), key: "deploy.database.name",
-                    "expected a database name of 1 to 63 lowercase letters, digits and _, starting with a letter, found `\(name)`")
+            guard (1...63).contains(name.count), name.first?.isLetter == true,
+                name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
+            else {
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "name"),
+                    key: "deploy.database.name",
+                    "expected a database name of 1 to 63 lowercase letters, digits and _, starting with a letter, found `\(name)`"
+                )
             }
             database.name = name
         }
@@ -172,11 +302,20 @@ extension DeploySettings {
     }
 
     /// A capacity in Aurora capacity units: a multiple of 0.5 within `range`.
-    private static func acu(_ section: MappingReader, _ key: String, default fallback: Double, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+    private static func acu(
+        _ section: MappingReader,
+        _ key: String,
+        default fallback: Double,
+        in range: ClosedRange<Double>
+    ) throws(ConfigError) -> Double {
         guard let node = section.node(key) else { return fallback }
         guard let text = node.scalar, let value = Double(text), range.contains(value), (value * 2).rounded() == value * 2 else {
-            throw ConfigError(.invalidValue, at: node.mark, key: "deploy.database.\(key)",
-                "expected a capacity from \(range.lowerBound.acuText) to \(range.upperBound.acuText) ACU in steps of 0.5, found \(node.kindDescription)")
+            throw ConfigError(
+                .invalidValue,
+                at: node.mark,
+                key: "deploy.database.\(key)",
+                "expected a capacity from \(range.lowerBound.acuText) to \(range.upperBound.acuText) ACU in steps of 0.5, found \(node.kindDescription)"
+            )
         }
         return value
     }
@@ -185,38 +324,72 @@ extension DeploySettings {
         guard parent.node("https") != nil else { return nil }
         let section = try parent.section("https", allowed: ["certificate_arn", "domain", "hosted_zone_id"])
         guard loadBalancer else {
-            throw ConfigError(.invalidValue, at: parent.mark(of: "https"), key: "deploy.https", "HTTPS is served by the load balancer: set deploy.load_balancer: true")
+            throw ConfigError(
+                .invalidValue,
+                at: parent.mark(of: "https"),
+                key: "deploy.https",
+                "HTTPS is served by the load balancer: set deploy.load_balancer: true"
+            )
         }
         guard let arn = try section.string("certificate_arn", default: nil) else {
-            throw ConfigError(.missing, at: section.mark, key: "deploy.https.certificate_arn", "name the ACM certificate: arn:aws:acm:REGION:ACCOUNT:certificate/ID")
+            throw ConfigError(
+                .missing,
+                at: section.mark,
+                key: "deploy.https.certificate_arn",
+                "name the ACM certificate: arn:aws:acm:REGION:ACCOUNT:certificate/ID"
+            )
         }
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "acm", AWSNames.isRegion(String(parts[3])),
             parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("certificate/"), parts[5].count > 12
         else {
-            throw ConfigError(.invalidValue, at: section.mark(of: "certificate_arn"), key: "deploy.https.certificate_arn",
-                "expected an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…, found `\(arn)`")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "certificate_arn"),
+                key: "deploy.https.certificate_arn",
+                "expected an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…, found `\(arn)`"
+            )
         }
         var https = HTTPS(certificateARN: arn, certificateRegion: String(parts[3]), certificateMark: section.mark(of: "certificate_arn").description)
         if let domain = try section.string("domain", default: nil) {
             guard isHostname(domain) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "domain"), key: "deploy.https.domain", "expected a host name such as play.example.com, found `\(domain)`")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "domain"),
+                    key: "deploy.https.domain",
+                    "expected a host name such as play.example.com, found `\(domain)`"
+                )
             }
             https.domain = domain.lowercased()
         }
         if let zone = try section.string("hosted_zone_id", default: nil) {
             guard (2...32).contains(zone.count), zone.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "hosted_zone_id"), key: "deploy.https.hosted_zone_id", "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, found `\(zone)`")
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "hosted_zone_id"),
+                    key: "deploy.https.hosted_zone_id",
+                    "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, found `\(zone)`"
+                )
             }
             guard https.domain != nil else {
-                throw ConfigError(.missing, at: section.mark(of: "hosted_zone_id"), key: "deploy.https.domain", "a hosted zone needs the domain to create in it: add deploy.https.domain")
+                throw ConfigError(
+                    .missing,
+                    at: section.mark(of: "hosted_zone_id"),
+                    key: "deploy.https.domain",
+                    "a hosted zone needs the domain to create in it: add deploy.https.domain"
+                )
             }
             https.hostedZoneID = zone
         }
         return https
     }
 
-    private static func decodeAutoscaling(_ parent: MappingReader, settings: Settings, loadBalancer: Bool, desiredCount: Int) throws(ConfigError) -> Autoscaling? {
+    private static func decodeAutoscaling(
+        _ parent: MappingReader,
+        settings: Settings,
+        loadBalancer: Bool,
+        desiredCount: Int
+    ) throws(ConfigError) -> Autoscaling? {
         guard parent.node("autoscaling") != nil else { return nil }
         let section = try parent.section("autoscaling", allowed: ["min", "max", "cpu_percent", "requests_per_target"])
         let min = try section.int("min", default: 1, in: 0...100, unit: " (tasks)")
@@ -225,19 +398,38 @@ extension DeploySettings {
             throw ConfigError(.outOfRange, at: section.mark(of: "max"), key: "deploy.autoscaling.max", "max (\(max)) must be at least min (\(min))")
         }
         if max > 1, settings.state.backend != .postgres {
-            throw ConfigError(.invalidValue, at: section.mark(of: "max"), key: "deploy.autoscaling.max",
-                "state.backend `\(settings.state.backend.rawValue)` keeps the games in one process, so a second task would not see them: use max: 1, or state.backend postgres")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "max"),
+                key: "deploy.autoscaling.max",
+                "state.backend `\(settings.state.backend.rawValue)` keeps the games in one process, so a second task would not see them: use max: 1, or state.backend postgres"
+            )
         }
         guard (min...max).contains(desiredCount) else {
-            throw ConfigError(.outOfRange, at: parent.mark(of: "desired_count"), key: "deploy.desired_count", "\(desiredCount) tasks is outside autoscaling's \(min)…\(max); start within it")
+            throw ConfigError(
+                .outOfRange,
+                at: parent.mark(of: "desired_count"),
+                key: "deploy.desired_count",
+                "\(desiredCount) tasks is outside autoscaling's \(min)…\(max); start within it"
+            )
         }
         let cpu = try section.optionalInt("cpu_percent", in: 10...95, unit: " (percent)")
         let requests = try section.optionalInt("requests_per_target", in: 1...100_000, unit: " (requests per task per minute)")
         guard cpu != nil || requests != nil else {
-            throw ConfigError(.missing, at: section.mark, key: "deploy.autoscaling", "say what to follow: cpu_percent (e.g. 60) and/or requests_per_target (e.g. 1000)")
+            throw ConfigError(
+                .missing,
+                at: section.mark,
+                key: "deploy.autoscaling",
+                "say what to follow: cpu_percent (e.g. 60) and/or requests_per_target (e.g. 1000)"
+            )
         }
         if requests != nil, !loadBalancer {
-            throw ConfigError(.invalidValue, at: section.mark(of: "requests_per_target"), key: "deploy.autoscaling.requests_per_target", "requests are counted by the load balancer: set deploy.load_balancer: true, or use cpu_percent")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: "requests_per_target"),
+                key: "deploy.autoscaling.requests_per_target",
+                "requests are counted by the load balancer: set deploy.load_balancer: true, or use cpu_percent"
+            )
         }
         return Autoscaling(min: min, max: max, cpuPercent: cpu, requestsPerTarget: requests)
     }
@@ -246,15 +438,27 @@ extension DeploySettings {
         guard parent.node("alarms") != nil else { return nil }
         let section = try parent.section("alarms", allowed: ["target_5xx_per_minute", "unhealthy_hosts", "sns_topic_arn"])
         guard loadBalancer else {
-            throw ConfigError(.invalidValue, at: parent.mark(of: "alarms"), key: "deploy.alarms", "the alarms watch the load balancer's target group: set deploy.load_balancer: true")
+            throw ConfigError(
+                .invalidValue,
+                at: parent.mark(of: "alarms"),
+                key: "deploy.alarms",
+                "the alarms watch the load balancer's target group: set deploy.load_balancer: true"
+            )
         }
         var alarms = Alarms(
             target5xxPerMinute: try section.int("target_5xx_per_minute", default: 10, in: 1...100_000, unit: " (answers)"),
-            unhealthyHosts: try section.int("unhealthy_hosts", default: 1, in: 1...100, unit: " (tasks)"))
+            unhealthyHosts: try section.int("unhealthy_hosts", default: 1, in: 1...100, unit: " (tasks)")
+        )
         if let topic = try section.string("sns_topic_arn", default: nil) {
             let parts = topic.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 6, parts[0] == "arn", parts[2] == "sns", AWSNames.isRegion(String(parts[3])), parts[4].count == 12, !parts[5].isEmpty else {
-                throw ConfigError(.invalidValue, at: section.mark(of: "sns_topic_arn"), key: "deploy.alarms.sns_topic_arn", "expected an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts, found `\(topic)`")
+            guard parts.count == 6, parts[0] == "arn", parts[2] == "sns", AWSNames.isRegion(String(parts[3])), parts[4].count == 12, !parts[5].isEmpty
+            else {
+                throw ConfigError(
+                    .invalidValue,
+                    at: section.mark(of: "sns_topic_arn"),
+                    key: "deploy.alarms.sns_topic_arn",
+                    "expected an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts, found `\(topic)`"
+                )
             }
             alarms.snsTopicARN = topic
         }
@@ -263,10 +467,11 @@ extension DeploySettings {
 
     static func isHostname(_ text: String) -> Bool {
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
-        return text.count <= 253 && labels.count >= 2 && labels.allSatisfy { label in
-            (1...63).contains(label.count) && label.first != "-" && label.last != "-"
-                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        }
+        return text.count <= 253 && labels.count >= 2
+            && labels.allSatisfy { label in
+                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            }
     }
 
     /// ECS's stop timeout: the configured one, else the server's grace plus 5 s, at most 120.
@@ -284,7 +489,12 @@ extension DeploySettings {
                 throw ConfigError(.invalidValue, at: pair.key.mark, key: "deploy.\(key)", "`\(name)` is not a valid environment variable name")
             }
             guard case .scalar(let value, _) = pair.value.content, !pair.value.isNull else {
-                throw ConfigError(.wrongType, at: pair.value.mark, key: "deploy.\(key).\(name)", "expected a string, found \(pair.value.kindDescription)")
+                throw ConfigError(
+                    .wrongType,
+                    at: pair.value.mark,
+                    key: "deploy.\(key).\(name)",
+                    "expected a string, found \(pair.value.kindDescription)"
+                )
             }
             map[name] = value
         }
@@ -295,7 +505,12 @@ extension DeploySettings {
         guard let arn = try section.string(key, default: nil) else { return nil }
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[4].count == 12, parts[5].hasPrefix("role/") else {
-            throw ConfigError(.invalidValue, at: section.mark(of: key), key: "deploy.\(key)", "expected an IAM role ARN such as arn:aws:iam::123456789012:role/NAME, found `\(arn)`")
+            throw ConfigError(
+                .invalidValue,
+                at: section.mark(of: key),
+                key: "deploy.\(key)",
+                "expected an IAM role ARN such as arn:aws:iam::123456789012:role/NAME, found `\(arn)`"
+            )
         }
         return arn
     }
@@ -318,7 +533,8 @@ extension DeploySettings {
     }
 
     private static func describe(_ sizes: [Int]) -> String {
-        sizes.count > 4 ? "\(sizes[0]) to \(sizes[sizes.count - 1]) in steps of \(sizes[1] - sizes[0])" : sizes.map(String.init).joined(separator: ", ")
+        sizes.count > 4
+            ? "\(sizes[0]) to \(sizes[sizes.count - 1]) in steps of \(sizes[1] - sizes[0])" : sizes.map(String.init).joined(separator: ", ")
     }
 }
 

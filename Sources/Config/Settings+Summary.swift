@@ -13,7 +13,9 @@ extension Settings {
         lines.append("  shutdown_grace_s: \(server.shutdownGraceSeconds)")
         lines.append("  log_level: \(server.logLevel.rawValue)")
         lines.append("  log_format: \(server.logFormat.rawValue)")
-        lines.append("  limits: {games_per_minute: \(server.limits.gamesPerMinute.map(String.init) ?? "off"), moves_per_minute: \(server.limits.movesPerMinute.map(String.init) ?? "off")}")
+        lines.append(
+            "  limits: {games_per_minute: \(server.limits.gamesPerMinute.map(String.init) ?? "off"), moves_per_minute: \(server.limits.movesPerMinute.map(String.init) ?? "off")}"
+        )
         lines.append("  games: {max: \(server.games.maxGames), idle_minutes: \(server.games.idleMinutes)}")
         lines.append("  trusted_proxies: [\(server.trustedProxies.map(\.description).joined(separator: ", "))]")
         lines.append("  idle_timeout_s: \(server.idleTimeoutSeconds)")
@@ -23,10 +25,16 @@ extension Settings {
         lines.append("  max_connections_per_client: \(server.maxConnectionsPerClient)")
         lines.append("  streams: {per_client: \(server.streams.perClient), max: \(server.streams.max.map(String.init) ?? "auto")}")
         lines.append("  behind_https: \(server.behindHTTPS)")
-        lines.append("  metrics: {format: \(server.metrics.format.rawValue), interval_s: \(server.metrics.intervalSeconds), namespace: \(server.metrics.namespace)}")
-        lines.append("board: {rows: \(board.shape.rows), cols: \(board.shape.cols), win_length: \(board.shape.winLength), rule: \(board.rule.rawValue)}")
+        lines.append(
+            "  metrics: {format: \(server.metrics.format.rawValue), interval_s: \(server.metrics.intervalSeconds), namespace: \(server.metrics.namespace)}"
+        )
+        lines.append(
+            "board: {rows: \(board.shape.rows), cols: \(board.shape.cols), win_length: \(board.shape.winLength), rule: \(board.rule.rawValue)}"
+        )
         lines.append("players: {symbols: [\(players.firstSymbol), \(players.secondSymbol)], first: \(players.firstSymbol)}")
-        lines.append("opponent: {kind: \(opponent.kind.rawValue), plays: \(players.symbol(for: opponent.computerSeat)), level: \(opponent.level.rawValue), think_ms: \(opponent.thinkMilliseconds), threads: \(opponent.threads), queue: \(opponent.queueCapacity)}")
+        lines.append(
+            "opponent: {kind: \(opponent.kind.rawValue), plays: \(players.symbol(for: opponent.computerSeat)), level: \(opponent.level.rawValue), think_ms: \(opponent.thinkMilliseconds), threads: \(opponent.threads), queue: \(opponent.queueCapacity)}"
+        )
         lines.append("theme:")
         lines.append("  name: \(theme.name.rawValue)")
         lines.append("  title: \"\(theme.title)\"")

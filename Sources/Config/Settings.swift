@@ -27,13 +27,15 @@ public struct Settings: Hashable, Sendable {
         if opponent.level == .perfect, !Solver.canSolve(board.shape, rule: board.rule) {
             warnings.append(
                 "opponent.level `perfect` cannot solve a \(board.shape) \(board.rule.rawValue) board within opponent.think_ms "
-                    + "(\(opponent.thinkMilliseconds) ms); it will search as deep as that budget allows and may lose")
+                    + "(\(opponent.thinkMilliseconds) ms); it will search as deep as that budget allows and may lose"
+            )
         }
         if state.backend == .postgres, state.postgres == nil, deploy?.database == nil, deploy?.secrets["DATABASE_URL"] == nil,
             deploy?.secrets["PGPASSWORD"] == nil
         {
             warnings.append(
-                "state.backend `postgres` names no database (state.url or state.host): the server will need DATABASE_URL or PGHOST… in its environment at start")
+                "state.backend `postgres` names no database (state.url or state.host): the server will need DATABASE_URL or PGHOST… in its environment at start"
+            )
         }
         if server.host == "127.0.0.1" || server.host == "localhost" {
             warnings.append("server.host `\(server.host)` accepts connections from this machine only; containers need 0.0.0.0")

@@ -42,7 +42,10 @@ public indirect enum JSON: Equatable, Sendable {
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         case .array(let items):
-            guard !items.isEmpty else { out += "[]"; return }
+            guard !items.isEmpty else {
+                out += "[]"
+                return
+            }
             out += "[\n"
             for (i, item) in items.enumerated() {
                 out += pad
@@ -51,7 +54,10 @@ public indirect enum JSON: Equatable, Sendable {
             }
             out += close + "]"
         case .object(let fields):
-            guard !fields.isEmpty else { out += "{}"; return }
+            guard !fields.isEmpty else {
+                out += "{}"
+                return
+            }
             out += "{\n"
             for (i, (key, value)) in fields.enumerated() {
                 out += pad + jsonQuoted(key) + ": "

@@ -3,20 +3,37 @@
 extension StackTemplate {
     var clusterResources: [(String, JSON)] {
         var resources: [(String, JSON)] = [
-            ("LogGroup", resource("AWS::Logs::LogGroup", [
-                ("LogGroupName", .string(names.logGroup)),
-                ("RetentionInDays", .int(deploy.logRetentionDays)),
-            ])),
-            ("Cluster", .object([
-                ("Type", .string("AWS::ECS::Cluster")),
-                ("Condition", .string("CreateCluster")),
-                ("Properties", .object([
-                    ("ClusterName", .string(names.stack)),
-                    ("ClusterSettings", .array([.object([
-                        ("Name", .string("containerInsights")), ("Value", .string(deploy.containerInsights ? "enabled" : "disabled")),
-                    ])])),
-                ])),
-            ])),
+            (
+                "LogGroup",
+                resource(
+                    "AWS::Logs::LogGroup",
+                    [
+                        ("LogGroupName", .string(names.logGroup)),
+                        ("RetentionInDays", .int(deploy.logRetentionDays)),
+                    ]
+                )
+            ),
+            (
+                "Cluster",
+                .object([
+                    ("Type", .string("AWS::ECS::Cluster")),
+                    ("Condition", .string("CreateCluster")),
+                    (
+                        "Properties",
+                        .object([
+                            ("ClusterName", .string(names.stack)),
+                            (
+                                "ClusterSettings",
+                                .array([
+                                    .object([
+                                        ("Name", .string("containerInsights")), ("Value", .string(deploy.containerInsights ? "enabled" : "disabled")),
+                                    ])
+                                ])
+                            ),
+                        ])
+                    ),
+                ])
+            ),
         ]
         if deploy.executionRoleARN == nil { resources.append(("ExecutionRole", executionRole)) }
         return resources
@@ -25,21 +42,36 @@ extension StackTemplate {
     private var executionRole: JSON {
         var properties: [(String, JSON)] = [
             ("RoleName", .string(names.createdExecutionRole)),
-            ("AssumeRolePolicyDocument", .object([
-                ("Version", .string("2012-10-17")),
-                ("Statement", .array([.object([
-                    ("Effect", .string("Allow")),
-                    ("Principal", .object([("Service", .string("ecs-tasks.amazonaws.com"))])),
-                    ("Action", .string("sts:AssumeRole")),
-                ])])),
-            ])),
+            (
+                "AssumeRolePolicyDocument",
+                .object([
+                    ("Version", .string("2012-10-17")),
+                    (
+                        "Statement",
+                        .array([
+                            .object([
+                                ("Effect", .string("Allow")),
+                                ("Principal", .object([("Service", .string("ecs-tasks.amazonaws.com"))])),
+                                ("Action", .string("sts:AssumeRole")),
+                            ])
+                        ])
+                    ),
+                ])
+            ),
             ("ManagedPolicyArns", .array([.string("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")])),
         ]
         if !secretStatements.isEmpty {
-            properties.append(("Policies", .array([.object([
-                ("PolicyName", .string("read-secrets")),
-                ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", .array(secretStatements))])),
-            ])])))
+            properties.append(
+                (
+                    "Policies",
+                    .array([
+                        .object([
+                            ("PolicyName", .string("read-secrets")),
+                            ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", .array(secretStatements))])),
+                        ])
+                    ])
+                )
+            )
         }
         return resource("AWS::IAM::Role", properties)
     }
@@ -52,7 +84,9 @@ extension StackTemplate {
         for (prefix, action) in [("arn:aws:ssm:", "ssm:GetParameters"), ("arn:aws:secretsmanager:", "secretsmanager:GetSecretValue")] {
             let matching = arns.filter { $0.hasPrefix(prefix) }
             guard !matching.isEmpty else { continue }
-            statements.append(.object([("Effect", .string("Allow")), ("Action", .array([.string(action)])), ("Resource", .array(matching.map(JSON.string)))]))
+            statements.append(
+                .object([("Effect", .string("Allow")), ("Action", .array([.string(action)])), ("Resource", .array(matching.map(JSON.string)))])
+            )
         }
         if deploy.database != nil { statements.append(databaseSecretStatement) }
         return statements

@@ -15,69 +15,143 @@ extension StackTemplate {
 
     var loadBalancerResources: [(String, JSON)] {
         var resources: [(String, JSON)] = [
-            ("LoadBalancerSecurityGroup", resource("AWS::EC2::SecurityGroup", [
-                ("GroupDescription", .string("\(name): HTTP\(deploy.https != nil ? " and HTTPS" : "") from \(deploy.ingressCIDR) to the load balancer")),
-                ("VpcId", ref("VpcId")),
-                ("SecurityGroupIngress", .array(([80] + (deploy.https != nil ? [443] : [])).map { listenerPort in
-                    .object([("IpProtocol", .string("tcp")), ("FromPort", .int(listenerPort)), ("ToPort", .int(listenerPort)), ("CidrIp", .string(deploy.ingressCIDR))])
-                })),
-            ])),
-            (StackNames.LogicalID.loadBalancer, resource("AWS::ElasticLoadBalancingV2::LoadBalancer", [
-                ("Name", .string(names.loadBalancer)),
-                ("Scheme", .string("internet-facing")),
-                ("Type", .string("application")),
-                ("Subnets", ref("SubnetIds")),
-                ("SecurityGroups", .array([getAtt("LoadBalancerSecurityGroup", "GroupId")])),
-            ])),
-            ("TargetGroup", resource("AWS::ElasticLoadBalancingV2::TargetGroup", [
-                ("Name", .string(names.loadBalancer)),
-                ("TargetType", .string("ip")),
-                ("Protocol", .string("HTTP")),
-                ("Port", .int(task.port)),
-                ("VpcId", ref("VpcId")),
-                ("HealthCheckPath", .string(targetHealthCheckPath)),
-                ("HealthCheckIntervalSeconds", .int(10)),
-                ("HealthyThresholdCount", .int(2)),
-                ("UnhealthyThresholdCount", .int(3)),
-                ("Matcher", .object([("HttpCode", .string("200"))])),
-                ("TargetGroupAttributes", .array([.object([("Key", .string("deregistration_delay.timeout_seconds")), ("Value", .string(String(task.stopTimeout)))])])),
-            ])),
+            (
+                "LoadBalancerSecurityGroup",
+                resource(
+                    "AWS::EC2::SecurityGroup",
+                    [
+                        (
+                            "GroupDescription",
+                            .string("\(name): HTTP\(deploy.https != nil ? " and HTTPS" : "") from \(deploy.ingressCIDR) to the load balancer")
+                        ),
+                        ("VpcId", ref("VpcId")),
+                        (
+                            "SecurityGroupIngress",
+                            .array(
+                                ([80] + (deploy.https != nil ? [443] : [])).map { listenerPort in
+                                    .object([
+                                        ("IpProtocol", .string("tcp")), ("FromPort", .int(listenerPort)), ("ToPort", .int(listenerPort)),
+                                        ("CidrIp", .string(deploy.ingressCIDR)),
+                                    ])
+                                }
+                            )
+                        ),
+                    ]
+                )
+            ),
+            (
+                StackNames.LogicalID.loadBalancer,
+                resource(
+                    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                    [
+                        ("Name", .string(names.loadBalancer)),
+                        ("Scheme", .string("internet-facing")),
+                        ("Type", .string("application")),
+                        ("Subnets", ref("SubnetIds")),
+                        ("SecurityGroups", .array([getAtt("LoadBalancerSecurityGroup", "GroupId")])),
+                    ]
+                )
+            ),
+            (
+                "TargetGroup",
+                resource(
+                    "AWS::ElasticLoadBalancingV2::TargetGroup",
+                    [
+                        ("Name", .string(names.loadBalancer)),
+                        ("TargetType", .string("ip")),
+                        ("Protocol", .string("HTTP")),
+                        ("Port", .int(task.port)),
+                        ("VpcId", ref("VpcId")),
+                        ("HealthCheckPath", .string(targetHealthCheckPath)),
+                        ("HealthCheckIntervalSeconds", .int(10)),
+                        ("HealthyThresholdCount", .int(2)),
+                        ("UnhealthyThresholdCount", .int(3)),
+                        ("Matcher", .object([("HttpCode", .string("200"))])),
+                        (
+                            "TargetGroupAttributes",
+                            .array([
+                                .object([("Key", .string("deregistration_delay.timeout_seconds")), ("Value", .string(String(task.stopTimeout)))])
+                            ])
+                        ),
+                    ]
+                )
+            ),
         ]
         let forward = JSON.array([.object([("Type", .string("forward")), ("TargetGroupArn", ref("TargetGroup"))])])
         guard let https = deploy.https else {
             resources.append(("Listener", listener(port: 80, protocol: "HTTP", [("DefaultActions", forward)])))
             return resources
         }
-        resources.append(("Listener", listener(port: 80, protocol: "HTTP", [
-            ("DefaultActions", .array([.object([
-                ("Type", .string("redirect")),
-                ("RedirectConfig", .object([("Protocol", .string("HTTPS")), ("Port", .string("443")), ("StatusCode", .string("HTTP_301"))])),
-            ])])),
-        ])))
-        resources.append(("HTTPSListener", listener(port: 443, protocol: "HTTPS", [
-            ("SslPolicy", .string(Self.tlsPolicy)),
-            ("Certificates", .array([.object([("CertificateArn", .string(https.certificateARN))])])),
-            ("DefaultActions", forward),
-        ])))
+        resources.append(
+            (
+                "Listener",
+                listener(
+                    port: 80,
+                    protocol: "HTTP",
+                    [
+                        (
+                            "DefaultActions",
+                            .array([
+                                .object([
+                                    ("Type", .string("redirect")),
+                                    (
+                                        "RedirectConfig",
+                                        .object([("Protocol", .string("HTTPS")), ("Port", .string("443")), ("StatusCode", .string("HTTP_301"))])
+                                    ),
+                                ])
+                            ])
+                        )
+                    ]
+                )
+            )
+        )
+        resources.append(
+            (
+                "HTTPSListener",
+                listener(
+                    port: 443,
+                    protocol: "HTTPS",
+                    [
+                        ("SslPolicy", .string(Self.tlsPolicy)),
+                        ("Certificates", .array([.object([("CertificateArn", .string(https.certificateARN))])])),
+                        ("DefaultActions", forward),
+                    ]
+                )
+            )
+        )
         if let zone = https.hostedZoneID, let domain = https.domain {
-            resources.append(("DomainRecord", resource("AWS::Route53::RecordSet", [
-                ("HostedZoneId", .string(zone)),
-                ("Name", .string(domain)),
-                ("Type", .string("A")),
-                ("AliasTarget", .object([
-                    ("DNSName", getAtt("LoadBalancer", "DNSName")),
-                    ("HostedZoneId", getAtt("LoadBalancer", "CanonicalHostedZoneID")),
-                ])),
-            ])))
+            resources.append(
+                (
+                    "DomainRecord",
+                    resource(
+                        "AWS::Route53::RecordSet",
+                        [
+                            ("HostedZoneId", .string(zone)),
+                            ("Name", .string(domain)),
+                            ("Type", .string("A")),
+                            (
+                                "AliasTarget",
+                                .object([
+                                    ("DNSName", getAtt("LoadBalancer", "DNSName")),
+                                    ("HostedZoneId", getAtt("LoadBalancer", "CanonicalHostedZoneID")),
+                                ])
+                            ),
+                        ]
+                    )
+                )
+            )
         }
         return resources
     }
 
     private func listener(port: Int, protocol: String, _ properties: [(String, JSON)]) -> JSON {
-        resource("AWS::ElasticLoadBalancingV2::Listener", [
-            ("LoadBalancerArn", ref("LoadBalancer")),
-            ("Port", .int(port)),
-            ("Protocol", .string(`protocol`)),
-        ] + properties)
+        resource(
+            "AWS::ElasticLoadBalancingV2::Listener",
+            [
+                ("LoadBalancerArn", ref("LoadBalancer")),
+                ("Port", .int(port)),
+                ("Protocol", .string(`protocol`)),
+            ] + properties
+        )
     }
 }

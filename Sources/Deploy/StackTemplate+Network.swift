@@ -8,10 +8,13 @@ extension StackTemplate {
         } else {
             ingress.append(("CidrIp", .string(deploy.ingressCIDR)))
         }
-        return resource("AWS::EC2::SecurityGroup", [
-            ("GroupDescription", .string("\(name): port \(task.port) for the game")),
-            ("VpcId", ref("VpcId")),
-            ("SecurityGroupIngress", .array([.object(ingress)])),
-        ])
+        return resource(
+            "AWS::EC2::SecurityGroup",
+            [
+                ("GroupDescription", .string("\(name): port \(task.port) for the game")),
+                ("VpcId", ref("VpcId")),
+                ("SecurityGroupIngress", .array([.object(ingress)])),
+            ]
+        )
     }
 }

@@ -22,11 +22,16 @@ extension StackTemplate {
             ("MinimumHealthyPercent", .int(100)),
         ]
         if deploy.alarms != nil {
-            deployment.append(("Alarms", .object([
-                ("AlarmNames", .array(Self.alarmIDs.map(ref))),
-                ("Enable", .bool(true)),
-                ("Rollback", .bool(true)),
-            ])))
+            deployment.append(
+                (
+                    "Alarms",
+                    .object([
+                        ("AlarmNames", .array(Self.alarmIDs.map(ref))),
+                        ("Enable", .bool(true)),
+                        ("Rollback", .bool(true)),
+                    ])
+                )
+            )
         }
         var properties: [(String, JSON)] = [
             ("ServiceName", .string(names.service)),
@@ -35,20 +40,35 @@ extension StackTemplate {
             ("TaskDefinition", ref("TaskDefinition")),
             ("DesiredCount", .int(deploy.desiredCount)),
             ("DeploymentConfiguration", .object(deployment)),
-            ("NetworkConfiguration", .object([("AwsvpcConfiguration", .object([
-                ("AssignPublicIp", .string("ENABLED")),
-                ("Subnets", ref("SubnetIds")),
-                ("SecurityGroups", .array([getAtt(StackNames.LogicalID.serviceSecurityGroup, "GroupId")])),
-            ]))])),
+            (
+                "NetworkConfiguration",
+                .object([
+                    (
+                        "AwsvpcConfiguration",
+                        .object([
+                            ("AssignPublicIp", .string("ENABLED")),
+                            ("Subnets", ref("SubnetIds")),
+                            ("SecurityGroups", .array([getAtt(StackNames.LogicalID.serviceSecurityGroup, "GroupId")])),
+                        ])
+                    )
+                ])
+            ),
             ("PropagateTags", .string("TASK_DEFINITION")),
         ]
         if deploy.loadBalancer {
             properties.append(("HealthCheckGracePeriodSeconds", .int(max(30, deploy.healthCheck.startPeriodSeconds))))
-            properties.append(("LoadBalancers", .array([.object([
-                ("ContainerName", .string(TaskDefinition.containerName)),
-                ("ContainerPort", .int(task.port)),
-                ("TargetGroupArn", ref("TargetGroup")),
-            ])])))
+            properties.append(
+                (
+                    "LoadBalancers",
+                    .array([
+                        .object([
+                            ("ContainerName", .string(TaskDefinition.containerName)),
+                            ("ContainerPort", .int(task.port)),
+                            ("TargetGroupArn", ref("TargetGroup")),
+                        ])
+                    ])
+                )
+            )
         }
         return properties
     }

@@ -33,10 +33,12 @@ extension StackTemplate {
         let trusted = JSON.object([("Ref", .string(StackNames.LogicalID.trustedProxiesParameter))])
         var added = [JSON.object([("Name", .string("TRUSTED_PROXIES")), ("Value", trusted)])]
         if https { added.insert(.object([("Name", .string("BEHIND_HTTPS")), ("Value", .string("true"))]), at: 0) }
-        return .object(fields.map { key, value in
-            guard key == "Environment", case .array(let entries) = value else { return (key, value) }
-            return (key, .array(entries + added))
-        })
+        return .object(
+            fields.map { key, value in
+                guard key == "Environment", case .array(let entries) = value else { return (key, value) }
+                return (key, .array(entries + added))
+            }
+        )
     }
 
     /// The container with `environment` and `secrets` appended to its own.
@@ -55,9 +57,11 @@ extension StackTemplate {
     private static func restoringLogOptions(_ container: JSON) -> JSON {
         guard case .object(let fields) = container.pascalCased, case .object(let original) = container else { return container }
         let options = original.first { $0.0 == "logConfiguration" }.flatMap { $0.1.field("options") } ?? .null
-        return .object(fields.map { key, value in
-            guard key == "LogConfiguration", case .object(let log) = value else { return (key, value) }
-            return (key, .object(log.map { $0.0 == "Options" ? ($0.0, options) : $0 }))
-        })
+        return .object(
+            fields.map { key, value in
+                guard key == "LogConfiguration", case .object(let log) = value else { return (key, value) }
+                return (key, .object(log.map { $0.0 == "Options" ? ($0.0, options) : $0 }))
+            }
+        )
     }
 }

@@ -40,11 +40,19 @@ public struct StackTemplate: Sendable {
 
         return .object([
             ("AWSTemplateFormatVersion", .string("2010-09-09")),
-            ("Description", .string("tictactoe variant \(task.variant) on ECS Fargate (\(task.architecture.rawValue)); rendered by tictactoe stack from variants/\(task.variant).yaml")),
+            (
+                "Description",
+                .string(
+                    "tictactoe variant \(task.variant) on ECS Fargate (\(task.architecture.rawValue)); rendered by tictactoe stack from variants/\(task.variant).yaml"
+                )
+            ),
             ("Parameters", .object(parameters)),
-            ("Conditions", .object([
-                ("CreateCluster", .object([("Fn::Equals", .array([ref("ClusterName"), .string("")]))])),
-            ])),
+            (
+                "Conditions",
+                .object([
+                    ("CreateCluster", .object([("Fn::Equals", .array([ref("ClusterName"), .string("")]))]))
+                ])
+            ),
             ("Resources", .object(resources)),
             ("Outputs", .object(outputs)),
         ])
@@ -55,15 +63,40 @@ public struct StackTemplate: Sendable {
     var parameters: [(String, JSON)] {
         var parameters: [(String, JSON)] = [
             ("VpcId", .object([("Type", .string("AWS::EC2::VPC::Id")), ("Description", .string("The VPC of the subnets"))])),
-            ("SubnetIds", .object([("Type", .string("List<AWS::EC2::Subnet::Id>")), ("Description", .string("Public subnets for the tasks\(deploy.loadBalancer ? " and the load balancer (two zones at least)" : "")"))])),
-            ("ClusterName", .object([("Type", .string("String")), ("Default", .string(deploy.cluster ?? "")), ("Description", .string("An existing cluster, or empty to create one"))])),
+            (
+                "SubnetIds",
+                .object([
+                    ("Type", .string("List<AWS::EC2::Subnet::Id>")),
+                    (
+                        "Description",
+                        .string("Public subnets for the tasks\(deploy.loadBalancer ? " and the load balancer (two zones at least)" : "")")
+                    ),
+                ])
+            ),
+            (
+                "ClusterName",
+                .object([
+                    ("Type", .string("String")), ("Default", .string(deploy.cluster ?? "")),
+                    ("Description", .string("An existing cluster, or empty to create one")),
+                ])
+            ),
         ]
         if deploy.loadBalancer {
-            parameters.append((StackNames.LogicalID.trustedProxiesParameter, .object([
-                ("Type", .string("String")),
-                ("Default", .string("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")),
-                ("Description", .string("The VPC's CIDR blocks, comma-separated: the load balancer's addresses, whose X-Forwarded-For the server believes (make deploy passes the VPC's)")),
-            ])))
+            parameters.append(
+                (
+                    StackNames.LogicalID.trustedProxiesParameter,
+                    .object([
+                        ("Type", .string("String")),
+                        ("Default", .string("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")),
+                        (
+                            "Description",
+                            .string(
+                                "The VPC's CIDR blocks, comma-separated: the load balancer's addresses, whose X-Forwarded-For the server believes (make deploy passes the VPC's)"
+                            )
+                        ),
+                    ])
+                )
+            )
         }
         return parameters
     }

@@ -31,12 +31,19 @@ public struct TaskDefinition: Sendable {
     ///   - executionRoleARN: the role that pulls the image, writes logs and reads secrets; when
     ///     the variant names none, the stack's role `tictactoe-VARIANT-execution` in `account`.
     public init(
-        variant: String, settings: Settings, architecture: DeploySettings.Architecture,
-        imageRepository: String, digest: String?, region: String, account: String
+        variant: String,
+        settings: Settings,
+        architecture: DeploySettings.Architecture,
+        imageRepository: String,
+        digest: String?,
+        region: String,
+        account: String
     ) throws(RenderError) {
         let deploy = settings.deploy ?? DeploySettings()
         guard deploy.architectures.contains(architecture) else {
-            throw RenderError("\(settings.source): deploy.architectures builds \(deploy.architectures.map(\.rawValue).joined(separator: ", ")), not \(architecture.rawValue): no image would exist for this task")
+            throw RenderError(
+                "\(settings.source): deploy.architectures builds \(deploy.architectures.map(\.rawValue).joined(separator: ", ")), not \(architecture.rawValue): no image would exist for this task"
+            )
         }
         if let digest {
             guard digest.hasPrefix("sha256:"), digest.count == 71, digest.dropFirst(7).allSatisfy(\.isHexDigit) else {
@@ -49,13 +56,18 @@ public struct TaskDefinition: Sendable {
         }
         if let https = deploy.https, https.certificateRegion != region {
             throw RenderError(
-                "\(https.certificateMark): deploy.https.certificate_arn: the certificate is in \(https.certificateRegion) but the stack deploys to \(region); a load balancer uses certificates of its own region: request or import one in \(region)")
+                "\(https.certificateMark): deploy.https.certificate_arn: the certificate is in \(https.certificateRegion) but the stack deploys to \(region); a load balancer uses certificates of its own region: request or import one in \(region)"
+            )
         }
         if let topic = deploy.alarms?.snsTopicARN, !topic.hasPrefix("arn:aws:sns:\(region):") {
-            throw RenderError("\(settings.source): deploy.alarms.sns_topic_arn: CloudWatch alarms notify topics of their own region, \(region); \(topic) is not")
+            throw RenderError(
+                "\(settings.source): deploy.alarms.sns_topic_arn: CloudWatch alarms notify topics of their own region, \(region); \(topic) is not"
+            )
         }
         guard settings.server.host == "0.0.0.0" || settings.server.host == "::" else {
-            throw RenderError("\(settings.source): server.host is \(settings.server.host), so the server would not listen on the task's network interface and its port mapping would never answer; use 0.0.0.0")
+            throw RenderError(
+                "\(settings.source): server.host is \(settings.server.host), so the server would not listen on the task's network interface and its port mapping would never answer; use 0.0.0.0"
+            )
         }
         self.variant = variant
         self.settings = settings
@@ -77,36 +89,58 @@ public struct TaskDefinition: Sendable {
             ("essential", .bool(true)),
             ("user", .string(Self.user)),
             ("readonlyRootFilesystem", .bool(true)),
-            ("portMappings", .array([.object([
-                ("name", .string("http")),
-                ("containerPort", .int(port)),
-                ("hostPort", .int(port)),
-                ("protocol", .string("tcp")),
-                ("appProtocol", .string("http")),
-            ])])),
-            ("environment", .array(deploy.environment.keys.sorted().map { .object([("name", .string($0)), ("value", .string(deploy.environment[$0] ?? ""))]) })),
+            (
+                "portMappings",
+                .array([
+                    .object([
+                        ("name", .string("http")),
+                        ("containerPort", .int(port)),
+                        ("hostPort", .int(port)),
+                        ("protocol", .string("tcp")),
+                        ("appProtocol", .string("http")),
+                    ])
+                ])
+            ),
+            (
+                "environment",
+                .array(deploy.environment.keys.sorted().map { .object([("name", .string($0)), ("value", .string(deploy.environment[$0] ?? ""))]) })
+            ),
         ]
         if !deploy.secrets.isEmpty {
-            fields.append(("secrets", .array(deploy.secrets.keys.sorted().map { .object([("name", .string($0)), ("valueFrom", .string(deploy.secrets[$0] ?? ""))]) })))
+            fields.append(
+                (
+                    "secrets",
+                    .array(deploy.secrets.keys.sorted().map { .object([("name", .string($0)), ("valueFrom", .string(deploy.secrets[$0] ?? ""))]) })
+                )
+            )
         }
         fields += [
             ("mountPoints", .array([.object([("sourceVolume", .string("tmp")), ("containerPath", .string("/tmp")), ("readOnly", .bool(false))])])),
-            ("healthCheck", .object([
-                ("command", .array([.string("CMD"), .string(Self.binaryPath), .string("healthcheck")])),
-                ("interval", .int(deploy.healthCheck.intervalSeconds)),
-                ("timeout", .int(deploy.healthCheck.timeoutSeconds)),
-                ("retries", .int(deploy.healthCheck.retries)),
-                ("startPeriod", .int(deploy.healthCheck.startPeriodSeconds)),
-            ])),
+            (
+                "healthCheck",
+                .object([
+                    ("command", .array([.string("CMD"), .string(Self.binaryPath), .string("healthcheck")])),
+                    ("interval", .int(deploy.healthCheck.intervalSeconds)),
+                    ("timeout", .int(deploy.healthCheck.timeoutSeconds)),
+                    ("retries", .int(deploy.healthCheck.retries)),
+                    ("startPeriod", .int(deploy.healthCheck.startPeriodSeconds)),
+                ])
+            ),
             ("stopTimeout", .int(stopTimeout)),
-            ("logConfiguration", .object([
-                ("logDriver", .string("awslogs")),
-                ("options", .object([
-                    ("awslogs-group", .string(names.logGroup)),
-                    ("awslogs-region", .string(region)),
-                    ("awslogs-stream-prefix", .string(Self.containerName)),
-                ])),
-            ])),
+            (
+                "logConfiguration",
+                .object([
+                    ("logDriver", .string("awslogs")),
+                    (
+                        "options",
+                        .object([
+                            ("awslogs-group", .string(names.logGroup)),
+                            ("awslogs-region", .string(region)),
+                            ("awslogs-stream-prefix", .string(Self.containerName)),
+                        ])
+                    ),
+                ])
+            ),
         ]
         return .object(fields)
     }
@@ -126,10 +160,13 @@ public struct TaskDefinition: Sendable {
         fields += [
             ("containerDefinitions", .array([container])),
             ("volumes", .array([.object([("name", .string("tmp"))])])),
-            ("tags", .array([
-                .object([("key", .string("tictactoe:variant")), ("value", .string(variant))]),
-                .object([("key", .string("tictactoe:architecture")), ("value", .string(architecture.rawValue))]),
-            ])),
+            (
+                "tags",
+                .array([
+                    .object([("key", .string("tictactoe:variant")), ("value", .string(variant))]),
+                    .object([("key", .string("tictactoe:architecture")), ("value", .string(architecture.rawValue))]),
+                ])
+            ),
         ]
         return .object(fields)
     }

@@ -33,7 +33,11 @@ public struct AppParts: Sendable {
             let store: SQLiteGameStore
             do {
                 store = try await SQLiteGameStore.open(
-                    path: settings.state.path, maxGames: games.maxGames, idleTimeout: .seconds(games.idleMinutes * 60), logger: logger)
+                    path: settings.state.path,
+                    maxGames: games.maxGames,
+                    idleTimeout: .seconds(games.idleMinutes * 60),
+                    logger: logger
+                )
             } catch {
                 throw StartupError("state.backend `sqlite`: \(error.description)")
             }
@@ -42,20 +46,26 @@ public struct AppParts: Sendable {
             #if PostgreSQL
             guard let database = settings.state.postgres else {
                 throw StartupError(
-                    "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config")
+                    "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config"
+                )
             }
             let store: PostgresGameStore
             do {
                 store = try PostgresGameStore(
-                    database: database, timeout: .milliseconds(settings.state.timeoutMilliseconds), maxGames: games.maxGames,
-                    idleTimeout: .seconds(games.idleMinutes * 60), logger: logger)
+                    database: database,
+                    timeout: .milliseconds(settings.state.timeoutMilliseconds),
+                    maxGames: games.maxGames,
+                    idleTimeout: .seconds(games.idleMinutes * 60),
+                    logger: logger
+                )
             } catch {
                 throw StartupError("state.backend `postgres`: \(error.description)")
             }
             return try AppParts(settings: settings, store: store)
             #else
             throw StartupError(
-                "state.backend `postgres`: this build of tictactoe has no PostgreSQL support (it was built without the `PostgreSQL` package trait); use the default build, or `make image` for a variant that names postgres")
+                "state.backend `postgres`: this build of tictactoe has no PostgreSQL support (it was built without the `PostgreSQL` package trait); use the default build, or `make image` for a variant that names postgres"
+            )
             #endif
         }
     }
@@ -66,16 +76,20 @@ public struct AppParts: Sendable {
             throw StartupError("state.backend `\(settings.state.backend.rawValue)` needs its store opened: use AppParts.make")
         }
         self.settings = settings
-        self.store = store ?? MemoryGameStore(
-            maxGames: settings.server.games.maxGames,
-            idleTimeout: .seconds(settings.server.games.idleMinutes * 60)
-        )
+        self.store =
+            store
+            ?? MemoryGameStore(
+                maxGames: settings.server.games.maxGames,
+                idleTimeout: .seconds(settings.server.games.idleMinutes * 60)
+            )
         computer = ComputerMoveQueue(threads: settings.opponent.threads, capacity: settings.opponent.queueCapacity)
         self.memory = memory
         events = GameEvents(capacity: memory.maxStreams(settings.server), perClient: settings.server.streams.perClient)
         connections = ConnectionTable(
-            limit: memory.maxConnections(settings.server), perClient: settings.server.maxConnectionsPerClient,
-            trustedProxies: settings.server.trustedProxies)
+            limit: memory.maxConnections(settings.server),
+            perClient: settings.server.maxConnectionsPerClient,
+            trustedProxies: settings.server.trustedProxies
+        )
     }
 }
 
@@ -124,8 +138,13 @@ public func buildApplication(_ parts: AppParts, logger: Logger) -> some Applicat
                     ConnectionAdmissionHandler(table: connections), HeaderDeadlineHandler(timeout: headerTimeout), MalformedRequestResponder(),
                 ],
                 idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)),
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes, maxHeaderFieldCount: 100)
-            )),
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: server.maxHeaderBytes,
+                    maxHeaderListSize: server.maxHeaderBytes,
+                    maxHeaderFieldCount: 100
+                )
+            )
+        ),
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: nil),
         // Shut down last to first: the server drains (ending live streams), then the streams' upkeep
         // stops, then the store closes, then the computer's threads.

@@ -90,7 +90,11 @@ public struct GameService: Sendable {
         guard let seats = record.seats else { return nil }
         switch bearer {
         case .none:
-            throw APIError(.unauthorized, "token_required", "this is an online game: send your seat's token as `Authorization: Bearer <token>`; spectators cannot move")
+            throw APIError(
+                .unauthorized,
+                "token_required",
+                "this is an online game: send your seat's token as `Authorization: Bearer <token>`; spectators cannot move"
+            )
         case .malformed:
             throw APIError(.forbidden, "not_a_player", "the Authorization header holds no valid seat token for this game")
         case .token(let token):
@@ -165,13 +169,22 @@ public struct GameService: Sendable {
                 } catch {
                     throw apiError(for: error, in: current)
                 }
-                throw APIError(.conflict, "stale_version", "another move was made first (the game is now at version \(current.version)); reload it and try again")
+                throw APIError(
+                    .conflict,
+                    "stale_version",
+                    "another move was made first (the game is now at version \(current.version)); reload it and try again"
+                )
             }
         }
     }
 
     /// `record` after the caller's move and the computer's reply, not yet stored.
-    private func play(_ cell: Cell, in record: GameRecord, expectedVersion: Int?, bearer: Bearer) async throws(APIError)
+    private func play(
+        _ cell: Cell,
+        in record: GameRecord,
+        expectedVersion: Int?,
+        bearer: Bearer
+    ) async throws(APIError)
         -> (GameRecord, Seat?, Int)
     {
         let playerSeat = try seat(in: record, bearer: bearer)
@@ -300,7 +313,11 @@ public enum Cell: Sendable, Equatable {
             return index
         case .rowColumn(let row, let col):
             guard shape.contains(row: row, col: col) else {
-                throw APIError(.badRequest, "outside_board", "row \(row), col \(col) is outside the board; rows are 0 to \(shape.rows - 1), cols 0 to \(shape.cols - 1)")
+                throw APIError(
+                    .badRequest,
+                    "outside_board",
+                    "row \(row), col \(col) is outside the board; rows are 0 to \(shape.rows - 1), cols 0 to \(shape.cols - 1)"
+                )
             }
             return shape.index(row: row, col: col)
         }

@@ -40,7 +40,9 @@ public struct Variant: ParsableCommand {
             abstract: "Print one resolved setting of a variant.",
             discussion: "Keys: \(Get.keys.joined(separator: ", "))."
         )
-        static let keys = ["server.port", "board", "theme.name", "state.backend", "state.host", "opponent.kind", "deploy.architectures", "deploy.run_on", "deploy.cluster", "deploy.memory",
+        static let keys = [
+            "server.port", "board", "theme.name", "state.backend", "state.host", "opponent.kind", "deploy.architectures", "deploy.run_on",
+            "deploy.cluster", "deploy.memory",
             "deploy.database.kind", "deploy.database.on_delete", "deploy.database.deletion_protection",
         ]
 

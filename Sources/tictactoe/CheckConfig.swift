@@ -12,7 +12,8 @@ struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Validate a config file and print the resolved settings.",
-        discussion: "Lists every mistake in the file, in file order, each with file, line, column and key, and exits 1; a YAML syntax error stops at the syntax error. Warnings go to standard error."
+        discussion:
+            "Lists every mistake in the file, in file order, each with file, line, column and key, and exits 1; a YAML syntax error stops at the syntax error. Warnings go to standard error."
     )
 
     @Argument(help: "The YAML file to check.")

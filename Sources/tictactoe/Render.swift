@@ -33,8 +33,14 @@ struct RenderOptions: ParsableArguments {
         do {
             let settings = try ConfigLoader.load(path: variant)
             return try TaskDefinition(
-                variant: variantName, settings: settings, architecture: DeploySettings.Architecture(rawValue: arch) ?? .amd64,
-                imageRepository: repository, digest: digest, region: region, account: account)
+                variant: variantName,
+                settings: settings,
+                architecture: DeploySettings.Architecture(rawValue: arch) ?? .amd64,
+                imageRepository: repository,
+                digest: digest,
+                region: region,
+                account: account
+            )
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
@@ -71,7 +77,8 @@ struct TaskDef: ParsableCommand {
 
 struct Stack: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render a variant's CloudFormation template: cluster, logs, roles, security groups, task definition, service; load balancer, HTTPS, DNS record, autoscaling, alarms and database as the variant asks."
+        abstract:
+            "Render a variant's CloudFormation template: cluster, logs, roles, security groups, task definition, service; load balancer, HTTPS, DNS record, autoscaling, alarms and database as the variant asks."
     )
     @OptionGroup var options: RenderOptions
 

@@ -59,7 +59,8 @@ struct Serve: AsyncParsableCommand {
                 "max_streams": "\(parts.events.capacity)",
                 "streams_per_client": "\(server.streams.perClient)", "memory_limit": "\(parts.memory.limitBytes) (\(parts.memory.source))",
                 "trusted_proxies": "\(server.trustedProxies.map(\.description).joined(separator: ","))",
-            ])
+            ]
+        )
         parts.metrics = metrics
         let app = buildApplication(parts, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(

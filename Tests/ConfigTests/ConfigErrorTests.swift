@@ -1,7 +1,7 @@
 import Testing
+import YAML
 
 @testable import Config
-import YAML
 
 /// Every mistake names its position, key and what was expected.
 @Suite struct ConfigErrorTests {
@@ -41,7 +41,10 @@ import YAML
 
     @Test func listsValidKeysWhenNothingIsClose() throws {
         let e = try #require(error("state: {flavour: mint}\n"))
-        #expect(e.message == "unknown key `flavour`; valid keys are `backend`, `path`, `url`, `timeout_ms`, `host`, `port`, `database`, `user`, `password`, `sslmode`, `sslrootcert`")
+        #expect(
+            e.message
+                == "unknown key `flavour`; valid keys are `backend`, `path`, `url`, `timeout_ms`, `host`, `port`, `database`, `user`, `password`, `sslmode`, `sslrootcert`"
+        )
     }
 
     @Test func refusesDuplicateKeys() throws {
@@ -127,7 +130,11 @@ import YAML
 
     @Test func warnsAboutPostgresWithoutURL() throws {
         let settings = try ConfigLoader.parse("state: {backend: postgres}\n", source: "p.yaml")
-        #expect(settings.warnings == ["state.backend `postgres` names no database (state.url or state.host): the server will need DATABASE_URL or PGHOST… in its environment at start"])
+        #expect(
+            settings.warnings == [
+                "state.backend `postgres` names no database (state.url or state.host): the server will need DATABASE_URL or PGHOST… in its environment at start"
+            ]
+        )
     }
 
     @Test func namesTheEnvironmentVariableThatIsWrong() throws {

@@ -28,7 +28,9 @@ import Testing
               environment: {LOG_LEVEL: debug}
               secrets: {DATABASE_URL: "arn:aws:ssm:eu-west-1:123456789012:parameter/tictactoe/db"}
               health_check: {interval_s: 30, timeout_s: 10}
-            """, source: "v.yaml")
+            """,
+            source: "v.yaml"
+        )
         let deploy = try #require(s.deploy)
         #expect(deploy.architectures == [.amd64, .arm64])
         #expect(deploy.runOn == .arm64)
@@ -122,20 +124,34 @@ import Testing
     }
 
     @Test(arguments: [
-        ("deploy:\n  https: {certificate_arn: \"arn:aws:acm:us-east-1:123456789012:certificate/abc-def-1234\"}\n",
-         "p.yaml:2:10: deploy.https: HTTPS is served by the load balancer: set deploy.load_balancer: true"),
-        ("deploy:\n  load_balancer: true\n  https: {certificate_arn: \"arn:aws:iam::123456789012:server-certificate/x\"}\n",
-         "p.yaml:3:28: deploy.https.certificate_arn: expected an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…, found `arn:aws:iam::123456789012:server-certificate/x`"),
-        ("deploy:\n  load_balancer: true\n  https: {certificate_arn: \"arn:aws:acm:us-east-1:123456789012:certificate/abc-def-1234\", domain: \"not a host\"}\n",
-         "p.yaml:3:99: deploy.https.domain: expected a host name such as play.example.com, found `not a host`"),
-        ("deploy:\n  autoscaling: {min: 1, max: 3, cpu_percent: 50}\n",
-         "p.yaml:2:30: deploy.autoscaling.max: state.backend `memory` keeps the games in one process, so a second task would not see them: use max: 1, or state.backend postgres"),
-        ("state: {backend: postgres}\ndeploy:\n  autoscaling: {min: 4, max: 2, cpu_percent: 50}\n",
-         "p.yaml:3:30: deploy.autoscaling.max: max (2) must be at least min (4)"),
-        ("state: {backend: postgres}\ndeploy:\n  autoscaling: {min: 1, max: 2}\n",
-         "p.yaml:3:16: deploy.autoscaling: say what to follow: cpu_percent (e.g. 60) and/or requests_per_target (e.g. 1000)"),
-        ("deploy:\n  alarms: {target_5xx_per_minute: 5}\n",
-         "p.yaml:2:11: deploy.alarms: the alarms watch the load balancer's target group: set deploy.load_balancer: true"),
+        (
+            "deploy:\n  https: {certificate_arn: \"arn:aws:acm:us-east-1:123456789012:certificate/abc-def-1234\"}\n",
+            "p.yaml:2:10: deploy.https: HTTPS is served by the load balancer: set deploy.load_balancer: true"
+        ),
+        (
+            "deploy:\n  load_balancer: true\n  https: {certificate_arn: \"arn:aws:iam::123456789012:server-certificate/x\"}\n",
+            "p.yaml:3:28: deploy.https.certificate_arn: expected an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…, found `arn:aws:iam::123456789012:server-certificate/x`"
+        ),
+        (
+            "deploy:\n  load_balancer: true\n  https: {certificate_arn: \"arn:aws:acm:us-east-1:123456789012:certificate/abc-def-1234\", domain: \"not a host\"}\n",
+            "p.yaml:3:99: deploy.https.domain: expected a host name such as play.example.com, found `not a host`"
+        ),
+        (
+            "deploy:\n  autoscaling: {min: 1, max: 3, cpu_percent: 50}\n",
+            "p.yaml:2:30: deploy.autoscaling.max: state.backend `memory` keeps the games in one process, so a second task would not see them: use max: 1, or state.backend postgres"
+        ),
+        (
+            "state: {backend: postgres}\ndeploy:\n  autoscaling: {min: 4, max: 2, cpu_percent: 50}\n",
+            "p.yaml:3:30: deploy.autoscaling.max: max (2) must be at least min (4)"
+        ),
+        (
+            "state: {backend: postgres}\ndeploy:\n  autoscaling: {min: 1, max: 2}\n",
+            "p.yaml:3:16: deploy.autoscaling: say what to follow: cpu_percent (e.g. 60) and/or requests_per_target (e.g. 1000)"
+        ),
+        (
+            "deploy:\n  alarms: {target_5xx_per_minute: 5}\n",
+            "p.yaml:2:11: deploy.alarms: the alarms watch the load balancer's target group: set deploy.load_balancer: true"
+        ),
     ])
     func refusesProductionKeysThatCannotWork(yaml: String, message: String) {
         #expect {

@@ -23,14 +23,17 @@ import Testing
     }
 
     @Test func refusesWhatIsNotABlock() {
-        for bad in ["", "10.0.0.0/33", "10.0.0/8", "10.0.0.256", "010.0.0.1", "10.0.0.1/", "10.0.0.1/-1", "fd00::/129",
-                    "1::2::3", "gggg::", "example.com", "10.0.0.0/8/8", "::ffff:1.2.3"] {
+        for bad in [
+            "", "10.0.0.0/33", "10.0.0/8", "10.0.0.256", "010.0.0.1", "10.0.0.1/", "10.0.0.1/-1", "fd00::/129",
+            "1::2::3", "gggg::", "example.com", "10.0.0.0/8/8", "::ffff:1.2.3",
+        ] {
             #expect(CIDR(bad) == nil, "\(bad)")
         }
     }
 
     @Test func readsTrustedProxiesStreamsAndTimeouts() throws {
-        let settings = try ConfigLoader.parse("""
+        let settings = try ConfigLoader.parse(
+            """
             server:
               trusted_proxies: [10.0.0.0/16, "fd00::/8"]
               idle_timeout_s: 30
@@ -39,7 +42,9 @@ import Testing
               max_connections: 500
               max_connections_per_client: 20
               streams: {per_client: 3, max: 200}
-            """, source: "limits.yaml")
+            """,
+            source: "limits.yaml"
+        )
         #expect(settings.server.trustedProxies.map(\.description) == ["10.0.0.0/16", "fd00::/8"])
         #expect(settings.server.idleTimeoutSeconds == 30)
         #expect(settings.server.headerTimeoutSeconds == 4)

@@ -95,8 +95,10 @@ import Testing
 
     @Test func databaseURLFromTheEnvironmentSatisfiesPostgres() throws {
         let s = try ConfigLoader.parse(
-            "state: {backend: postgres}\n", source: "p.yaml",
-            environment: ["DATABASE_URL": "postgres://game:s3cret@db:5432/games"])
+            "state: {backend: postgres}\n",
+            source: "p.yaml",
+            environment: ["DATABASE_URL": "postgres://game:s3cret@db:5432/games"]
+        )
         #expect(s.state.url?.host == "db")
         #expect(s.state.url?.password == "s3cret")
         #expect(s.state.redactedURL == "postgres://game:***@db:5432/games")
@@ -105,8 +107,10 @@ import Testing
 
     @Test func databaseURLOverridesTheFilesURL() throws {
         let s = try ConfigLoader.parse(
-            "state: {backend: postgres, url: \"postgres://file@filehost/filedb\"}\n", source: "p.yaml",
-            environment: ["DATABASE_URL": "postgresql://env:pw@envhost:6543/envdb?sslmode=require"])
+            "state: {backend: postgres, url: \"postgres://file@filehost/filedb\"}\n",
+            source: "p.yaml",
+            environment: ["DATABASE_URL": "postgresql://env:pw@envhost:6543/envdb?sslmode=require"]
+        )
         #expect(s.state.url == (try PostgresURL("postgresql://env:pw@envhost:6543/envdb?sslmode=require")))
         #expect(s.state.url?.host == "envhost")
         #expect(s.state.url?.port == 6543)

@@ -8,8 +8,14 @@ import Testing
         let yaml = "state: {backend: postgres}\ndeploy: {desired_count: 2, load_balancer: true, database: \(database)}\n"
         let settings = try ConfigLoader.parse(yaml, source: "variants/shared.yaml")
         let task = try TaskDefinition(
-            variant: "shared", settings: settings, architecture: .amd64, imageRepository: "r/tictactoe", digest: nil,
-            region: "us-east-1", account: "123456789012")
+            variant: "shared",
+            settings: settings,
+            architecture: .amd64,
+            imageRepository: "r/tictactoe",
+            digest: nil,
+            region: "us-east-1",
+            account: "123456789012"
+        )
         return StackTemplate(task: task).json
     }
 
@@ -31,12 +37,20 @@ import Testing
         // RDS for PostgreSQL 15 and later forces TLS by default: no parameter group of its own.
         #expect(properties.field("DBParameterGroupName") == nil)
         #expect(resources.field("DatabaseParameterGroup") == nil)
-        #expect(properties.field("MasterUserPassword") == .object([("Fn::Sub", .string("{{resolve:secretsmanager:${DatabaseSecret}:SecretString:password}}"))]))
+        #expect(
+            properties.field("MasterUserPassword")
+                == .object([("Fn::Sub", .string("{{resolve:secretsmanager:${DatabaseSecret}:SecretString:password}}"))])
+        )
         let ingress = resources.field("DatabaseSecurityGroup")?.field("Properties")?.field("SecurityGroupIngress")
-        #expect(ingress == .array([.object([
-            ("IpProtocol", .string("tcp")), ("FromPort", .int(5432)), ("ToPort", .int(5432)),
-            ("SourceSecurityGroupId", getAtt("ServiceSecurityGroup", "GroupId")),
-        ])]))
+        #expect(
+            ingress
+                == .array([
+                    .object([
+                        ("IpProtocol", .string("tcp")), ("FromPort", .int(5432)), ("ToPort", .int(5432)),
+                        ("SourceSecurityGroupId", getAtt("ServiceSecurityGroup", "GroupId")),
+                    ])
+                ])
+        )
         #expect(resources.field("DatabaseSubnetGroup")?.field("Properties")?.field("SubnetIds") == .object([("Ref", .string("SubnetIds"))]))
     }
 
@@ -57,10 +71,12 @@ import Testing
         #expect(environment.contains(.object([("Name", .string("PGDATABASE")), ("Value", .string("tictactoe"))])))
         #expect(environment.contains(.object([("Name", .string("PGSSLMODE")), ("Value", .string("verify-full"))])))
         #expect(environment.contains(.object([("Name", .string("PGSSLROOTCERT")), ("Value", .string("/etc/ssl/certs/rds-ca-bundle.pem"))])))
-        #expect(secrets == [
-            .object([("Name", .string("PGPASSWORD")), ("ValueFrom", .object([("Fn::Sub", .string("${DatabaseSecret}:password::"))]))]),
-            .object([("Name", .string("PGUSER")), ("ValueFrom", .object([("Fn::Sub", .string("${DatabaseSecret}:username::"))]))]),
-        ])
+        #expect(
+            secrets == [
+                .object([("Name", .string("PGPASSWORD")), ("ValueFrom", .object([("Fn::Sub", .string("${DatabaseSecret}:password::"))]))]),
+                .object([("Name", .string("PGUSER")), ("ValueFrom", .object([("Fn::Sub", .string("${DatabaseSecret}:username::"))]))]),
+            ]
+        )
         // Only the execution role reads the secret.
         let role = resources.field("ExecutionRole")?.rendered ?? ""
         #expect(role.contains("\"secretsmanager:GetSecretValue\"") && role.contains("\"Ref\": \"DatabaseSecret\""))
@@ -78,7 +94,10 @@ import Testing
         let properties = try #require(cluster.field("Properties"))
         #expect(properties.field("Engine") == .string("aurora-postgresql"))
         #expect(properties.field("DeletionProtection") == .bool(true))
-        #expect(properties.field("ServerlessV2ScalingConfiguration")?.rendered == "{\n  \"MinCapacity\": 0,\n  \"MaxCapacity\": 2.5,\n  \"SecondsUntilAutoPause\": 900\n}\n")
+        #expect(
+            properties.field("ServerlessV2ScalingConfiguration")?.rendered
+                == "{\n  \"MinCapacity\": 0,\n  \"MaxCapacity\": 2.5,\n  \"SecondsUntilAutoPause\": 900\n}\n"
+        )
         let parameters = resources.field("DatabaseParameterGroup")
         #expect(parameters?.field("Type") == .string("AWS::RDS::DBClusterParameterGroup"))
         #expect(parameters?.field("Properties")?.field("Family") == .string("aurora-postgresql16"))

@@ -9,8 +9,14 @@ import Testing
     func template(_ deploy: String, backend: String = "memory") throws -> StackTemplate {
         let settings = try ConfigLoader.parse("state: {backend: \(backend)}\ndeploy: \(deploy)\n", source: "variants/demo.yaml")
         let task = try TaskDefinition(
-            variant: "demo", settings: settings, architecture: .amd64, imageRepository: "r/tictactoe", digest: nil,
-            region: "us-east-1", account: "123456789012")
+            variant: "demo",
+            settings: settings,
+            architecture: .amd64,
+            imageRepository: "r/tictactoe",
+            digest: nil,
+            region: "us-east-1",
+            account: "123456789012"
+        )
         return StackTemplate(task: task)
     }
 
@@ -32,12 +38,19 @@ import Testing
         let policies = parts.first { $0.0 == "ExecutionRole" }?.1.field("Properties")?.field("Policies")
         let statements = JSON.array([
             .object([("Effect", .string("Allow")), ("Action", .array([.string("ssm:GetParameters")])), ("Resource", .array([.string(ssm)]))]),
-            .object([("Effect", .string("Allow")), ("Action", .array([.string("secretsmanager:GetSecretValue")])), ("Resource", .array([.string(secret)]))]),
+            .object([
+                ("Effect", .string("Allow")), ("Action", .array([.string("secretsmanager:GetSecretValue")])), ("Resource", .array([.string(secret)])),
+            ]),
         ])
-        #expect(policies == .array([.object([
-            ("PolicyName", .string("read-secrets")),
-            ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", statements)])),
-        ])]))
+        #expect(
+            policies
+                == .array([
+                    .object([
+                        ("PolicyName", .string("read-secrets")),
+                        ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", statements)])),
+                    ])
+                ])
+        )
     }
 
     @Test func aGivenClusterAndRoleAreNotCreated() throws {
@@ -48,18 +61,28 @@ import Testing
 
     @Test func withoutALoadBalancerTheServiceIsOpenToTheIngressCIDR() throws {
         let group = try template("{ingress_cidr: 203.0.113.0/24}").serviceSecurityGroup
-        #expect(group.field("Properties")?.field("SecurityGroupIngress") == .array([.object([
-            ("IpProtocol", .string("tcp")), ("FromPort", .int(5000)), ("ToPort", .int(5000)), ("CidrIp", .string("203.0.113.0/24")),
-        ])]))
+        #expect(
+            group.field("Properties")?.field("SecurityGroupIngress")
+                == .array([
+                    .object([
+                        ("IpProtocol", .string("tcp")), ("FromPort", .int(5000)), ("ToPort", .int(5000)), ("CidrIp", .string("203.0.113.0/24")),
+                    ])
+                ])
+        )
     }
 
     @Test func behindALoadBalancerOnlyItsSecurityGroupReachesTheService() throws {
         let group = try template("{load_balancer: true}").serviceSecurityGroup
         let ingress = group.field("Properties")?.field("SecurityGroupIngress")
-        #expect(ingress == .array([.object([
-            ("IpProtocol", .string("tcp")), ("FromPort", .int(5000)), ("ToPort", .int(5000)),
-            ("SourceSecurityGroupId", .object([("Fn::GetAtt", .array([.string("LoadBalancerSecurityGroup"), .string("GroupId")]))])),
-        ])]))
+        #expect(
+            ingress
+                == .array([
+                    .object([
+                        ("IpProtocol", .string("tcp")), ("FromPort", .int(5000)), ("ToPort", .int(5000)),
+                        ("SourceSecurityGroupId", .object([("Fn::GetAtt", .array([.string("LoadBalancerSecurityGroup"), .string("GroupId")]))])),
+                    ])
+                ])
+        )
     }
 
     @Test func anHTTPLoadBalancerForwardsPort80() throws {
@@ -67,18 +90,28 @@ import Testing
         #expect(parts.map(\.0) == ["LoadBalancerSecurityGroup", "LoadBalancer", "TargetGroup", "Listener"])
         let listener = try #require(parts[3].1.field("Properties"))
         #expect(listener.field("Port") == .int(80))
-        #expect(listener.field("DefaultActions") == .array([.object([("Type", .string("forward")), ("TargetGroupArn", .object([("Ref", .string("TargetGroup"))]))])]))
+        #expect(
+            listener.field("DefaultActions")
+                == .array([.object([("Type", .string("forward")), ("TargetGroupArn", .object([("Ref", .string("TargetGroup"))]))])])
+        )
     }
 
     @Test func httpsWithADomainRedirects80AndAddsTheAliasRecord() throws {
         let certificate = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
-        let stack = try template("{load_balancer: true, https: {certificate_arn: \"\(certificate)\", domain: play.example.com, hosted_zone_id: Z123}}")
+        let stack = try template(
+            "{load_balancer: true, https: {certificate_arn: \"\(certificate)\", domain: play.example.com, hosted_zone_id: Z123}}"
+        )
         let parts = stack.loadBalancerResources
         #expect(parts.map(\.0) == ["LoadBalancerSecurityGroup", "LoadBalancer", "TargetGroup", "Listener", "HTTPSListener", "DomainRecord"])
-        #expect(parts[3].1.field("Properties")?.field("DefaultActions") == .array([.object([
-            ("Type", .string("redirect")),
-            ("RedirectConfig", .object([("Protocol", .string("HTTPS")), ("Port", .string("443")), ("StatusCode", .string("HTTP_301"))])),
-        ])]))
+        #expect(
+            parts[3].1.field("Properties")?.field("DefaultActions")
+                == .array([
+                    .object([
+                        ("Type", .string("redirect")),
+                        ("RedirectConfig", .object([("Protocol", .string("HTTPS")), ("Port", .string("443")), ("StatusCode", .string("HTTP_301"))])),
+                    ])
+                ])
+        )
         #expect(parts[4].1.field("Properties")?.field("SslPolicy") == .string("ELBSecurityPolicy-TLS13-1-2-2021-06"))
         #expect(parts[5].1.field("Properties")?.field("Name") == .string("play.example.com"))
         #expect(stack.outputs.last?.1 == .object([("Value", .string("https://play.example.com/"))]))
@@ -90,13 +123,20 @@ import Testing
         let alarms = try #require(stack.deploy.alarms)
         let parts = stack.alarmResources(alarms)
         #expect(parts.map(\.0) == ["Target5xxAlarm", "UnhealthyHostsAlarm"])
-        #expect(parts.map { $0.1.field("Properties")?.field("AlarmName") } == [.string("tictactoe-demo-target-5xx"), .string("tictactoe-demo-unhealthy-hosts")])
+        #expect(
+            parts.map { $0.1.field("Properties")?.field("AlarmName") } == [
+                .string("tictactoe-demo-target-5xx"), .string("tictactoe-demo-unhealthy-hosts"),
+            ]
+        )
         #expect(parts.map { $0.1.field("Properties")?.field("Threshold") } == [.int(5), .int(2)])
         #expect(parts[0].1.field("Properties")?.field("AlarmActions") == .array([.string(topic)]))
     }
 
     @Test func scalingTracksCPUAndRequestsWithinTheBounds() throws {
-        let stack = try template("{load_balancer: true, desired_count: 2, autoscaling: {min: 2, max: 5, cpu_percent: 60, requests_per_target: 900}}", backend: "postgres")
+        let stack = try template(
+            "{load_balancer: true, desired_count: 2, autoscaling: {min: 2, max: 5, cpu_percent: 60, requests_per_target: 900}}",
+            backend: "postgres"
+        )
         let scaling = try #require(stack.deploy.autoscaling)
         let parts = stack.scalingResources(scaling)
         #expect(parts.map(\.0) == ["ScalableTarget", "CPUScalingPolicy", "RequestsScalingPolicy"])
@@ -113,21 +153,27 @@ import Testing
         #expect(parts[0].1.field("DependsOn") == .array([.string("ExecutionRole"), .string("LogGroup")]))
         #expect(parts[1].1.field("DependsOn") == .array([.string("Listener")]))
         let deployment = parts[1].1.field("Properties")?.field("DeploymentConfiguration")
-        #expect(deployment?.field("Alarms")?.field("AlarmNames") == .array([
-            .object([("Ref", .string("Target5xxAlarm"))]), .object([("Ref", .string("UnhealthyHostsAlarm"))]),
-        ]))
+        #expect(
+            deployment?.field("Alarms")?.field("AlarmNames")
+                == .array([
+                    .object([("Ref", .string("Target5xxAlarm"))]), .object([("Ref", .string("UnhealthyHostsAlarm"))]),
+                ])
+        )
     }
 
     @Test func theWholeStackIsThePartsInOrder() throws {
         let stack = try template(
             "{load_balancer: true, alarms: {target_5xx_per_minute: 5, unhealthy_hosts: 1}, autoscaling: {min: 1, max: 2, cpu_percent: 50}, database: {kind: instance}}",
-            backend: "postgres")
+            backend: "postgres"
+        )
         guard case .object(let resources) = stack.json.field("Resources") else {
             Issue.record("no resources")
             return
         }
-        let alarms = try #require(stack.deploy.alarms), scaling = try #require(stack.deploy.autoscaling)
-        let parts = stack.clusterResources + stack.loadBalancerResources + stack.alarmResources(alarms)
+        let alarms = try #require(stack.deploy.alarms)
+        let scaling = try #require(stack.deploy.autoscaling)
+        let parts =
+            stack.clusterResources + stack.loadBalancerResources + stack.alarmResources(alarms)
             + [("ServiceSecurityGroup", stack.serviceSecurityGroup)] + stack.databaseResources(try #require(stack.deploy.database))
             + stack.serviceResources + stack.scalingResources(scaling)
         #expect(resources.map(\.0) == parts.map(\.0))

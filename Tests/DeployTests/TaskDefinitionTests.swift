@@ -16,9 +16,14 @@ import Testing
     func task(_ arch: DeploySettings.Architecture = .arm64, digest: String? = nil, yaml: String? = nil) throws -> TaskDefinition {
         let settings = try ConfigLoader.parse(yaml ?? self.yaml, source: "variants/demo.yaml")
         return try TaskDefinition(
-            variant: "demo", settings: settings, architecture: arch,
-            imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/tictactoe", digest: digest,
-            region: "eu-west-1", account: "123456789012")
+            variant: "demo",
+            settings: settings,
+            architecture: arch,
+            imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/tictactoe",
+            digest: digest,
+            region: "eu-west-1",
+            account: "123456789012"
+        )
     }
 
     @Test func portArchitectureAndImageComeFromTheVariant() throws {
@@ -81,10 +86,18 @@ import Testing
 
     @Test func aLoadBalancedStackChecksReadiness() throws {
         let settings = try ConfigLoader.parse(
-            "state: {backend: postgres}\ndeploy: {desired_count: 3, load_balancer: true}\n", source: "variants/shared.yaml")
+            "state: {backend: postgres}\ndeploy: {desired_count: 3, load_balancer: true}\n",
+            source: "variants/shared.yaml"
+        )
         let t = try TaskDefinition(
-            variant: "shared", settings: settings, architecture: .amd64, imageRepository: "r/tictactoe", digest: nil,
-            region: "us-east-1", account: "123456789012")
+            variant: "shared",
+            settings: settings,
+            architecture: .amd64,
+            imageRepository: "r/tictactoe",
+            digest: nil,
+            region: "us-east-1",
+            account: "123456789012"
+        )
         let resources = try #require(StackTemplate(task: t).json.field("Resources"))
         #expect(resources.field("TargetGroup")?.field("Properties")?.field("HealthCheckPath") == .string("/readyz"))
         #expect(resources.field("Service")?.field("Properties")?.field("DesiredCount") == .int(3))
@@ -95,12 +108,20 @@ import Testing
     @Test func aLoadBalancedStackTrustsOnlyTheVPCsForwardedFor() throws {
         let settings = try ConfigLoader.parse("deploy: {load_balancer: true, environment: {LOG_LEVEL: debug}}\n", source: "variants/lb.yaml")
         let t = try TaskDefinition(
-            variant: "lb", settings: settings, architecture: .amd64, imageRepository: "r/tictactoe", digest: nil,
-            region: "us-east-1", account: "123456789012")
+            variant: "lb",
+            settings: settings,
+            architecture: .amd64,
+            imageRepository: "r/tictactoe",
+            digest: nil,
+            region: "us-east-1",
+            account: "123456789012"
+        )
         let stack = StackTemplate(task: t).json
         let environment = stack.field("Resources")?.field("TaskDefinition")?.field("Properties")?.field("ContainerDefinitions")
         let entries = environment?.rendered.split(separator: "\n").map { $0.filter { !$0.isWhitespace } }.joined() ?? ""
-        #expect(entries.contains("{\"Name\":\"LOG_LEVEL\",\"Value\":\"debug\"},{\"Name\":\"TRUSTED_PROXIES\",\"Value\":{\"Ref\":\"TrustedProxyCidrs\"}}"))
+        #expect(
+            entries.contains("{\"Name\":\"LOG_LEVEL\",\"Value\":\"debug\"},{\"Name\":\"TRUSTED_PROXIES\",\"Value\":{\"Ref\":\"TrustedProxyCidrs\"}}")
+        )
         #expect(stack.field("Parameters")?.field("TrustedProxyCidrs")?.field("Default") == .string("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"))
         // Without a load balancer the tasks are reached directly: no forwarded address is believed.
         let direct = StackTemplate(task: try task()).json
@@ -124,8 +145,14 @@ import Testing
     func productionStack(_ yaml: String = production, region: String = "us-east-1") throws -> JSON {
         let settings = try ConfigLoader.parse(yaml, source: "variants/production.yaml")
         let t = try TaskDefinition(
-            variant: "production", settings: settings, architecture: .amd64, imageRepository: "r/tictactoe", digest: nil,
-            region: region, account: "123456789012")
+            variant: "production",
+            settings: settings,
+            architecture: .amd64,
+            imageRepository: "r/tictactoe",
+            digest: nil,
+            region: region,
+            account: "123456789012"
+        )
         return StackTemplate(task: t).json
     }
 
@@ -154,10 +181,16 @@ import Testing
         #expect(requests?.rendered.contains("ALBRequestCountPerTarget") == true)
         #expect(resources.field("Target5xxAlarm")?.field("Properties")?.field("Threshold") == .int(7))
         #expect(resources.field("UnhealthyHostsAlarm")?.field("Properties")?.field("Threshold") == .int(2))
-        #expect(resources.field("Target5xxAlarm")?.field("Properties")?.field("AlarmActions") == .array([.string("arn:aws:sns:us-east-1:123456789012:alerts")]))
+        #expect(
+            resources.field("Target5xxAlarm")?.field("Properties")?.field("AlarmActions")
+                == .array([.string("arn:aws:sns:us-east-1:123456789012:alerts")])
+        )
         let deployment = resources.field("Service")?.field("Properties")?.field("DeploymentConfiguration")?.field("Alarms")
         #expect(deployment?.field("Rollback") == .bool(true))
-        #expect(deployment?.field("AlarmNames") == .array([.object([("Ref", .string("Target5xxAlarm"))]), .object([("Ref", .string("UnhealthyHostsAlarm"))])]))
+        #expect(
+            deployment?.field("AlarmNames")
+                == .array([.object([("Ref", .string("Target5xxAlarm"))]), .object([("Ref", .string("UnhealthyHostsAlarm"))])])
+        )
         #expect(resources.field("Cluster")?.rendered.contains("\"Value\": \"enabled\"") == true)
         let environment = resources.field("TaskDefinition")?.rendered ?? ""
         #expect(environment.contains("\"BEHIND_HTTPS\""))
@@ -179,7 +212,8 @@ import Testing
             try productionStack(region: "eu-west-1")
         } throws: { error in
             (error as? RenderError)?.description.hasPrefix(
-                "variants/production.yaml:6:22: deploy.https.certificate_arn: the certificate is in us-east-1 but the stack deploys to eu-west-1") == true
+                "variants/production.yaml:6:22: deploy.https.certificate_arn: the certificate is in us-east-1 but the stack deploys to eu-west-1"
+            ) == true
         }
     }
 }

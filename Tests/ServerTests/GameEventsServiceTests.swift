@@ -44,7 +44,13 @@ import Testing
     @Test func followsOnlyWhileAStreamIsOpenAndForTheLingerAfter() async throws {
         let store = FollowedStore()
         let events = GameEvents()
-        let service = GameEventsService(events: events, store: store, heartbeat: .seconds(60), logger: Logger(label: "test"), linger: .milliseconds(500))
+        let service = GameEventsService(
+            events: events,
+            store: store,
+            heartbeat: .seconds(60),
+            logger: Logger(label: "test"),
+            linger: .milliseconds(500)
+        )
         let running = Task { await service.run() }
         defer { running.cancel() }
         try await Task.sleep(for: .milliseconds(600))

@@ -116,8 +116,11 @@ import Testing
     @Test func refusesABodyThatIsNotJSON() async throws {
         try await withApp { client in
             let response = try await client.execute(
-                uri: "/api/games", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "opponent=computer"))
+                uri: "/api/games",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "opponent=computer")
+            )
             #expect(response.status == .unsupportedMediaType)
             #expect(try response.error().error.code == "unsupported_media_type")
             let bare = try await client.execute(uri: "/api/games", method: .post)

@@ -65,7 +65,13 @@ import Testing
         let store = try await factory.make()
         defer { Task { await store.shutdown() } }
         let (a, b) = (SeatToken.random().hash, SeatToken.random().hash)
-        var game = GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, seats: Seats(first: a, second: b))
+        var game = GameRecord(
+            id: .random(),
+            state: GameState(shape: .classic),
+            opponent: .human,
+            computerSeat: .second,
+            seats: Seats(first: a, second: b)
+        )
         try await store.insert(game)
         try game.state.play(4)
         guard case .updated = try await store.update(game, expectedVersion: 0) else {
@@ -73,9 +79,11 @@ import Testing
             return
         }
         #expect(try await store.game(game.id) == game)
-        let next = try #require(try await store.rematch(of: game.id) { old in
-            GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, seats: old.seats?.swapped)
-        })
+        let next = try #require(
+            try await store.rematch(of: game.id) { old in
+                GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, seats: old.seats?.swapped)
+            }
+        )
         #expect(next.seats == Seats(first: b, second: a))
         #expect(try await store.game(next.id)?.seats == Seats(first: b, second: a))
     }
@@ -160,9 +168,11 @@ import Testing
         for cell in [0, 3, 1, 4, 2] { try won.state.play(cell) }
         won.scoreBefore = Score(firstWins: 2, secondWins: 1, draws: 4)
         try await store.insert(won)
-        let next = try #require(try await store.rematch(of: won.id) { old in
-            GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, scoreBefore: old.score)
-        })
+        let next = try #require(
+            try await store.rematch(of: won.id) { old in
+                GameRecord(id: .random(), state: GameState(shape: .classic), opponent: .human, computerSeat: .second, scoreBefore: old.score)
+            }
+        )
         #expect(next.scoreBefore == Score(firstWins: 3, secondWins: 1, draws: 4))
         #expect(try await store.game(next.id)?.scoreBefore == Score(firstWins: 3, secondWins: 1, draws: 4))
         #expect(try await store.game(won.id)?.score == Score(firstWins: 3, secondWins: 1, draws: 4))

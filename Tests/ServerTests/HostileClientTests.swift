@@ -3,9 +3,9 @@ import Game
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Locking
 import NIOCore
 import Server
-import Locking
 import Testing
 
 /// Limits that a client cannot talk its way around, and the HTTP methods every path answers.
@@ -16,9 +16,11 @@ import Testing
         try await withApp(yaml, testing: .live) { client in
             for i in 1...4 {
                 let response = try await client.execute(
-                    uri: "/api/games", method: .post,
+                    uri: "/api/games",
+                    method: .post,
                     headers: [.contentType: "application/json", HTTPField.Name("X-Forwarded-For")!: "198.51.100.\(i)"],
-                    body: ByteBuffer(string: "{}"))
+                    body: ByteBuffer(string: "{}")
+                )
                 statuses.append(Int(response.status.code))
                 if response.status == .tooManyRequests {
                     #expect(try response.error().error.code == "rate_limited")
@@ -121,7 +123,10 @@ import Testing
             #expect(stream.text.contains("\"rematchId\""))
             // A browser reconnecting with that state is told to stop.
             let again = try await client.execute(
-                uri: "/api/games/\(game.id)/events", method: .get, headers: [HTTPField.Name("Last-Event-ID")!: String(lastEventID)])
+                uri: "/api/games/\(game.id)/events",
+                method: .get,
+                headers: [HTTPField.Name("Last-Event-ID")!: String(lastEventID)]
+            )
             #expect(again.status == .noContent)
         }
     }
@@ -129,7 +134,10 @@ import Testing
     @Test func oversizedRequestHeadGets431AsJSON() async throws {
         try await withApp("server: {max_header_bytes: 2048}", testing: .live) { client in
             let response = try await client.execute(
-                uri: "/healthz", method: .get, headers: [HTTPField.Name("X-Padding")!: String(repeating: "a", count: 3000)])
+                uri: "/healthz",
+                method: .get,
+                headers: [HTTPField.Name("X-Padding")!: String(repeating: "a", count: 3000)]
+            )
             #expect(response.status.code == 431)
             #expect(try response.error().error == .init(code: "headers_too_large", message: "the request's headers are too large"))
         }

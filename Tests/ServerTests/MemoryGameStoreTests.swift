@@ -1,6 +1,6 @@
 import Game
-import Server
 import Locking
+import Server
 import Testing
 
 @Suite struct MemoryGameStoreTests {

@@ -24,8 +24,11 @@ import Testing
 
     func move(_ client: some TestClientProtocol, _ id: String, _ player: Player?, _ index: Int) async throws -> TestResponse {
         try await client.execute(
-            uri: "/api/games/\(id)/moves", method: .post, headers: player?.auth ?? [.contentType: "application/json"],
-            body: ByteBuffer(string: #"{"index": \#(index)}"#))
+            uri: "/api/games/\(id)/moves",
+            method: .post,
+            headers: player?.auth ?? [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"index": \#(index)}"#)
+        )
     }
 
     @Test func creatorHoldsTheFirstSeatWithALongToken() async throws {
@@ -35,7 +38,10 @@ import Testing
             #expect(game.you == "X")
             #expect(game.seatsTaken == ["X"])
             #expect(creator.token.count == 43)
-            #expect(Data(base64Encoded: creator.token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=")?.count == 32)
+            #expect(
+                Data(base64Encoded: creator.token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=")?.count
+                    == 32
+            )
             let (_, other) = try await online(client)
             #expect(other.token != creator.token)
         }
@@ -60,7 +66,12 @@ import Testing
     @Test func reclaimingWithYourTokenReturnsYourSeat() async throws {
         try await withApp { client in
             let (game, creator) = try await online(client)
-            let response = try await client.execute(uri: "/api/games/\(game.id)/seats", method: .post, headers: creator.auth, body: ByteBuffer(string: "{}"))
+            let response = try await client.execute(
+                uri: "/api/games/\(game.id)/seats",
+                method: .post,
+                headers: creator.auth,
+                body: ByteBuffer(string: "{}")
+            )
             #expect(response.status == .ok)
             #expect(try response.game().you == "X")
             #expect(try response.game().token == nil)

@@ -14,7 +14,13 @@ import Testing
         let url = try PostgresURL("postgres://tictactoe:never-printed@127.0.0.1:9/tictactoe?sslmode=disable")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let store = try PostgresGameStore(database: PostgresSettings(url: url, source: "test"), timeout: .milliseconds(400), maxGames: 100, idleTimeout: .seconds(60), logger: logger)
+        let store = try PostgresGameStore(
+            database: PostgresSettings(url: url, source: "test"),
+            timeout: .milliseconds(400),
+            maxGames: 100,
+            idleTimeout: .seconds(60),
+            logger: logger
+        )
         // The application runs the store as one of its services, as `tictactoe serve` does.
         try await withApp(store: store) { client in
             let ready = try await client.get("/readyz")

@@ -1,8 +1,8 @@
 import Config
-import Logging
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Server
 import Testing
@@ -92,7 +92,10 @@ import Testing
             _ = try await AppParts.make(settings: settings, logger: Logger(label: "test"))
             Issue.record("postgres without a URL must not start")
         } catch {
-            #expect(error.description == "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config")
+            #expect(
+                error.description
+                    == "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config"
+            )
         }
     }
 }

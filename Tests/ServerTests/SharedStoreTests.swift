@@ -20,8 +20,11 @@ import Testing
             // SQLite and PostgreSQL moves start from the process's last copy of the game.
             {
                 try await SQLiteGameStore.open(
-                    path: "/tmp/tictactoe-shared-\(UInt64.random(in: 0...UInt64.max)).sqlite", maxGames: 100, idleTimeout: .seconds(600),
-                    logger: Logger(label: "test"))
+                    path: "/tmp/tictactoe-shared-\(UInt64.random(in: 0...UInt64.max)).sqlite",
+                    maxGames: 100,
+                    idleTimeout: .seconds(600),
+                    logger: Logger(label: "test")
+                )
             },
         ]
         #if PostgreSQL

@@ -24,12 +24,20 @@ enum TestPostgres {
 
     /// A running, migrated store on the test database.
     static func store(
-        database: String? = nil, timeout: Duration = .seconds(5), maxGames: Int = 1000, idleTimeout: Duration = .seconds(3600)
+        database: String? = nil,
+        timeout: Duration = .seconds(5),
+        maxGames: Int = 1000,
+        idleTimeout: Duration = .seconds(3600)
     ) async throws -> PostgresGameStore {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let store = try PostgresGameStore(
-            database: PostgresSettings(url: try url(database: database), source: "TICTACTOE_TEST_POSTGRES_URL"), timeout: timeout, maxGames: maxGames, idleTimeout: idleTimeout, logger: logger)
+            database: PostgresSettings(url: try url(database: database), source: "TICTACTOE_TEST_POSTGRES_URL"),
+            timeout: timeout,
+            maxGames: maxGames,
+            idleTimeout: idleTimeout,
+            logger: logger
+        )
         Task { await store.run() }
         try await store.migrate()
         return store

@@ -8,7 +8,10 @@ import Server
 import Testing
 
 struct ErrorBody: Decodable, Equatable {
-    struct Detail: Decodable, Equatable { var code: String; var message: String }
+    struct Detail: Decodable, Equatable {
+        var code: String
+        var message: String
+    }
     var error: Detail
 }
 

@@ -22,12 +22,14 @@ import Testing
     }
 
     @Test func givenRolesAndClusterAreNamedAsGiven() throws {
-        let facts = try facts("""
+        let facts = try facts(
+            """
             deploy:
               cluster: games
               execution_role_arn: arn:aws:iam::123456789012:role/team/exec
               task_role_arn: arn:aws:iam::123456789012:role/task
-            """)
+            """
+        )
         #expect(facts["CLUSTER"] == "games" && facts["CLUSTER_CREATED"] == "false")
         #expect(facts["EXECUTION_ROLE"] == "exec" && facts["EXECUTION_ROLE_CREATED"] == "false")
         #expect(facts["TASK_ROLE"] == "task")
@@ -39,8 +41,14 @@ import Testing
         #expect(facts["DATABASE_KIND"] == "aurora-serverless" && facts["DATABASE_DELETION_PROTECTION"] == "true")
         let settings = try ConfigLoader.parse(yaml, source: "variants/demo.yaml")
         let task = try TaskDefinition(
-            variant: "demo", settings: settings, architecture: .amd64, imageRepository: "r/t", digest: nil, region: "us-east-1",
-            account: "123456789012")
+            variant: "demo",
+            settings: settings,
+            architecture: .amd64,
+            imageRepository: "r/t",
+            digest: nil,
+            region: "us-east-1",
+            account: "123456789012"
+        )
         let stack = StackTemplate(task: task).json
         for key in ["DATABASE_ID", "LOAD_BALANCER_ID", "SERVICE_SECURITY_GROUP_ID"] {
             #expect(stack.field("Resources")?.field(facts[key] ?? "") != nil, "\(key)=\(facts[key] ?? "")")

@@ -24,7 +24,11 @@ public struct ComputerPlayer: Sendable, Hashable {
             // board that proves slower than measured, which then gets the heuristic's answer.
             if Solver.canSolve(state.shape, rule: state.rule),
                 let best = SolverCache.shared.withSolver(
-                    shape: state.shape, rule: state.rule, deadline: .now + max(.seconds(2), thinkTime * 5), { $0.bestMoves(in: state) }),
+                    shape: state.shape,
+                    rule: state.rule,
+                    deadline: .now + max(.seconds(2), thinkTime * 5),
+                    { $0.bestMoves(in: state) }
+                ),
                 let move = best.randomElement(using: &rng)
             {
                 return move

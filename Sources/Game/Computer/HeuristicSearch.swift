@@ -62,7 +62,14 @@ struct HeuristicSearch {
                     score = rule == .standard ? Self.winScore : -Self.winScore
                 } else if !board.contains(0) {
                     score = 0
-                } else if let child = search(&board, mover: 3 - mine, depth: depth - 1, alpha: -Self.winScore * 2, beta: -alpha + 1, deadline: deadline) {
+                } else if let child = search(
+                    &board,
+                    mover: 3 - mine,
+                    depth: depth - 1,
+                    alpha: -Self.winScore * 2,
+                    beta: -alpha + 1,
+                    deadline: deadline
+                ) {
                     score = -child
                 } else {
                     aborted = true

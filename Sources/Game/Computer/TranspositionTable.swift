@@ -2,7 +2,10 @@
 ///
 /// Not thread-safe: each search owns its table.
 final class TranspositionTable {
-    enum Bound: UInt8 { case exact = 1, lower, upper }
+    enum Bound: UInt8 {
+        case exact = 1
+        case lower, upper
+    }
 
     private struct Entry {
         var mine: UInt64

@@ -1,7 +1,7 @@
-import JSONText
 import Config
 import Game
 public import Hummingbird
+import JSONText
 import NIOCore
 
 /// The contract's Game object.

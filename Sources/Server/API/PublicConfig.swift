@@ -3,10 +3,24 @@ public import Hummingbird
 
 /// `GET /api/config`: what the page needs to draw the board and offer the right modes.
 struct PublicConfig: ResponseEncodable {
-    struct Board: Encodable { var rows, cols, winLength: Int; var rule: String }
-    struct Players: Encodable { var symbols: [String]; var first: String }
-    struct Opponent: Encodable { var kind: String; var plays: String; var level: String }
-    struct Theme: Encodable { var name: String; var title: String; var colors: [String: String] }
+    struct Board: Encodable {
+        var rows, cols, winLength: Int
+        var rule: String
+    }
+    struct Players: Encodable {
+        var symbols: [String]
+        var first: String
+    }
+    struct Opponent: Encodable {
+        var kind: String
+        var plays: String
+        var level: String
+    }
+    struct Theme: Encodable {
+        var name: String
+        var title: String
+        var colors: [String: String]
+    }
 
     var board: Board
     var players: Players

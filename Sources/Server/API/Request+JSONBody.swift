@@ -8,14 +8,17 @@ extension Request {
     mutating func decodeJSONObject(limit: Int, allowEmpty: Bool) async throws(APIError) -> JSONObject {
         let contentType = headers[.contentType] ?? ""
         let mediaType =
-            contentType == "application/json" ? contentType
+            contentType == "application/json"
+            ? contentType
             : contentType.lowercased().split(separator: ";").first.map { String($0).filter { $0 != " " } } ?? ""
         guard mediaType == "application/json" else {
             throw APIError(
-                .unsupportedMediaType, "unsupported_media_type",
+                .unsupportedMediaType,
+                "unsupported_media_type",
                 contentType.isEmpty
                     ? "send the body as JSON with Content-Type: application/json"
-                    : "the body must be JSON (Content-Type: application/json), not \(mediaType)")
+                    : "the body must be JSON (Content-Type: application/json), not \(mediaType)"
+            )
         }
         let buffer: ByteBuffer
         do {

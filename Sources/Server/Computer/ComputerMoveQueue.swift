@@ -1,7 +1,7 @@
 public import Game
+import Locking
 import NIOPosix
 import ServiceLifecycle
-import Locking
 
 /// Runs the computer's searches on threads of their own, never on the server's event loops or
 /// Swift's cooperative pool, with a bounded queue in front.

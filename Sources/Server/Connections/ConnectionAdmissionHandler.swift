@@ -85,14 +85,19 @@ final class ConnectionAdmissionHandler: ChannelDuplexHandler, RemovableChannelHa
         } else if admission == .clientFull {
             GameMetrics.refused("too_many_client_connections")
             context.answerAndClose(
-                .tooManyRequests, error: "too_many_client_connections",
+                .tooManyRequests,
+                error: "too_many_client_connections",
                 "this address holds \(table.perClient) connections, the most one client may; close some, or try again shortly",
-                retryAfter: 5)
+                retryAfter: 5
+            )
         } else {
             GameMetrics.refused("too_many_connections")
             context.answerAndClose(
-                .serviceUnavailable, error: "too_many_connections", "this server holds as many connections as it can; try again shortly",
-                retryAfter: 5)
+                .serviceUnavailable,
+                error: "too_many_connections",
+                "this server holds as many connections as it can; try again shortly",
+                retryAfter: 5
+            )
         }
     }
 

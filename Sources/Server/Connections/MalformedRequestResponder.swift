@@ -38,7 +38,11 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
         }
         switch parserError {
         case .headerOverflow:
-            context.answerAndClose(.init(code: 431, reasonPhrase: "Request Header Fields Too Large"), error: "headers_too_large", "the request's headers are too large")
+            context.answerAndClose(
+                .init(code: 431, reasonPhrase: "Request Header Fields Too Large"),
+                error: "headers_too_large",
+                "the request's headers are too large"
+            )
         default:
             context.answerAndClose(.badRequest, error: "malformed_request", "the request is not valid HTTP/1.1")
         }

@@ -17,7 +17,12 @@ struct ClientLimits: Sendable {
         guard let games else { return }
         guard games.admit(clients.of(request, context)) else {
             GameMetrics.refused("rate_limited")
-            throw APIError(.tooManyRequests, "rate_limited", "too many new games from this address; wait a minute", retryAfterSeconds: games.secondsToNextWindow)
+            throw APIError(
+                .tooManyRequests,
+                "rate_limited",
+                "too many new games from this address; wait a minute",
+                retryAfterSeconds: games.secondsToNextWindow
+            )
         }
     }
 
@@ -25,7 +30,12 @@ struct ClientLimits: Sendable {
         guard let moves else { return }
         guard moves.admit(clients.of(request, context)) else {
             GameMetrics.refused("rate_limited")
-            throw APIError(.tooManyRequests, "rate_limited", "too many moves from this address; wait a minute", retryAfterSeconds: moves.secondsToNextWindow)
+            throw APIError(
+                .tooManyRequests,
+                "rate_limited",
+                "too many moves from this address; wait a minute",
+                retryAfterSeconds: moves.secondsToNextWindow
+            )
         }
     }
 }

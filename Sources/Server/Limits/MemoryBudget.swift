@@ -57,7 +57,8 @@ public struct MemoryBudget: Sendable, Equatable {
         if let smallest = limits.min(by: { $0.0 < $1.0 }) {
             return MemoryBudget(limitBytes: smallest.0, source: smallest.1)
         }
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
         if pages > 0, pageSize > 0 {
             return MemoryBudget(limitBytes: pages * pageSize, source: "physical memory")
         }

@@ -13,7 +13,10 @@ import Darwin
 /// A client is a string (its address); at most `maximumClients` are tracked, and when full the
 /// counts of past windows are dropped first, then all counts, which errs on the side of serving.
 public final class RateLimiter: Sendable {
-    private struct Window { var minute: Int64; var count: Int }
+    private struct Window {
+        var minute: Int64
+        var count: Int
+    }
 
     private let perMinute: Int
     private let maximumClients: Int

@@ -1,6 +1,6 @@
 import JSONText
-public import Logging
 import Locking
+public import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -70,7 +70,8 @@ public struct JSONLogHandler: LogHandler {
     private static let labelKey = Array(",\"label\":".utf8)
     private static let messageKey = Array(",\"message\":".utf8)
     private static let levelNames: [Logger.Level: [UInt8]] = Dictionary(
-        uniqueKeysWithValues: Logger.Level.allCases.map { ($0, Array("\"\($0)\"".utf8)) })
+        uniqueKeysWithValues: Logger.Level.allCases.map { ($0, Array("\"\($0)\"".utf8)) }
+    )
     /// The formatted date and time to the second, reused within that second.
     private static let secondCache = Mutex<(seconds: Int, text: [UInt8])>((-1, []))
 

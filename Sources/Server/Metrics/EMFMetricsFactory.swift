@@ -26,7 +26,11 @@ public final class EMFMetricsFactory: MetricsFactory, Sendable {
     private let handlers = Mutex<[String: EMFHandler]>([:])
     private let clock: @Sendable () -> Int64
 
-    public init(namespace: String, output: BufferedLogOutput = .standardOutput, millisecondsSinceEpoch: @escaping @Sendable () -> Int64 = EMFMetricsFactory.now) {
+    public init(
+        namespace: String,
+        output: BufferedLogOutput = .standardOutput,
+        millisecondsSinceEpoch: @escaping @Sendable () -> Int64 = EMFMetricsFactory.now
+    ) {
         self.namespace = namespace
         self.output = output
         clock = millisecondsSinceEpoch

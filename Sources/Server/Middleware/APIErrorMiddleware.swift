@@ -28,8 +28,11 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func translate(_ status: HTTPResponse.Status, request: Request) -> APIError {
         if status == .notFound, let allowed = routes?.allowed(at: request.uri.path), !allowed.isEmpty {
-            var error = APIError(.methodNotAllowed, "method_not_allowed",
-                "\(request.method) is not allowed on \(request.uri.path); use \(allowed.map(\.rawValue).joined(separator: ", "))")
+            var error = APIError(
+                .methodNotAllowed,
+                "method_not_allowed",
+                "\(request.method) is not allowed on \(request.uri.path); use \(allowed.map(\.rawValue).joined(separator: ", "))"
+            )
             error.allow = allowed
             return error
         }

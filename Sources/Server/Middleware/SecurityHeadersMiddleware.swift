@@ -1,5 +1,5 @@
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 
 /// Headers for every answer that Hummingbird's ``ContentSecurityMiddleware`` does not set.
 /// Behind HTTPS, also `Strict-Transport-Security` for a year, so that browsers never try plain

@@ -67,7 +67,8 @@ struct GameStreamRoutes {
         let players = service.settings.players
         let linger = finishedLinger
         return Response(
-            status: .ok, headers: Self.headers,
+            status: .ok,
+            headers: Self.headers,
             body: ResponseBody { writer in
                 await withGracefulShutdownHandler {
                     var shown = resumeFrom
@@ -103,7 +104,8 @@ struct GameStreamRoutes {
                 }
                 events.cancel(subscription)
                 try await writer.finish(nil)
-            })
+            }
+        )
     }
 
     /// A finished game linked to its rematch: no state of it can follow.
@@ -114,9 +116,19 @@ struct GameStreamRoutes {
     static func apiError(for refusal: GameEvents.Refusal, perClient: Int) -> APIError {
         switch refusal {
         case .clientFull:
-            APIError(.tooManyRequests, "too_many_streams", "this address already watches \(perClient) games live; close one first", retryAfterSeconds: 10)
+            APIError(
+                .tooManyRequests,
+                "too_many_streams",
+                "this address already watches \(perClient) games live; close one first",
+                retryAfterSeconds: 10
+            )
         case .processFull:
-            APIError(.serviceUnavailable, "too_many_streams", "this server is watching as many games as it can; try again shortly", retryAfterSeconds: 5)
+            APIError(
+                .serviceUnavailable,
+                "too_many_streams",
+                "this server is watching as many games as it can; try again shortly",
+                retryAfterSeconds: 5
+            )
         case .closed:
             APIError(.serviceUnavailable, "shutting_down", "this server is shutting down; try again", retryAfterSeconds: 1)
         }

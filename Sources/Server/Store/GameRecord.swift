@@ -17,7 +17,12 @@ public struct GameRecord: Hashable, Sendable {
     public var scoreBefore: Score
 
     public init(
-        id: GameID, state: GameState, opponent: OpponentKind, computerSeat: Seat, rematchID: GameID? = nil, seats: Seats? = nil,
+        id: GameID,
+        state: GameState,
+        opponent: OpponentKind,
+        computerSeat: Seat,
+        rematchID: GameID? = nil,
+        seats: Seats? = nil,
         scoreBefore: Score = Score()
     ) {
         self.id = id

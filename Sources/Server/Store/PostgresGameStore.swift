@@ -52,8 +52,13 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
     public init(database url: PostgresSettings, timeout: Duration, maxGames: Int, idleTimeout: Duration, logger: Logger) throws(StoreError) {
         let verified = try Self.verifiedTLS(rootCertificates: url.sslRootCert, source: url.sources["sslrootcert"])
         var clientConfiguration = PostgresClient.Configuration(
-            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-            tls: Self.clientTLS(url.sslMode, verified: verified))
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: Self.clientTLS(url.sslMode, verified: verified)
+        )
         clientConfiguration.options.connectTimeout = min(timeout, .seconds(10))
         clientConfiguration.options.additionalStartupParameters = [("application_name", "tictactoe")]
         // The pool logs every failed connection attempt at `info`; our own warnings say it once.
@@ -61,8 +66,13 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         quiet.logLevel = max(logger.logLevel, .warning)
         client = PostgresClient(configuration: clientConfiguration, backgroundLogger: quiet)
         var listen = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-            tls: try Self.connectionTLS(url.sslMode, verified: verified))
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: try Self.connectionTLS(url.sslMode, verified: verified)
+        )
         listen.options.connectTimeout = .milliseconds(min(timeout, .seconds(10)).milliseconds)
         listen.options.additionalStartupParameters = [("application_name", "tictactoe-listen")]
         listenConfiguration = listen
@@ -198,7 +208,9 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         try await run("sweep") { client, logger, idle, max in
             try await client.query("DELETE FROM games WHERE touched_at < now() - make_interval(secs => \(idle))", logger: logger)
             try await client.query(
-                "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at DESC OFFSET \(max))", logger: logger)
+                "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at DESC OFFSET \(max))",
+                logger: logger
+            )
         }
     }
 
@@ -248,7 +260,13 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
     public func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult {
         try await ready()
         let r = Row(record)
-        let statement = PostgresStatements.UpdateGame(id: r.id, moves: r.moves, version: r.version, rematchID: r.rematchID, expectedVersion: expectedVersion)
+        let statement = PostgresStatements.UpdateGame(
+            id: r.id,
+            moves: r.moves,
+            version: r.version,
+            rematchID: r.rematchID,
+            expectedVersion: expectedVersion
+        )
         let stored = try await run("update") { client, logger, _, _ in
             var count = 0
             for try await _ in try await client.execute(statement, logger: logger) { count += 1 }
@@ -274,7 +292,10 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
                         UPDATE games SET rematch_id = \(newKey), touched_at = now() WHERE id = \(oldKey) AND rematch_id IS NULL RETURNING id
                     )
                     SELECT linked.id FROM linked, LATERAL (SELECT pg_notify(\(Self.channel), linked.id)) AS notified
-                    """, logger: logger))
+                    """,
+                    logger: logger
+                )
+            )
         } > 0
     }
 
@@ -304,7 +325,10 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
                         RETURNING \(unescaped: Self.columns)
                     )
                     SELECT claimed.* FROM claimed, LATERAL (SELECT pg_notify(\(Self.channel), claimed.id)) AS notified
-                    """, logger: logger))
+                    """,
+                    logger: logger
+                )
+            )
         }
         if let row = rows.first {
             let record = try row.record()
@@ -387,7 +411,10 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         _ what: String,
         _ body: @escaping @Sendable (PostgresClient, Logger, Double, Int) async throws -> T
     ) async throws(StoreError) -> T {
-        let client = client, logger = logger, idle = idleSeconds, max = maxGames
+        let client = client
+        let logger = logger
+        let idle = idleSeconds
+        let max = maxGames
         if what != "sweep" { operations.withLock { $0 &+= 1 } }
         do {
             return try await withStoreDeadline(timeout, "PostgreSQL (\(what))") {
@@ -441,7 +468,9 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
             guard !certificates.isEmpty else { throw StoreError("it holds no PEM certificate") }
             configuration.trustRoots = .certificates(certificates)
         } catch {
-            throw StoreError("sslrootcert \(path) (from \(source ?? "state.sslrootcert")) cannot be used as the certificate authorities to trust: \(error)")
+            throw StoreError(
+                "sslrootcert \(path) (from \(source ?? "state.sslrootcert")) cannot be used as the certificate authorities to trust: \(error)"
+            )
         }
         return configuration
     }
@@ -455,7 +484,10 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         }
     }
 
-    private static func connectionTLS(_ mode: PostgresURL.SSLMode, verified: TLSConfiguration) throws(StoreError) -> PostgresConnection.Configuration.TLS {
+    private static func connectionTLS(
+        _ mode: PostgresURL.SSLMode,
+        verified: TLSConfiguration
+    ) throws(StoreError) -> PostgresConnection.Configuration.TLS {
         do {
             switch mode {
             case .disable: return .disable
@@ -519,11 +551,17 @@ private struct Row: Sendable {
     }
 
     init(_ columns: PostgresStatements.GameColumns) {
-        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond, scoreFirst, scoreSecond, scoreDraws) = columns
+        (
+            id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond, scoreFirst,
+            scoreSecond, scoreDraws
+        ) = columns
     }
 
     var columns: PostgresStatements.GameColumns {
-        (id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond, scoreFirst, scoreSecond, scoreDraws)
+        (
+            id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond, scoreFirst,
+            scoreSecond, scoreDraws
+        )
     }
 
     func record() throws(StoreError) -> GameRecord {
@@ -536,8 +574,14 @@ private struct Row: Sendable {
             let state = try GameState(shape: shape, rule: rule, replaying: moveList)
             let seats = online ? Seats(first: seatFirst.map { TokenHash(rawValue: $0) }, second: seatSecond.map { TokenHash(rawValue: $0) }) : nil
             return GameRecord(
-                id: gameID, state: state, opponent: opponent, computerSeat: seat, rematchID: rematchID.flatMap { GameID($0) }, seats: seats,
-                scoreBefore: Score(firstWins: scoreFirst, secondWins: scoreSecond, draws: scoreDraws))
+                id: gameID,
+                state: state,
+                opponent: opponent,
+                computerSeat: seat,
+                rematchID: rematchID.flatMap { GameID($0) },
+                seats: seats,
+                scoreBefore: Score(firstWins: scoreFirst, secondWins: scoreSecond, draws: scoreDraws)
+            )
         } catch {
             throw StoreError("stored game \(id) does not replay: \(error)")
         }

@@ -11,7 +11,8 @@ extension RematchLinking {
     /// Stores the new game first, then claims the link. Whoever loses the claim deletes its game
     /// and answers with the winner's, which is already stored: every caller gets the same game.
     func rematchByClaimingLink(
-        of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord
+        of original: GameID,
+        makeGame: @Sendable (GameRecord) -> GameRecord
     ) async throws(StoreError) -> GameRecord? {
         guard let old = try await game(original) else { return nil }
         if let existing = old.rematchID { return try await game(existing) }

@@ -1,11 +1,11 @@
 import Config
 import Game
+import Locking
 import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO
 import ServiceLifecycle
-import Locking
 
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +37,10 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
 
     /// Opens (or creates) the file and its schema; safe to run on an existing file.
     public static func open(
-        path: String, maxGames: Int, idleTimeout: Duration, logger: Logger,
+        path: String,
+        maxGames: Int,
+        idleTimeout: Duration,
+        logger: Logger,
         now: @escaping @Sendable () -> Int64 = SQLiteGameStore.wallClockMilliseconds
     ) async throws(StoreError) -> SQLiteGameStore {
         do {
@@ -139,7 +142,8 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         try await run("DELETE FROM games WHERE touched_at < ?", [.integer(Int(now() - idleMilliseconds))])
         try await run(
             "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at LIMIT max(0, (SELECT count(*) FROM games) - ?))",
-            [.integer(maxGames - room)])
+            [.integer(maxGames - room)]
+        )
         let count = try await run("SELECT count(*) AS n FROM games", []).first?.column("n")?.integer ?? 0
         gameCount.withLock { $0 = count }
     }
@@ -149,14 +153,17 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         if gameCount.withLock({ $0 >= maxGames }) { try await sweep(room: 1) }
         try await run(
             "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, score_first, score_second, score_draws, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            values(record) + [.integer(Int(time))])
+            values(record) + [.integer(Int(time))]
+        )
         gameCount.withLock { $0 += 1 }
     }
 
     public func game(_ id: GameID) async throws(StoreError) -> GameRecord? {
         let time = now()
         let rows = try await run(
-            "SELECT * FROM games WHERE id = ? AND touched_at >= ?", [.text(id.rawValue), .integer(Int(time - idleMilliseconds))])
+            "SELECT * FROM games WHERE id = ? AND touched_at >= ?",
+            [.text(id.rawValue), .integer(Int(time - idleMilliseconds))]
+        )
         guard let row = rows.first else { return nil }
         if let touched = row.column("touched_at")?.integer, Int64(touched) < time - Self.touchIntervalMilliseconds {
             try await run("UPDATE games SET touched_at = ? WHERE id = ?", [.integer(Int(time)), .text(id.rawValue)])
@@ -170,8 +177,11 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
     public func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult {
         let rows = try await run(
             "UPDATE games SET moves = ?, version = ?, rematch_id = ?, touched_at = ? WHERE id = ? AND version = ? RETURNING id",
-            [.text(Self.encode(record.state.moves)), .integer(record.version), record.rematchID.map { .text($0.rawValue) } ?? .null,
-             .integer(Int(now())), .text(record.id.rawValue), .integer(expectedVersion)])
+            [
+                .text(Self.encode(record.state.moves)), .integer(record.version), record.rematchID.map { .text($0.rawValue) } ?? .null,
+                .integer(Int(now())), .text(record.id.rawValue), .integer(expectedVersion),
+            ]
+        )
         if !rows.isEmpty { return .updated }
         guard let current = try await game(record.id) else { return .notFound }
         return .conflict(current: current)
@@ -183,7 +193,9 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
 
     func claimRematchLink(of original: GameID, to new: GameID) async throws(StoreError) -> Bool {
         let claimed = try await run(
-            "UPDATE games SET rematch_id = ? WHERE id = ? AND rematch_id IS NULL RETURNING id", [.text(new.rawValue), .text(original.rawValue)])
+            "UPDATE games SET rematch_id = ? WHERE id = ? AND rematch_id IS NULL RETURNING id",
+            [.text(new.rawValue), .text(original.rawValue)]
+        )
         return !claimed.isEmpty
     }
 
@@ -204,7 +216,8 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
             WHERE id = ?3 AND online = 1 AND (seat_first IS NULL OR seat_second IS NULL) AND touched_at >= ?4
             RETURNING *
             """,
-            [.text(token.rawValue), .integer(Int(time)), .text(id.rawValue), .integer(Int(time - idleMilliseconds))])
+            [.text(token.rawValue), .integer(Int(time)), .text(id.rawValue), .integer(Int(time - idleMilliseconds))]
+        )
         if let row = rows.first {
             let record = try decode(row)
             return .claimed(record.seats?.first == token ? .first : .second, record)
@@ -256,11 +269,16 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
             let rematch = row.column("rematch_id")?.string.flatMap { GameID($0) }
             let seats: Seats? =
                 row.column("online")?.integer == 1
-                ? Seats(first: row.column("seat_first")?.string.map { TokenHash(rawValue: $0) }, second: row.column("seat_second")?.string.map { TokenHash(rawValue: $0) })
+                ? Seats(
+                    first: row.column("seat_first")?.string.map { TokenHash(rawValue: $0) },
+                    second: row.column("seat_second")?.string.map { TokenHash(rawValue: $0) }
+                )
                 : nil
             let score = Score(
-                firstWins: row.column("score_first")?.integer ?? 0, secondWins: row.column("score_second")?.integer ?? 0,
-                draws: row.column("score_draws")?.integer ?? 0)
+                firstWins: row.column("score_first")?.integer ?? 0,
+                secondWins: row.column("score_second")?.integer ?? 0,
+                draws: row.column("score_draws")?.integer ?? 0
+            )
             return GameRecord(id: id, state: state, opponent: opponent, computerSeat: seat, rematchID: rematch, seats: seats, scoreBefore: score)
         } catch {
             throw StoreError("stored game \(idText) does not replay: \(error)")

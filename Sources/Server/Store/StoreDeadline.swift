@@ -8,7 +8,9 @@ import Locking
 /// own. Costs one task per call and no timer: one watchdog serves every deadline in the process.
 @discardableResult
 func withStoreDeadline<T: Sendable>(
-    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
+    _ limit: Duration,
+    _ what: String,
+    _ body: @escaping @Sendable () async throws -> T
 ) async throws(StoreError) -> T {
     let answer = OneAnswer<T>()
     let result: Result<T, StoreError> = await withTaskCancellationHandler {
