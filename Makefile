@@ -88,6 +88,7 @@ deps: ## Install the system libraries the build needs (libyaml-dev)
 	@scripts/ensure-deps.sh build
 
 build: deps ## Debug build
+	@scripts/write-version.sh $(VERSION)
 	$(SWIFT) build
 
 $(VARIANT_TOOL): Package.swift $(shell find Sources/Config Sources/Deploy Sources/VariantCommand Sources/YAML Sources/Game -type f 2>/dev/null)
@@ -101,6 +102,7 @@ $(RELEASE_BIN): Package.swift scripts/release-flags scripts/static-libs.sh $(she
 	@touch $@  # SwiftPM leaves an up-to-date binary untouched; make would rebuild it every time
 
 release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests and benchmarks; images compile their own)
+	@scripts/write-version.sh $(VERSION)
 	scripts/static-libs.sh
 	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/release-flags $(SWIFT) build
 
@@ -128,6 +130,7 @@ format: ## Format the Swift sources in place (swift format, .swift-format)
 
 test-unit: deps ## Swift unit tests (Game, Config, Server routes; the store contract on memory, sqlite and a local PostgreSQL)
 	@scripts/ensure-deps.sh postgres
+	@scripts/write-version.sh $(VERSION)
 	$(SWIFT) build --build-tests
 	url=$$(scripts/test-postgres.sh start $(TEST_PG_DIR) $(TEST_PG_PORT)); \
 	  trap 'scripts/test-postgres.sh stop $(TEST_PG_DIR) $(TEST_PG_PORT)' EXIT; \

@@ -45,6 +45,8 @@ let package = Package(
         ),
         /// A node tree with source positions, built on libyaml's event parser.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        /// The version the binary reports, from `version.generated.h` (scripts/write-version.sh).
+        .target(name: "CVersion"),
         /// JSON string literals, shared by the server's answers and the deployment renderer.
         .target(name: "JSONText", swiftSettings: swiftSettings),
         /// A lock around a value, for macOS 14 as well (the standard library's `Mutex` needs 15).
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Game", "Config", "JSONText", "Locking",
+                "Game", "Config", "JSONText", "Locking", "CVersion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -18,11 +18,8 @@
 set -eu
 arch="$1"; out="$2"; traits="${3:-}"
 fail() { echo "error: $*" >&2; exit 1; }
-case "$arch" in
-  amd64) machine=x86_64 ;;
-  arm64) machine=aarch64 ;;
-  *) fail "unknown architecture '$arch'; valid: amd64 arm64" ;;
-esac
+. scripts/arch.sh
+machine="$(arch_machine "$arch")" || exit 1
 builder="$(uname -m)"
 if [ -z "${SWIFT_SDK:-}" ]; then
   [ "$builder" = "$machine" ] || fail "the builder runs on $builder and no SWIFT_SDK was given for $machine: pass a Swift SDK whose triple starts with $machine- (make SWIFT_SDK_$arch=...)"
@@ -30,10 +27,7 @@ if [ -z "${SWIFT_SDK:-}" ]; then
   libyaml=""
   yaml_origin=builder
 else
-  case "$SWIFT_SDK" in
-    "$machine"-*) ;;
-    *) fail "Swift SDK '$SWIFT_SDK' does not build for $arch: its triple must start with $machine-" ;;
-  esac
+  sdk_builds_for "$SWIFT_SDK" "$machine" || fail "Swift SDK '$SWIFT_SDK' does not build for $arch: its triple must start with $machine-"
   sdk_flags="--swift-sdk $SWIFT_SDK"
   # A Debian-made SDK carries the target's libyaml; the Static Linux SDK (musl) does not.
   libyaml="$(find "$HOME/.swiftpm/swift-sdks" "$HOME/.config/swiftpm/swift-sdks" -name libyaml.a -path "*$machine*" 2>/dev/null | head -n 1 || true)"
@@ -57,8 +51,8 @@ swift_build $(cat scripts/release-flags) $sdk_flags $traits
 # shellcheck disable=SC2086
 bin="$(swift_build -c release $sdk_flags $traits --show-bin-path)/tictactoe"
 
-# The binary must be for ARCH: ELF e_machine (bytes 18-19, little-endian) 62 is x86-64, 183 AArch64.
-expected="$([ "$machine" = x86_64 ] && echo 62 || echo 183)"
+# The binary must be for ARCH: ELF e_machine, bytes 18-19, little-endian.
+expected="$(elf_machine_of "$machine")"
 found="$(od -An -tu2 -j18 -N2 "$bin" | tr -d ' ')"
 [ "$found" = "$expected" ] || fail "$bin has ELF machine $found, not $expected ($machine): the SDK built for another architecture"
 

@@ -32,11 +32,8 @@ case "$mode" in facts|build|run|smoke) ;; *) echo "usage: $0 facts|build|run|smo
 DOCKER="${DOCKER:-docker}"
 fail() { echo "error: $*" >&2; exit 2; }
 
-case "$arch" in
-  amd64) machine=x86_64 ;;
-  arm64) machine=aarch64 ;;
-  *) fail "unknown ARCH '$arch'; valid: amd64 arm64" ;;
-esac
+. scripts/arch.sh
+machine="$(arch_machine "$arch")" || exit 2
 variants="$(ls variants | sed -n 's/\.yaml$//p' | paste -sd' ')"
 [ -f "variants/$variant.yaml" ] || fail "unknown VARIANT '$variant'; valid: $variants"
 command -v "$DOCKER" >/dev/null || fail "docker is missing: install Docker (Debian: apt-get install docker.io; macOS: Docker Desktop)"
@@ -78,10 +75,8 @@ if [ "${SWIFT_SDK+set}" = set ]; then
   if [ -z "$SWIFT_SDK" ]; then
     [ "$daemon_arch" = "$arch" ] || fail "SWIFT_SDK_$arch is empty (a native build), but the builder runs on $daemon_arch: name a Swift SDK whose triple starts with $machine-"
   else
-    case "$SWIFT_SDK" in
-      "$machine"-*) ;;
-      *) fail "SWIFT_SDK_$arch=$SWIFT_SDK does not build for $arch: its triple must start with $machine- (e.g. $machine-swift-linux-musl)" ;;
-    esac
+    sdk_builds_for "$SWIFT_SDK" "$machine" \
+      || fail "SWIFT_SDK_$arch=$SWIFT_SDK does not build for $arch: its triple must start with $machine- (e.g. $machine-swift-linux-musl)"
   fi
 fi
 if [ -n "${BUILDER_IMAGE:-}" ] && builder_arch="$("$DOCKER" image inspect -f '{{.Architecture}}' "$BUILDER_IMAGE" 2>/dev/null)"; then
@@ -107,9 +102,9 @@ fi
 build_args=(--file "Dockerfile.$arch" --platform "linux/$arch" --build-arg "VARIANT=$variant")
 if [ -n "${BINARY:-}" ]; then
   [ -f "$BINARY" ] || fail "BINARY=$BINARY is not a file: build it first (make release)"
-  # ELF e_machine (bytes 18-19, little-endian): 62 is x86-64, 183 AArch64.
+  # ELF e_machine, bytes 18-19, little-endian (scripts/arch.sh).
   found="$(od -An -tu2 -j18 -N2 "$BINARY" 2>/dev/null | tr -d ' ')"
-  [ "$found" = "$([ "$machine" = x86_64 ] && echo 62 || echo 183)" ] \
+  [ "$found" = "$(elf_machine_of "$machine")" ] \
     || fail "BINARY=$BINARY is not a $machine executable (ELF machine '${found:-none}'): give a binary built for $arch, or leave BINARY empty to compile one"
   mkdir -p "build/docker/$arch"
   cp "$BINARY" "build/docker/$arch/tictactoe"
@@ -132,6 +127,8 @@ fi
 [ "${RDS_CA_BUNDLE_URL+set}" = set ] && build_args+=(--build-arg "RDS_CA_BUNDLE_URL=$RDS_CA_BUNDLE_URL")
 [ -n "${RDS_CA_BUNDLE_SHA256:-}" ] && build_args+=(--build-arg "RDS_CA_BUNDLE_SHA256=$RDS_CA_BUNDLE_SHA256")
 
+# The binary reports the version the tags and labels carry (Sources/CVersion).
+scripts/write-version.sh "$version"
 facts="build/docker/facts/$variant"
 rm -rf "$facts"
 "$DOCKER" buildx build "${build_args[@]}" --target facts --output "type=local,dest=$facts" . >"build/docker/facts-$variant.log" 2>&1 \

@@ -45,7 +45,7 @@ start_standins() {
 run_phase() {
   case "$1" in
     deps) scripts/ensure-deps.sh all ;;
-    unit) $MAKE lint && host_compile "host debug build (unit tests)" debug swift build --build-tests && $MAKE test-unit ;;
+    unit) $MAKE lint && scripts/write-version.sh "$($MAKE -s print-version)" && host_compile "host debug build (unit tests)" debug swift build --build-tests && $MAKE test-unit ;;
     release) host_compile "host release build" release $MAKE release ;;
     e2e) $MAKE test-e2e ;;
     images) $MAKE test-images ;;

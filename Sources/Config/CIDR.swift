@@ -153,3 +153,13 @@ extension Substring {
         return parts
     }
 }
+
+extension CIDR {
+    /// Whether `text` is an IPv4 block written as `A.B.C.D/N`, as security group rules take it.
+    public static func isIPv4(_ text: String) -> Bool {
+        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard pieces.count == 2, let prefix = Int(pieces[1]), (0...32).contains(prefix) else { return false }
+        let octets = pieces[0].split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
+    }
+}

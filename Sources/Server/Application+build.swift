@@ -1,11 +1,14 @@
+import CVersion
 public import Config
 public import Hummingbird
 public import Logging
 public import NIOCore
 import ServiceLifecycle
 
-/// The version `--version` prints and `/api/config` reports.
-public let tictactoeVersion = "0.1.0"
+/// The version `--version` prints and `/api/config` reports: `git describe` of the sources, as
+/// `make` (and the image build) wrote it, the same that names the image's tags and labels; `dev`
+/// for a build without make.
+public let tictactoeVersion = String(cString: tictactoe_version())
 
 /// Everything the server needs, made from settings: the store, the computer's queue and the
 /// router. Tests call this, as does `tictactoe serve`.

@@ -261,6 +261,10 @@ def test_image_records_what_it_was_built_from(docker_env, image):
     assert labels["org.opencontainers.image.revision"] == sh("git", "rev-parse", "HEAD").stdout.strip()
     version = sh("make", "--no-print-directory", "-s", "print-version").stdout.strip()
     assert inspect(docker_env, f"{REPO}:perfect-{version}-arm64")["Id"] == info["Id"]
+    # One version: the tag's, the label's and the one the binary reports.
+    assert labels["org.opencontainers.image.version"] == version
+    reported = docker(docker_env, "run", "--rm", "--platform", "linux/arm64", f"{REPO}:perfect-arm64", "--version", timeout=120)
+    assert reported.stdout.strip() == version
     # The dependency versions: a label, and Package.resolved inside the image, saying the same.
     dependencies = dict(item.split("@") for item in labels["io.tictactoe.dependencies"].split(","))
     assert dependencies["hummingbird"] == "2.28.1"

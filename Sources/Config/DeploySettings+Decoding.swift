@@ -18,6 +18,21 @@ extension DeploySettings {
             allowed: Self.keys,
             problems: problems
         )
+        try decodeTask(section, settings: settings)
+        try decodeLogs(section)
+        try decodeEnvironment(section)
+        try decodeAccess(section)
+        try decodeHealth(section, settings: settings)
+        cluster = try section.string("cluster", default: nil)
+        containerInsights = try section.bool("container_insights", default: containerInsights)
+        https = try Self.decodeHTTPS(section, loadBalancer: loadBalancer)
+        autoscaling = try Self.decodeAutoscaling(section, settings: settings, loadBalancer: loadBalancer, desiredCount: desiredCount)
+        alarms = try Self.decodeAlarms(section, loadBalancer: loadBalancer)
+        database = try Self.decodeDatabase(section, settings: settings, secrets: secrets)
+    }
+
+    /// What runs: the architectures built and the one the service runs on, Fargate size and task count.
+    private mutating func decodeTask(_ section: MappingReader, settings: Settings) throws(ConfigError) {
         if let list = try section.stringList("architectures") {
             guard !list.isEmpty else {
                 throw ConfigError(
@@ -72,6 +87,10 @@ extension DeploySettings {
                 "\(desiredCount) tasks would each keep their own `\(settings.state.backend.rawValue)` games, so players would lose their game when the load balancer switches task; use state.backend `postgres` to run more than one task"
             )
         }
+    }
+
+    /// Where the tasks log, and for how long CloudWatch keeps it.
+    private mutating func decodeLogs(_ section: MappingReader) throws(ConfigError) {
         if let group = try section.string("log_group", default: nil) {
             guard (1...512).contains(group.count), group.allSatisfy({ $0.isLetter || $0.isNumber || "_-/.#".contains($0) }) else {
                 throw ConfigError(
@@ -92,6 +111,10 @@ extension DeploySettings {
                 "CloudWatch keeps logs for \(Self.logRetentionDays.map(String.init).joined(separator: ", ")) days, not \(logRetentionDays)"
             )
         }
+    }
+
+    /// Plain variables and secrets (by ARN), never a secret as a plain value, never `PORT`.
+    private mutating func decodeEnvironment(_ section: MappingReader) throws(ConfigError) {
         environment = try Self.stringMap(section, "environment")
         for (name, _) in environment {
             let mark = section.mark(of: "environment")
@@ -114,7 +137,7 @@ extension DeploySettings {
             }
         }
         secrets = try Self.stringMap(section, "secrets")
-        for (name, arn) in secrets where !Self.isSecretARN(arn) {
+        for (name, arn) in secrets where !AWSNames.isSecretARN(arn) {
             throw ConfigError(
                 .invalidValue,
                 at: section.mark(of: "secrets"),
@@ -130,10 +153,14 @@ extension DeploySettings {
                 "\(name) is set both as a plain variable and as a secret"
             )
         }
+    }
+
+    /// The roles, who may reach the service, and the load balancer in front of it.
+    private mutating func decodeAccess(_ section: MappingReader) throws(ConfigError) {
         taskRoleARN = try Self.roleARN(section, "task_role_arn")
         executionRoleARN = try Self.roleARN(section, "execution_role_arn")
         if let cidr = try section.string("ingress_cidr", default: nil) {
-            guard Self.isIPv4CIDR(cidr) else {
+            guard CIDR.isIPv4(cidr) else {
                 throw ConfigError(
                     .invalidValue,
                     at: section.mark(of: "ingress_cidr"),
@@ -152,6 +179,10 @@ extension DeploySettings {
                 "\(desiredCount) tasks need load_balancer: true, or players would have \(desiredCount) addresses"
             )
         }
+    }
+
+    /// How long a stopping task gets, and the container health check.
+    private mutating func decodeHealth(_ section: MappingReader, settings: Settings) throws(ConfigError) {
         let grace = settings.server.shutdownGraceSeconds
         stopTimeoutSeconds = try section.optionalInt("stop_timeout_s", in: 2...120, unit: " (seconds)")
         if let stop = stopTimeoutSeconds, stop < grace {
@@ -175,12 +206,6 @@ extension DeploySettings {
                 "the timeout (\(healthCheck.timeoutSeconds) s) must be shorter than the interval (\(healthCheck.intervalSeconds) s)"
             )
         }
-        cluster = try section.string("cluster", default: nil)
-        containerInsights = try section.bool("container_insights", default: containerInsights)
-        https = try Self.decodeHTTPS(section, loadBalancer: loadBalancer)
-        autoscaling = try Self.decodeAutoscaling(section, settings: settings, loadBalancer: loadBalancer, desiredCount: desiredCount)
-        alarms = try Self.decodeAlarms(section, loadBalancer: loadBalancer)
-        database = try Self.decodeDatabase(section, settings: settings, secrets: secrets)
     }
 
     private static func decodeDatabase(
@@ -339,10 +364,7 @@ extension DeploySettings {
                 "name the ACM certificate: arn:aws:acm:REGION:ACCOUNT:certificate/ID"
             )
         }
-        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "acm", AWSNames.isRegion(String(parts[3])),
-            parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("certificate/"), parts[5].count > 12
-        else {
+        guard let region = AWSNames.certificateRegion(ofARN: arn) else {
             throw ConfigError(
                 .invalidValue,
                 at: section.mark(of: "certificate_arn"),
@@ -350,9 +372,9 @@ extension DeploySettings {
                 "expected an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…, found `\(arn)`"
             )
         }
-        var https = HTTPS(certificateARN: arn, certificateRegion: String(parts[3]), certificateMark: section.mark(of: "certificate_arn").description)
+        var https = HTTPS(certificateARN: arn, certificateRegion: region, certificateMark: section.mark(of: "certificate_arn").description)
         if let domain = try section.string("domain", default: nil) {
-            guard isHostname(domain) else {
+            guard AWSNames.isHostname(domain) else {
                 throw ConfigError(
                     .invalidValue,
                     at: section.mark(of: "domain"),
@@ -450,9 +472,7 @@ extension DeploySettings {
             unhealthyHosts: try section.int("unhealthy_hosts", default: 1, in: 1...100, unit: " (tasks)")
         )
         if let topic = try section.string("sns_topic_arn", default: nil) {
-            let parts = topic.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 6, parts[0] == "arn", parts[2] == "sns", AWSNames.isRegion(String(parts[3])), parts[4].count == 12, !parts[5].isEmpty
-            else {
+            guard AWSNames.isTopicARN(topic) else {
                 throw ConfigError(
                     .invalidValue,
                     at: section.mark(of: "sns_topic_arn"),
@@ -463,15 +483,6 @@ extension DeploySettings {
             alarms.snsTopicARN = topic
         }
         return alarms
-    }
-
-    static func isHostname(_ text: String) -> Bool {
-        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
-        return text.count <= 253 && labels.count >= 2
-            && labels.allSatisfy { label in
-                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
-                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-            }
     }
 
     /// ECS's stop timeout: the configured one, else the server's grace plus 5 s, at most 120.
@@ -503,8 +514,7 @@ extension DeploySettings {
 
     private static func roleARN(_ section: MappingReader, _ key: String) throws(ConfigError) -> String? {
         guard let arn = try section.string(key, default: nil) else { return nil }
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[4].count == 12, parts[5].hasPrefix("role/") else {
+        guard AWSNames.isRoleARN(arn) else {
             throw ConfigError(
                 .invalidValue,
                 at: section.mark(of: key),
@@ -513,23 +523,6 @@ extension DeploySettings {
             )
         }
         return arn
-    }
-
-    static func isSecretARN(_ arn: String) -> Bool {
-        let parts = arn.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false)
-        guard parts.count >= 6, parts[0] == "arn", parts[3].count > 0, parts[4].count == 12 else { return false }
-        switch parts[2] {
-        case "ssm": return parts[5].hasPrefix("parameter/")
-        case "secretsmanager": return parts[5] == "secret" && parts.count == 7
-        default: return false
-        }
-    }
-
-    static func isIPv4CIDR(_ text: String) -> Bool {
-        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard pieces.count == 2, let prefix = Int(pieces[1]), (0...32).contains(prefix) else { return false }
-        let octets = pieces[0].split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
     }
 
     private static func describe(_ sizes: [Int]) -> String {
