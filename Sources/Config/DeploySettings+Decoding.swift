@@ -35,12 +35,7 @@ extension DeploySettings {
     private mutating func decodeTask(_ section: MappingReader, settings: Settings) throws(ConfigError) {
         if let list = try section.stringList("architectures") {
             guard !list.isEmpty else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "architectures"),
-                    key: "deploy.architectures",
-                    "name at least one of `amd64`, `arm64`"
-                )
+                throw section.invalid("architectures", "name at least one of `amd64`, `arm64`")
             }
             var seen: [Architecture] = []
             for (name, mark) in list {
@@ -62,28 +57,19 @@ extension DeploySettings {
         }
         cpu = try section.int("cpu", default: cpu, in: 256...16384, unit: " (CPU units)")
         guard let memories = Self.fargateMemory[cpu] else {
-            throw ConfigError(
-                .invalidValue,
-                at: section.mark(of: "cpu"),
-                key: "deploy.cpu",
-                "Fargate offers cpu 256, 512, 1024, 2048, 4096, 8192 or 16384, not \(cpu)"
-            )
+            throw section.invalid("cpu", "Fargate offers cpu 256, 512, 1024, 2048, 4096, 8192 or 16384, not \(cpu)")
         }
         memory = try section.int("memory", default: memories[0], in: 512...122_880, unit: " (MiB)")
         guard memories.contains(memory) else {
-            throw ConfigError(
-                .invalidValue,
-                at: section.mark(of: "memory"),
-                key: "deploy.memory",
+            throw section.invalid(
+                "memory",
                 "Fargate does not offer \(memory) MiB with cpu \(cpu); with \(cpu) it offers \(Self.describe(memories)) MiB"
             )
         }
         desiredCount = try section.int("desired_count", default: desiredCount, in: 0...100)
         if desiredCount > 1 && settings.state.backend != .postgres {
-            throw ConfigError(
-                .invalidValue,
-                at: section.mark(of: "desired_count"),
-                key: "deploy.desired_count",
+            throw section.invalid(
+                "desired_count",
                 "\(desiredCount) tasks would each keep their own `\(settings.state.backend.rawValue)` games, so players would lose their game when the load balancer switches task; use state.backend `postgres` to run more than one task"
             )
         }
@@ -93,12 +79,7 @@ extension DeploySettings {
     private mutating func decodeLogs(_ section: MappingReader) throws(ConfigError) {
         if let group = try section.string("log_group", default: nil) {
             guard (1...512).contains(group.count), group.allSatisfy({ $0.isLetter || $0.isNumber || "_-/.#".contains($0) }) else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "log_group"),
-                    key: "deploy.log_group",
-                    "a log group name has 1 to 512 letters, digits and _ - / . #, found `\(group)`"
-                )
+                throw section.invalid("log_group", "a log group name has 1 to 512 letters, digits and _ - / . #, found `\(group)`")
             }
             logGroup = group
         }
@@ -161,23 +142,13 @@ extension DeploySettings {
         executionRoleARN = try Self.roleARN(section, "execution_role_arn")
         if let cidr = try section.string("ingress_cidr", default: nil) {
             guard CIDR.isIPv4(cidr) else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "ingress_cidr"),
-                    key: "deploy.ingress_cidr",
-                    "expected an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24, found `\(cidr)`"
-                )
+                throw section.invalid("ingress_cidr", "expected an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24, found `\(cidr)`")
             }
             ingressCIDR = cidr
         }
         loadBalancer = try section.bool("load_balancer", default: loadBalancer)
         if desiredCount > 1 && !loadBalancer {
-            throw ConfigError(
-                .invalidValue,
-                at: section.mark(of: "load_balancer"),
-                key: "deploy.load_balancer",
-                "\(desiredCount) tasks need load_balancer: true, or players would have \(desiredCount) addresses"
-            )
+            throw section.invalid("load_balancer", "\(desiredCount) tasks need load_balancer: true, or players would have \(desiredCount) addresses")
         }
     }
 
@@ -186,11 +157,10 @@ extension DeploySettings {
         let grace = settings.server.shutdownGraceSeconds
         stopTimeoutSeconds = try section.optionalInt("stop_timeout_s", in: 2...120, unit: " (seconds)")
         if let stop = stopTimeoutSeconds, stop < grace {
-            throw ConfigError(
-                .outOfRange,
-                at: section.mark(of: "stop_timeout_s"),
-                key: "deploy.stop_timeout_s",
-                "ECS would kill the task after \(stop) s, before server.shutdown_grace_s (\(grace) s) lets requests finish; use at least \(grace)"
+            throw section.invalid(
+                "stop_timeout_s",
+                "ECS would kill the task after \(stop) s, before server.shutdown_grace_s (\(grace) s) lets requests finish; use at least \(grace)",
+                kind: .outOfRange
             )
         }
         let health = try section.section("health_check", allowed: ["interval_s", "timeout_s", "retries", "start_period_s"])
@@ -199,11 +169,10 @@ extension DeploySettings {
         healthCheck.retries = try health.int("retries", default: healthCheck.retries, in: 1...10)
         healthCheck.startPeriodSeconds = try health.int("start_period_s", default: healthCheck.startPeriodSeconds, in: 0...300, unit: " (seconds)")
         guard healthCheck.timeoutSeconds < healthCheck.intervalSeconds else {
-            throw ConfigError(
-                .outOfRange,
-                at: health.mark(of: "timeout_s"),
-                key: "deploy.health_check.timeout_s",
-                "the timeout (\(healthCheck.timeoutSeconds) s) must be shorter than the interval (\(healthCheck.intervalSeconds) s)"
+            throw health.invalid(
+                "timeout_s",
+                "the timeout (\(healthCheck.timeoutSeconds) s) must be shorter than the interval (\(healthCheck.intervalSeconds) s)",
+                kind: .outOfRange
             )
         }
     }
@@ -272,21 +241,15 @@ extension DeploySettings {
             database.minACU = try acu(section, "min_acu", default: database.minACU, in: 0...256)
             database.maxACU = try acu(section, "max_acu", default: max(database.maxACU, database.minACU), in: 1...256)
             guard database.minACU <= database.maxACU else {
-                throw ConfigError(
-                    .outOfRange,
-                    at: section.mark(of: "max_acu"),
-                    key: "deploy.database.max_acu",
-                    "max_acu (\(database.maxACU.acuText)) must be at least min_acu (\(database.minACU.acuText))"
+                throw section.invalid(
+                    "max_acu",
+                    "max_acu (\(database.maxACU.acuText)) must be at least min_acu (\(database.minACU.acuText))",
+                    kind: .outOfRange
                 )
             }
             database.autoPauseSeconds = try section.optionalInt("auto_pause_s", in: 300...86_400, unit: " (seconds)")
             if database.autoPauseSeconds != nil, database.minACU != 0 {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "auto_pause_s"),
-                    key: "deploy.database.auto_pause_s",
-                    "only a database with min_acu: 0 pauses; this one keeps \(database.minACU.acuText) ACU"
-                )
+                throw section.invalid("auto_pause_s", "only a database with min_acu: 0 pauses; this one keeps \(database.minACU.acuText) ACU")
             }
             if database.minACU == 0, database.autoPauseSeconds == nil { database.autoPauseSeconds = 300 }
         case .instance:
@@ -295,10 +258,8 @@ extension DeploySettings {
                 guard parts.count == 3, parts[0] == "db",
                     parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") } })
                 else {
-                    throw ConfigError(
-                        .invalidValue,
-                        at: section.mark(of: "instance_class"),
-                        key: "deploy.database.instance_class",
+                    throw section.invalid(
+                        "instance_class",
                         "expected an RDS instance class such as db.t4g.micro or db.m7g.large, found `\(instanceClass)`"
                     )
                 }
@@ -314,10 +275,8 @@ extension DeploySettings {
             guard (1...63).contains(name.count), name.first?.isLetter == true,
                 name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
             else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "name"),
-                    key: "deploy.database.name",
+                throw section.invalid(
+                    "name",
                     "expected a database name of 1 to 63 lowercase letters, digits and _, starting with a letter, found `\(name)`"
                 )
             }
@@ -349,12 +308,7 @@ extension DeploySettings {
         guard parent.node("https") != nil else { return nil }
         let section = try parent.section("https", allowed: ["certificate_arn", "domain", "hosted_zone_id"])
         guard loadBalancer else {
-            throw ConfigError(
-                .invalidValue,
-                at: parent.mark(of: "https"),
-                key: "deploy.https",
-                "HTTPS is served by the load balancer: set deploy.load_balancer: true"
-            )
+            throw parent.invalid("https", "HTTPS is served by the load balancer: set deploy.load_balancer: true")
         }
         guard let arn = try section.string("certificate_arn", default: nil) else {
             throw ConfigError(
@@ -365,33 +319,21 @@ extension DeploySettings {
             )
         }
         guard let region = AWSNames.certificateRegion(ofARN: arn) else {
-            throw ConfigError(
-                .invalidValue,
-                at: section.mark(of: "certificate_arn"),
-                key: "deploy.https.certificate_arn",
+            throw section.invalid(
+                "certificate_arn",
                 "expected an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…, found `\(arn)`"
             )
         }
         var https = HTTPS(certificateARN: arn, certificateRegion: region, certificateMark: section.mark(of: "certificate_arn").description)
         if let domain = try section.string("domain", default: nil) {
             guard AWSNames.isHostname(domain) else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "domain"),
-                    key: "deploy.https.domain",
-                    "expected a host name such as play.example.com, found `\(domain)`"
-                )
+                throw section.invalid("domain", "expected a host name such as play.example.com, found `\(domain)`")
             }
             https.domain = domain.lowercased()
         }
         if let zone = try section.string("hosted_zone_id", default: nil) {
             guard (2...32).contains(zone.count), zone.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "hosted_zone_id"),
-                    key: "deploy.https.hosted_zone_id",
-                    "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, found `\(zone)`"
-                )
+                throw section.invalid("hosted_zone_id", "expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, found `\(zone)`")
             }
             guard https.domain != nil else {
                 throw ConfigError(
@@ -420,20 +362,13 @@ extension DeploySettings {
             throw ConfigError(.outOfRange, at: section.mark(of: "max"), key: "deploy.autoscaling.max", "max (\(max)) must be at least min (\(min))")
         }
         if max > 1, settings.state.backend != .postgres {
-            throw ConfigError(
-                .invalidValue,
-                at: section.mark(of: "max"),
-                key: "deploy.autoscaling.max",
+            throw section.invalid(
+                "max",
                 "state.backend `\(settings.state.backend.rawValue)` keeps the games in one process, so a second task would not see them: use max: 1, or state.backend postgres"
             )
         }
         guard (min...max).contains(desiredCount) else {
-            throw ConfigError(
-                .outOfRange,
-                at: parent.mark(of: "desired_count"),
-                key: "deploy.desired_count",
-                "\(desiredCount) tasks is outside autoscaling's \(min)…\(max); start within it"
-            )
+            throw parent.invalid("desired_count", "\(desiredCount) tasks is outside autoscaling's \(min)…\(max); start within it", kind: .outOfRange)
         }
         let cpu = try section.optionalInt("cpu_percent", in: 10...95, unit: " (percent)")
         let requests = try section.optionalInt("requests_per_target", in: 1...100_000, unit: " (requests per task per minute)")
@@ -446,10 +381,8 @@ extension DeploySettings {
             )
         }
         if requests != nil, !loadBalancer {
-            throw ConfigError(
-                .invalidValue,
-                at: section.mark(of: "requests_per_target"),
-                key: "deploy.autoscaling.requests_per_target",
+            throw section.invalid(
+                "requests_per_target",
                 "requests are counted by the load balancer: set deploy.load_balancer: true, or use cpu_percent"
             )
         }
@@ -460,12 +393,7 @@ extension DeploySettings {
         guard parent.node("alarms") != nil else { return nil }
         let section = try parent.section("alarms", allowed: ["target_5xx_per_minute", "unhealthy_hosts", "sns_topic_arn"])
         guard loadBalancer else {
-            throw ConfigError(
-                .invalidValue,
-                at: parent.mark(of: "alarms"),
-                key: "deploy.alarms",
-                "the alarms watch the load balancer's target group: set deploy.load_balancer: true"
-            )
+            throw parent.invalid("alarms", "the alarms watch the load balancer's target group: set deploy.load_balancer: true")
         }
         var alarms = Alarms(
             target5xxPerMinute: try section.int("target_5xx_per_minute", default: 10, in: 1...100_000, unit: " (answers)"),
@@ -473,10 +401,8 @@ extension DeploySettings {
         )
         if let topic = try section.string("sns_topic_arn", default: nil) {
             guard AWSNames.isTopicARN(topic) else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "sns_topic_arn"),
-                    key: "deploy.alarms.sns_topic_arn",
+                throw section.invalid(
+                    "sns_topic_arn",
                     "expected an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts, found `\(topic)`"
                 )
             }

@@ -209,6 +209,12 @@ struct MappingReader {
 
     /// The position to blame for `key`: its value if present, else this mapping.
     func mark(of key: String) -> Mark { values[key]?.mark ?? mark }
+
+    /// The error for `key`'s value: at its position (or the section's, when it is missing), named by
+    /// its full path such as `deploy.database.name`.
+    func invalid(_ key: String, _ message: String, kind: ConfigError.Kind = .invalidValue) -> ConfigError {
+        ConfigError(kind, at: mark(of: key), key: keyPath(key), message)
+    }
 }
 
 extension String {

@@ -136,12 +136,7 @@ extension Settings {
     private mutating func decodePlayers(_ section: MappingReader) throws(ConfigError) {
         if let symbols = try section.stringList("symbols") {
             guard symbols.count == 2 else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "symbols"),
-                    key: "players.symbols",
-                    "expected exactly two symbols, such as [X, O], found \(symbols.count)"
-                )
+                throw section.invalid("symbols", "expected exactly two symbols, such as [X, O], found \(symbols.count)")
             }
             for (symbol, mark) in symbols where symbol.isEmpty || symbol.count > 3 || symbol.contains(where: \.isWhitespace) {
                 throw ConfigError(
@@ -159,12 +154,7 @@ extension Settings {
         }
         if let first = try section.string("first", default: nil) {
             guard let seat = players.seat(for: first) else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "first"),
-                    key: "players.first",
-                    "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(first)`"
-                )
+                throw section.invalid("first", "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(first)`")
             }
             if seat == .second { swap(&players.firstSymbol, &players.secondSymbol) }
         }
@@ -174,12 +164,7 @@ extension Settings {
         opponent.kind = try section.choice("kind", default: opponent.kind)
         if let plays = try section.string("plays", default: nil) {
             guard let seat = players.seat(for: plays) else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "plays"),
-                    key: "opponent.plays",
-                    "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(plays)`"
-                )
+                throw section.invalid("plays", "expected one of the symbols `\(players.firstSymbol)` or `\(players.secondSymbol)`, found `\(plays)`")
             }
             opponent.computerSeat = seat
         }
@@ -193,12 +178,7 @@ extension Settings {
         theme.name = try section.choice("name", default: theme.name)
         if let title = try section.string("title", default: nil) {
             guard (1...60).contains(title.count) else {
-                throw ConfigError(
-                    .invalidValue,
-                    at: section.mark(of: "title"),
-                    key: "theme.title",
-                    "expected a title of 1 to 60 characters, found \(title.count)"
-                )
+                throw section.invalid("title", "expected a title of 1 to 60 characters, found \(title.count)")
             }
             theme.title = title
         }
@@ -262,10 +242,8 @@ extension Settings {
         let user = try nonEmpty("user")
         let password = try section.string("password", default: nil)
         if password != nil, origin("password") == "state.password" {
-            throw ConfigError(
-                .invalidValue,
-                at: section.mark(of: "password"),
-                key: "state.password",
+            throw section.invalid(
+                "password",
                 "a password does not belong in a config file: set the PGPASSWORD environment variable (from a secret), or give DATABASE_URL"
             )
         }

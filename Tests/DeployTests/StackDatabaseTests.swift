@@ -6,17 +6,7 @@ import Testing
 @Suite struct StackDatabaseTests {
     func stack(_ database: String) throws -> JSON {
         let yaml = "state: {backend: postgres}\ndeploy: {desired_count: 2, load_balancer: true, database: \(database)}\n"
-        let settings = try ConfigLoader.parse(yaml, source: "variants/shared.yaml")
-        let task = try TaskDefinition(
-            variant: "shared",
-            settings: settings,
-            architecture: .amd64,
-            imageRepository: "r/tictactoe",
-            digest: nil,
-            region: "us-east-1",
-            account: "123456789012"
-        )
-        return StackTemplate(task: task).json
+        return StackTemplate(task: try renderedTask(yaml, variant: "shared")).json
     }
 
     func getAtt(_ resource: String, _ attribute: String) -> JSON {

@@ -7,17 +7,7 @@ import Testing
 /// adds for the deploy keys that concern it, by logical id and in order.
 @Suite struct StackPartsTests {
     func template(_ deploy: String, backend: String = "memory") throws -> StackTemplate {
-        let settings = try ConfigLoader.parse("state: {backend: \(backend)}\ndeploy: \(deploy)\n", source: "variants/demo.yaml")
-        let task = try TaskDefinition(
-            variant: "demo",
-            settings: settings,
-            architecture: .amd64,
-            imageRepository: "r/tictactoe",
-            digest: nil,
-            region: "us-east-1",
-            account: "123456789012"
-        )
-        return StackTemplate(task: task)
+        StackTemplate(task: try renderedTask("state: {backend: \(backend)}\ndeploy: \(deploy)\n", variant: "demo"))
     }
 
     @Test func theClusterPartMakesTheLogGroupClusterAndExecutionRole() throws {

@@ -85,19 +85,7 @@ import Testing
     }
 
     @Test func aLoadBalancedStackChecksReadiness() throws {
-        let settings = try ConfigLoader.parse(
-            "state: {backend: postgres}\ndeploy: {desired_count: 3, load_balancer: true}\n",
-            source: "variants/shared.yaml"
-        )
-        let t = try TaskDefinition(
-            variant: "shared",
-            settings: settings,
-            architecture: .amd64,
-            imageRepository: "r/tictactoe",
-            digest: nil,
-            region: "us-east-1",
-            account: "123456789012"
-        )
+        let t = try renderedTask("state: {backend: postgres}\ndeploy: {desired_count: 3, load_balancer: true}\n", variant: "shared")
         let resources = try #require(StackTemplate(task: t).json.field("Resources"))
         #expect(resources.field("TargetGroup")?.field("Properties")?.field("HealthCheckPath") == .string("/readyz"))
         #expect(resources.field("Service")?.field("Properties")?.field("DesiredCount") == .int(3))
@@ -106,16 +94,7 @@ import Testing
     }
 
     @Test func aLoadBalancedStackTrustsOnlyTheVPCsForwardedFor() throws {
-        let settings = try ConfigLoader.parse("deploy: {load_balancer: true, environment: {LOG_LEVEL: debug}}\n", source: "variants/lb.yaml")
-        let t = try TaskDefinition(
-            variant: "lb",
-            settings: settings,
-            architecture: .amd64,
-            imageRepository: "r/tictactoe",
-            digest: nil,
-            region: "us-east-1",
-            account: "123456789012"
-        )
+        let t = try renderedTask("deploy: {load_balancer: true, environment: {LOG_LEVEL: debug}}\n", variant: "lb")
         let stack = StackTemplate(task: t).json
         let environment = stack.field("Resources")?.field("TaskDefinition")?.field("Properties")?.field("ContainerDefinitions")
         let entries = environment?.rendered.split(separator: "\n").map { $0.filter { !$0.isWhitespace } }.joined() ?? ""
@@ -143,17 +122,7 @@ import Testing
         """
 
     func productionStack(_ yaml: String = production, region: String = "us-east-1") throws -> JSON {
-        let settings = try ConfigLoader.parse(yaml, source: "variants/production.yaml")
-        let t = try TaskDefinition(
-            variant: "production",
-            settings: settings,
-            architecture: .amd64,
-            imageRepository: "r/tictactoe",
-            digest: nil,
-            region: region,
-            account: "123456789012"
-        )
-        return StackTemplate(task: t).json
+        StackTemplate(task: try renderedTask(yaml, variant: "production", region: region)).json
     }
 
     @Test func httpsAutoscalingAndAlarmsBecomeTheirResources() throws {
