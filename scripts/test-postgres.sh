@@ -40,8 +40,17 @@ start() {
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir/server.crt" "$dir/server.key"
     tls="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
   fi
-  as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1 || as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off $tls" start >/dev/null
+  if ! as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    # Another server on the port (a test run of another checkout, say) would make pg_ctl fail
+    # with only "could not start server".
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "error: 127.0.0.1:$port is already in use, so the test PostgreSQL for $dir cannot start there: stop what listens on it, or pass another port (make test-unit TEST_PG_PORT=…)" >&2
+      exit 1
+    fi
+    as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off $tls" start >/dev/null \
+      || { tail -5 "$dir/server.log" >&2; exit 1; }
+  fi
   psql=(as_owner "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1)
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'tictactoe'")" ]; then
     "${psql[@]}" -c "CREATE ROLE tictactoe LOGIN PASSWORD '$password'" >/dev/null
