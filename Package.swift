@@ -73,7 +73,6 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
-                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [
@@ -81,6 +80,18 @@ let package = Package(
                 .embedInCode("Assets/app.js"),
                 .embedInCode("Assets/style.css"),
                 .embedInCode("Assets/favicon.svg"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Games in PostgreSQL, shared by every server process; only in builds with the
+        /// `PostgreSQL` trait, which `tictactoe serve` then offers as `state.backend: postgres`.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Server", "Config", "Game", "Locking",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -97,6 +108,7 @@ let package = Package(
             name: "tictactoe",
             dependencies: [
                 "Game", "Config", "Server", "Deploy", "VariantCommand",
+                .target(name: "PostgresStore", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -111,6 +123,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Config", "Game", "Locking",
+                .target(name: "PostgresStore", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -26,8 +26,14 @@ public struct AppParts: Sendable {
     /// `nil` when metrics are off (and in tests, which record into swift-metrics' no-op backend).
     public var metrics: EMFMetricsFactory?
 
-    /// The parts for `settings`, opening the configured state backend.
-    public static func make(settings: Settings, logger: Logger) async throws(StartupError) -> AppParts {
+    /// The parts for `settings`, opening the configured state backend. `postgres` opens the
+    /// `postgres` backend, which lives in its own module (`PostgresStore`, built with the
+    /// `PostgreSQL` package trait); `nil` in a build without it.
+    public static func make(
+        settings: Settings,
+        logger: Logger,
+        postgres: PostgresOpener? = nil
+    ) async throws(StartupError) -> AppParts {
         let games = settings.server.games
         switch settings.state.backend {
         case .memory:
@@ -46,30 +52,23 @@ public struct AppParts: Sendable {
             }
             return try AppParts(settings: settings, store: store)
         case .postgres:
-            #if PostgreSQL
             guard let database = settings.state.postgres else {
                 throw StartupError(
                     "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config"
                 )
             }
-            let store: PostgresGameStore
-            do {
-                store = try PostgresGameStore(
-                    database: database,
-                    timeout: .milliseconds(settings.state.timeoutMilliseconds),
-                    maxGames: games.maxGames,
-                    idleTimeout: .seconds(games.idleMinutes * 60),
-                    logger: logger
+            guard let postgres else {
+                throw StartupError(
+                    "state.backend `postgres`: this build of tictactoe has no PostgreSQL support (it was built without the `PostgreSQL` package trait); use the default build, or `make image` for a variant that names postgres"
                 )
+            }
+            let store: any GameStore
+            do {
+                store = try postgres(database, StoreOptions(settings), logger)
             } catch {
                 throw StartupError("state.backend `postgres`: \(error.description)")
             }
             return try AppParts(settings: settings, store: store)
-            #else
-            throw StartupError(
-                "state.backend `postgres`: this build of tictactoe has no PostgreSQL support (it was built without the `PostgreSQL` package trait); use the default build, or `make image` for a variant that names postgres"
-            )
-            #endif
         }
     }
 

@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
         for warning in settings.warnings { logger.warning("\(warning)") }
         var parts: AppParts
         do {
-            parts = try await AppParts.make(settings: settings, logger: logger)
+            parts = try await AppParts.make(settings: settings, logger: logger, postgres: Self.postgres)
         } catch {
             BufferedLogOutput.standardOutput.flush()
             printError("error: \(error)")

@@ -3,6 +3,7 @@ import Config
 import Foundation
 import HummingbirdTesting
 import Logging
+import PostgresStore
 import Server
 import Testing
 

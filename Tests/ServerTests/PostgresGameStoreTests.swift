@@ -1,5 +1,6 @@
 #if PostgreSQL
 import Game
+import PostgresStore
 import Server
 import Testing
 

@@ -2,6 +2,7 @@ import Config
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Locking
 import Logging
 import NIOCore
 import Server
@@ -96,6 +97,46 @@ import Testing
                 error.description
                     == "state.backend `postgres` needs a database: set DATABASE_URL, or PGHOST (with PGUSER, PGPASSWORD, PGDATABASE…), in the environment, or state.url or state.host in the config"
             )
+        }
+    }
+
+    @Test func refusesPostgresInABuildWithoutIt() async throws {
+        let settings = try ConfigLoader.parse("state: {backend: postgres, url: 'postgres://u:pw@db.internal/games'}\n", source: "t.yaml")
+        do {
+            _ = try await AppParts.make(settings: settings, logger: Logger(label: "test"), postgres: nil)
+            Issue.record("postgres without a PostgreSQL opener must not start")
+        } catch {
+            #expect(
+                error.description
+                    == "state.backend `postgres`: this build of tictactoe has no PostgreSQL support (it was built without the `PostgreSQL` package trait); use the default build, or `make image` for a variant that names postgres"
+            )
+        }
+    }
+
+    @Test func opensPostgresThroughTheOpenerWithTheConfiguredOptions() async throws {
+        let settings = try ConfigLoader.parse(
+            "state: {backend: postgres, url: 'postgres://u:pw@db.internal/games', timeout_ms: 750}\nserver: {games: {max: 40, idle_minutes: 3}}\n",
+            source: "t.yaml"
+        )
+        let seen = Mutex<(host: String, options: StoreOptions)?>(nil)
+        let parts = try await AppParts.make(settings: settings, logger: Logger(label: "test")) { database, options, _ in
+            seen.withLock { $0 = (database.host, options) }
+            return MemoryGameStore(maxGames: options.maxGames, idleTimeout: options.idleTimeout)
+        }
+        #expect(parts.store is MemoryGameStore)
+        #expect(seen.withLock { $0?.host } == "db.internal")
+        #expect(seen.withLock { $0?.options } == StoreOptions(timeout: .milliseconds(750), maxGames: 40, idleTimeout: .seconds(180)))
+    }
+
+    @Test func namesTheBackendWhenThePostgresOpenerRefuses() async throws {
+        let settings = try ConfigLoader.parse("state: {backend: postgres, url: 'postgres://u:pw@db.internal/games'}\n", source: "t.yaml")
+        do {
+            _ = try await AppParts.make(settings: settings, logger: Logger(label: "test")) { _, _, _ throws(StoreError) in
+                throw StoreError("cannot read the CA file /nowhere.pem")
+            }
+            Issue.record("a refusing opener must stop start-up")
+        } catch {
+            #expect(error.description == "state.backend `postgres`: cannot read the CA file /nowhere.pem")
         }
     }
 }

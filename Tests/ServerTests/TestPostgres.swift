@@ -2,6 +2,7 @@
 import Config
 import Foundation
 import Logging
+import PostgresStore
 import Server
 
 /// The PostgreSQL server that `make test-unit` starts (scripts/test-postgres.sh) and names in

@@ -1,6 +1,6 @@
 /// A store whose rematches are made by claiming the old game's link in one statement, for
 /// backends where one lock cannot cover reading, inserting and linking (SQLite, PostgreSQL).
-protocol RematchLinking: GameStore {
+package protocol RematchLinking: GameStore {
     /// Sets `original`'s rematch to `new` unless it names one already; whether it did.
     func claimRematchLink(of original: GameID, to new: GameID) async throws(StoreError) -> Bool
 
@@ -10,7 +10,7 @@ protocol RematchLinking: GameStore {
 extension RematchLinking {
     /// Stores the new game first, then claims the link. Whoever loses the claim deletes its game
     /// and answers with the winner's, which is already stored: every caller gets the same game.
-    func rematchByClaimingLink(
+    package func rematchByClaimingLink(
         of original: GameID,
         makeGame: @Sendable (GameRecord) -> GameRecord
     ) async throws(StoreError) -> GameRecord? {

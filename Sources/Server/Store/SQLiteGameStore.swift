@@ -191,7 +191,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         try await rematchByClaimingLink(of: original, makeGame: makeGame)
     }
 
-    func claimRematchLink(of original: GameID, to new: GameID) async throws(StoreError) -> Bool {
+    package func claimRematchLink(of original: GameID, to new: GameID) async throws(StoreError) -> Bool {
         let claimed = try await run(
             "UPDATE games SET rematch_id = ? WHERE id = ? AND rematch_id IS NULL RETURNING id",
             [.text(new.rawValue), .text(original.rawValue)]
@@ -199,7 +199,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         return !claimed.isEmpty
     }
 
-    func delete(_ id: GameID) async throws(StoreError) {
+    package func delete(_ id: GameID) async throws(StoreError) {
         try await run("DELETE FROM games WHERE id = ?", [.text(id.rawValue)])
         gameCount.withLock { $0 = max(0, $0 - 1) }
     }

@@ -7,7 +7,7 @@ import Locking
 /// passed (within its tick), whichever is first; `body` is then cancelled and left to end on its
 /// own. Costs one task per call and no timer: one watchdog serves every deadline in the process.
 @discardableResult
-func withStoreDeadline<T: Sendable>(
+package func withStoreDeadline<T: Sendable>(
     _ limit: Duration,
     _ what: String,
     _ body: @escaping @Sendable () async throws -> T
@@ -145,6 +145,6 @@ final class DeadlineWatchdog: Sendable {
 }
 
 extension Duration {
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+    package var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
     var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }

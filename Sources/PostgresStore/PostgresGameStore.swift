@@ -1,11 +1,11 @@
-#if PostgreSQL
 public import Config
 import Game
+import Locking
 public import Logging
 import NIOSSL
 import PostgresNIO
+public import Server
 import ServiceLifecycle
-import Locking
 
 /// Games in PostgreSQL, shared by any number of server processes.
 ///
@@ -281,7 +281,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         try await rematchByClaimingLink(of: original, makeGame: makeGame)
     }
 
-    func claimRematchLink(of original: GameID, to new: GameID) async throws(StoreError) -> Bool {
+    package func claimRematchLink(of original: GameID, to new: GameID) async throws(StoreError) -> Bool {
         let oldKey = original.rawValue
         let newKey = new.rawValue
         return try await run("rematch") { client, logger, _, _ in
@@ -299,7 +299,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         } > 0
     }
 
-    func delete(_ id: GameID) async throws(StoreError) {
+    package func delete(_ id: GameID) async throws(StoreError) {
         let key = id.rawValue
         try await run("delete") { client, logger, _, _ in
             try await client.query("DELETE FROM games WHERE id = \(key)", logger: logger)
@@ -587,4 +587,3 @@ private struct Row: Sendable {
         }
     }
 }
-#endif

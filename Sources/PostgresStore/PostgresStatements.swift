@@ -1,4 +1,3 @@
-#if PostgreSQL
 import PostgresNIO
 
 /// The statements of a move's and a new game's path, prepared once per connection (PostgresNIO
@@ -111,4 +110,3 @@ enum PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row {}
     }
 }
-#endif
