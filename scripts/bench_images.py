@@ -47,9 +47,9 @@ def sizes(docker):
         saved = subprocess.run([docker, "save", ref], capture_output=True, check=True).stdout
         compressed = 0
         with tarfile.open(fileobj=io.BytesIO(saved)) as archive:
-            for member in archive.getmembers():
-                if member.name.endswith("layer.tar"):
-                    compressed += len(gzip.compress(archive.extractfile(member).read(), compresslevel=6))
+            # manifest.json names the layers: `…/layer.tar` before Docker 25, `blobs/sha256/…` since.
+            for layer in json.load(archive.extractfile("manifest.json"))[0]["Layers"]:
+                compressed += len(gzip.compress(archive.extractfile(layer).read(), compresslevel=6))
         print(f"{ref:<34} {info['Size'] / 1e6:>10.1f} MB {compressed / 1e6:>8.1f} MB")
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Test infrastructure for the image tests, on loopback only, made from Debian packages because
 # nothing can be pulled here:
-#   - a Docker engine (no bridge, no iptables) with the buildx plugin (trixie's docker-buildx);
+#   - a Docker engine (trixie's dockerd 26.1, no bridge, no iptables) with the buildx plugin
+#     (trixie's docker-buildx);
 #   - qemu-user-static registered in binfmt_misc, so that arm64 images run;
 #   - a registry on 127.0.0.1:$REGISTRY_PORT standing in for ECR;
 #   - a builder standing in for the official Swift image + Static Linux SDK and Amazon RDS's CA
@@ -29,8 +30,30 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
 
 DOCKER=/usr/bin/docker
 export DOCKER
+# The engine users have today, not bookworm's 20.10: trixie's dockerd 26.1 embeds BuildKit 0.13,
+# which takes image and history times from SOURCE_DATE_EPOCH (0.8 stamps the wall clock into
+# every image's config, so no two builds could ever share a digest). Its dockerd runs on
+# bookworm's containerd and runc; /usr/bin/docker (API 1.41) talks to it.
+ENGINE_VERSION=26.1.5+dfsg1-9+deb13u1+b1
+DOCKERD="$WORK/engine/usr/sbin/dockerd"
+if [ ! -x "$DOCKERD" ]; then
+  "$ROOT/scripts/standins/sid-apt.sh" update
+  rm -rf "$WORK/debs-engine"
+  "$ROOT/scripts/standins/sid-apt.sh" download "$WORK/debs-engine" "docker.io=$ENGINE_VERSION" >&2
+  mkdir -p "$WORK/engine"
+  dpkg-deb --fsys-tarfile "$WORK"/debs-engine/docker.io_*.deb | tar -x -C "$WORK/engine" ./usr/sbin/dockerd
+fi
+server_major() { $DOCKER version --format '{{.Server.Version}}' 2>/dev/null | cut -d. -f1; }
+if $DOCKER info >/dev/null 2>&1 && [ "$(server_major)" -lt 26 ]; then
+  # An older engine from an earlier run (or the system's): stop it; images and cache stay in
+  # /var/lib/docker, which the newer engine reads.
+  echo "stopping Docker engine $($DOCKER version --format '{{.Server.Version}}') to start $ENGINE_VERSION" >&2
+  kill "$(cat /var/run/docker.pid)"
+  for _ in $(seq 1 150); do [ -e /var/run/docker.pid ] || break; sleep 0.2; done
+  [ ! -e /var/run/docker.pid ] || { echo "error: the old dockerd did not stop within 30s" >&2; exit 1; }
+fi
 if ! $DOCKER info >/dev/null 2>&1; then
-  nohup dockerd --bridge=none --iptables=false --ip-masq=false --host=unix:///var/run/docker.sock \
+  nohup "$DOCKERD" --bridge=none --iptables=false --ip-masq=false --host=unix:///var/run/docker.sock \
     >"$WORK/dockerd.log" 2>&1 9>&- &
   wait_for 60 "dockerd (see $WORK/dockerd.log)" $DOCKER info
 fi
