@@ -79,7 +79,7 @@ help: ## List targets by concern, and the variables they take
 	@echo "           RDS_CA_BUNDLE_SHA256=  (PostgreSQL variants: Amazon RDS's CA bundle, pinned)  RDS_CA_BUNDLE_URL=  (empty: the builder carries it)"
 	@echo "           REPO=tictactoe  VERSION=(git describe)  REGISTRY=(ECR of AWS_ACCOUNT in AWS_REGION, or host:port)"
 	@echo "           SIGNING_KEY=FILE.key SIGNING_PASSPHRASE_FILE=FILE (push signs; scripts/sigstore-keygen.py makes a pair)"
-	@echo "  test:    IMAGE_COMPILES=arm64|all (test-images; all = test-images-full)"
+	@echo "  test:    IMAGE_COMPILES=arm64|all (test-images; all = test-images-full)  ARCHS='amd64 arm64' (test-reproducible)"
 	@echo "  deploy:  VARIANT=name  AWS_ACCOUNT=  AWS_REGION=  (default: the aws CLI's, looked up once)  YES=1 (no prompt)  WAIT=seconds (600)"
 	@echo "           VARIANTS_DIR=variants (where VARIANT.yaml is read)  VERIFY_KEY=FILE.pub (verify and deploy refuse images it did not sign)"
 	@echo "           DIGEST=sha256:…  VPC_ID=vpc-…  SUBNETS=subnet-…,subnet-…  SINCE_MINUTES=30 (logs)  REPLACE_DATABASE=1  SMOKE=0 (no smoke game)  SMOKE_WAIT=120  SMOKE_URL=  URL= (smoke)"
