@@ -26,6 +26,7 @@ public struct GameState: Hashable, Sendable {
     }
 
     public var version: Int { moves.count }
+    /// The seat to move; `nil` once the game is over.
     public var next: Seat? { outcome.nextSeat }
     public var isOver: Bool { outcome.isOver }
     public var emptyCells: [Int] { cells.indices.filter { cells[$0] == nil } }
