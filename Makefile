@@ -149,7 +149,7 @@ test-images: $(RELEASE_BIN) ## Build, run, push and pull images with a local eng
 test-images-full: ## test-images with amd64 compiled in the builder too (two more compiles, about 25 minutes; not in make test)
 	@$(MAKE) --no-print-directory test-images IMAGE_COMPILES=all
 
-test-reproducible: ## Build perfect per ARCHS (default: amd64 arm64) from nothing, from nothing at another path, and incrementally; compare digests (not in make test: four compiles per architecture)
+test-reproducible: ## Build perfect per ARCHS (default: amd64 arm64) from nothing, and incrementally at another path after the previous commit; compare digests (not in make test: two compiles from nothing per architecture)
 	@scripts/ensure-deps.sh images
 	rm -f build/figures/reproducible.txt
 	TICTACTOE_REPRODUCIBILITY=1 TICTACTOE_REPRODUCIBLE_ARCHS="$(or $(ARCHS),amd64 arm64)" $(PYTEST) Tests/images/test_reproducible.py; \
