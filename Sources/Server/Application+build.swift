@@ -34,7 +34,7 @@ public struct AppParts: Sendable {
         logger: Logger,
         postgres: PostgresOpener? = nil
     ) async throws(StartupError) -> AppParts {
-        let games = settings.server.games
+        let options = StoreOptions(settings)
         switch settings.state.backend {
         case .memory:
             return try AppParts(settings: settings)
@@ -43,8 +43,8 @@ public struct AppParts: Sendable {
             do {
                 store = try await SQLiteGameStore.open(
                     path: settings.state.path,
-                    maxGames: games.maxGames,
-                    idleTimeout: .seconds(games.idleMinutes * 60),
+                    maxGames: options.maxGames,
+                    idleTimeout: options.idleTimeout,
                     logger: logger
                 )
             } catch {
@@ -64,7 +64,7 @@ public struct AppParts: Sendable {
             }
             let store: any GameStore
             do {
-                store = try postgres(database, StoreOptions(settings), logger)
+                store = try postgres(database, options, logger)
             } catch {
                 throw StartupError("state.backend `postgres`: \(error.description)")
             }
@@ -78,12 +78,8 @@ public struct AppParts: Sendable {
             throw StartupError("state.backend `\(settings.state.backend.rawValue)` needs its store opened: use AppParts.make")
         }
         self.settings = settings
-        self.store =
-            store
-            ?? MemoryGameStore(
-                maxGames: settings.server.games.maxGames,
-                idleTimeout: .seconds(settings.server.games.idleMinutes * 60)
-            )
+        let options = StoreOptions(settings)
+        self.store = store ?? MemoryGameStore(maxGames: options.maxGames, idleTimeout: options.idleTimeout)
         computer = ComputerMoveQueue(threads: settings.opponent.threads, capacity: settings.opponent.queueCapacity)
         self.memory = memory
         events = GameEvents(capacity: memory.maxStreams(settings.server), perClient: settings.server.streams.perClient)
