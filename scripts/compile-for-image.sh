@@ -12,8 +12,8 @@
 #                      empty builds natively, which needs the builder to run on ARCH
 #   SCRATCH            SwiftPM's build folder (a BuildKit cache mount, one per architecture, SDK and flavour)
 #   LIBYAML_SOURCE     libyaml's source tarball, used when the SDK carries no libyaml (musl SDKs)
-# swift build runs with a fixed environment: build arguments (SOURCE_DATE_EPOCH, the variant's
-# port) reach RUN steps as environment variables, and SwiftPM rebuilds everything when its
+# swift build runs with a fixed environment: build arguments (the variant's port) reach RUN steps
+# as environment variables, and SwiftPM rebuilds everything when its
 # environment changes, which would defeat the cache mount.
 set -eu
 arch="$1"; out="$2"; traits="${3:-}"

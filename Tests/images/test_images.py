@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import REPO, ROOT, compiled_in_builder, docker, figure, inspect, make, request, sh, wait_healthy_http
+from conftest import RELEASE_BIN, REPO, ROOT, compiled_in_builder, docker, figure, inspect, make, request, sh, wait_healthy_http
 
 ELF_MACHINE = {"amd64": 62, "arm64": 183}
 
@@ -227,6 +227,21 @@ def test_second_variant_reuses_the_compiled_binary(docker_env, image):
     # Runtime base, rootfs and binary layers are the same bytes; only the baked YAML differs.
     assert perfect[:-1] == classic[:-1]
     assert perfect[-1] != classic[-1]
+
+
+def test_rebuilding_without_the_cache_gives_the_same_image(docker_env):
+    """Two builds that run every step again (NO_CACHE) around one packaged binary: the same image
+    id, so no layer took the time of its build (make test-reproducible does the same with compiles
+    from nothing). Neither is taken from the cache: a cache filled by builds made before every file
+    was stamped with time 0 could hand back a layer with other times."""
+    refs = []
+    for repo in ("tictactoe-test-first", "tictactoe-test-again"):
+        make(docker_env, "image", "ARCH=amd64", "VARIANT=perfect", f"BINARY={RELEASE_BIN}", "NO_CACHE=1", repo=repo)
+        refs.append(f"{repo}:perfect-amd64")
+    compared = sh("python3", "scripts/compare-images.py", *refs, check=False, env={"DOCKER": docker_env["DOCKER"]})
+    assert compared.returncode == 0, compared.stdout + compared.stderr
+    assert compared.stdout.rstrip().endswith("same image")
+    assert inspect(docker_env, refs[0])["Id"] == inspect(docker_env, refs[1])["Id"]
 
 
 def test_image_records_what_it_was_built_from(docker_env, image):
