@@ -43,6 +43,11 @@ daemon_arch="$("$DOCKER" version --format '{{.Server.Arch}}' 2>/dev/null)" \
   || fail "cannot reach the Docker engine: start it (systemctl start docker) or set DOCKER_HOST"
 
 repo="${REPO:-tictactoe}"; version="${VERSION:-dev}"
+# Docker's grammar for a repository: an optional registry host, then lowercase path components.
+path="$repo"
+case "${repo%%/*}" in *.*|*:*|localhost) [ "$repo" != "${repo#*/}" ] && path="${repo#*/}" ;; esac
+echo "$path" | grep -Eqx '[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*' \
+  || fail "REPO=$repo is not an image repository name: after an optional registry host, use lowercase letters and digits, joined by . _ - or / (e.g. tictactoe, or 123456789012.dkr.ecr.us-east-1.amazonaws.com/tictactoe)"
 if [ "$mode" = run ] || [ "$mode" = smoke ]; then
   image="$repo:$variant-$arch"
   "$DOCKER" image inspect "$image" >/dev/null 2>&1 || fail "no image $image: build it with make image ARCH=$arch VARIANT=$variant"

@@ -126,6 +126,8 @@ def test_refuses_bad_requests_before_building(docker_env):
     started = time.monotonic()
     assert "unknown ARCH 'sparc'; valid: amd64 arm64" in refusal(docker_env, "image", "ARCH=sparc")
     assert "unknown VARIANT 'nope'; valid: classic gomoku perfect production shared" in refusal(docker_env, "image", "ARCH=arm64", "VARIANT=nope")
+    assert ("REPO=TicTacToe is not an image repository name: after an optional registry host, use lowercase letters"
+            in refusal(docker_env, "image", "ARCH=amd64", "VARIANT=perfect", repo="TicTacToe"))
     # An SDK for the other architecture.
     out = refusal(docker_env, "image", "ARCH=arm64", "VARIANT=perfect", "SWIFT_SDK_arm64=x86_64-swift-linux-musl")
     assert "SWIFT_SDK_arm64=x86_64-swift-linux-musl does not build for arm64: its triple must start with aarch64-" in out
