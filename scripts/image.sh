@@ -121,7 +121,6 @@ if [ -n "${BINARY:-}" ]; then
     echo "LIBYAML_VERSION=$(pkg-config --modversion yaml-0.1 2>/dev/null || true)"
     echo "LIBYAML_SHA256="
   } >"build/docker/$arch/build-inputs.env"
-  touch -d "@${SOURCE_DATE_EPOCH:-0}" "build/docker/$arch/tictactoe" "build/docker/$arch/build-inputs.env"
   build_args+=(--build-arg BINARY_FROM=prebuilt)
 fi
 [ -n "${BUILD_NETWORK:-}" ] && build_args+=(--network "$BUILD_NETWORK")
