@@ -21,14 +21,27 @@ class Failed(Exception):
     pass
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer of its own: following it would turn a POST into a GET, or play
+    somewhere other than the address given."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
 def call(base, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(base + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"} if data is not None else {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with OPENER.open(request, timeout=10) as response:
             return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
+        if 300 <= error.code < 400:
+            return error.code, f"redirected to {error.headers.get('Location', '(no Location)')}; the smoke game follows no redirect: play at the address the server names"
         return error.code, error.read().decode(errors="replace")
     except (urllib.error.URLError, OSError) as error:
         return None, str(getattr(error, "reason", error))
@@ -56,7 +69,7 @@ def play(base, wait):
     deadline = time.monotonic() + wait
     while True:
         answer = call(base, "GET", "/healthz")
-        if answer[0] == 200 or time.monotonic() > deadline:
+        if answer[0] == 200 or (answer[0] or 0) // 100 == 3 or time.monotonic() > deadline:
             break
         time.sleep(2)
     expect("GET /healthz", answer, 200)

@@ -9,7 +9,7 @@ public struct PostgresURL: Hashable, Sendable {
     public var password: String?
     public var database: String
     public var sslMode: SSLMode
-    /// The URL as given, with any password replaced by `***`.
+    /// The URL as given, with its user and password replaced by `***`.
     public var redacted: String
 
     /// libpq's `sslmode` values that this client supports.
@@ -32,6 +32,11 @@ public struct PostgresURL: Hashable, Sendable {
             throw PostgresURLError("expected a URL such as postgres://user:password@host:5432/db, found `\(redacted)`")
         }
         var rest = Substring(text.dropFirst(scheme.count))
+        if let at = rest.lastIndex(of: "@"), rest[..<at].contains(where: { $0 == "/" || $0 == "?" }) {
+            throw PostgresURLError(
+                "the user name or password in `\(redacted)` holds a `/`, `?` or `@`: write them as %2F, %3F and %40"
+            )
+        }
         var query = Substring("")
         if let mark = rest.firstIndex(of: "?") {
             query = rest[rest.index(after: mark)...]

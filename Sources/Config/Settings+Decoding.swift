@@ -19,7 +19,8 @@ extension Settings {
                     "server",
                     allowed: [
                         "host", "port", "max_body_bytes", "shutdown_grace_s", "log_level", "log_format", "limits", "games", "heartbeat_s",
-                        "trusted_proxies", "idle_timeout_s", "header_timeout_s", "max_header_bytes", "max_connections", "max_connections_per_client",
+                        "trusted_proxies", "idle_timeout_s", "header_timeout_s", "body_timeout_s", "max_header_bytes", "max_connections",
+                        "max_connections_per_client",
                         "streams",
                         "behind_https", "metrics",
                     ]
@@ -85,6 +86,7 @@ extension Settings {
         server.trustedProxies = try section.cidrList("trusted_proxies")
         server.idleTimeoutSeconds = try section.int("idle_timeout_s", default: server.idleTimeoutSeconds, in: 5...3600, unit: " (seconds)")
         server.headerTimeoutSeconds = try section.int("header_timeout_s", default: server.headerTimeoutSeconds, in: 1...300, unit: " (seconds)")
+        server.bodyTimeoutSeconds = try section.int("body_timeout_s", default: server.bodyTimeoutSeconds, in: 1...300, unit: " (seconds)")
         server.maxHeaderBytes = try section.int("max_header_bytes", default: server.maxHeaderBytes, in: 1024...81_920, unit: " (bytes)")
         server.maxConnections = try section.optionalInt("max_connections", in: 16...1_000_000)
         server.maxConnectionsPerClient = try section.int("max_connections_per_client", default: server.maxConnectionsPerClient, in: 1...1_000_000)

@@ -20,6 +20,7 @@ extension Settings {
         lines.append("  trusted_proxies: [\(server.trustedProxies.map(\.description).joined(separator: ", "))]")
         lines.append("  idle_timeout_s: \(server.idleTimeoutSeconds)")
         lines.append("  header_timeout_s: \(server.headerTimeoutSeconds)")
+        lines.append("  body_timeout_s: \(server.bodyTimeoutSeconds)")
         lines.append("  max_header_bytes: \(server.maxHeaderBytes)")
         lines.append("  max_connections: \(server.maxConnections.map(String.init) ?? "auto")  # auto: from the memory limit")
         lines.append("  max_connections_per_client: \(server.maxConnectionsPerClient)")

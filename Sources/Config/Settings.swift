@@ -66,6 +66,10 @@ public struct ServerSettings: Hashable, Sendable {
     public var idleTimeoutSeconds = 75
     /// A new connection must have sent its first request's headers within this time.
     public var headerTimeoutSeconds = 10
+    /// Each request, head and body, must have fully arrived within this time of its head: a client
+    /// that trickles its body is answered 408 and cut off. A 4 KiB body needs about a second on a
+    /// slow mobile link.
+    public var bodyTimeoutSeconds = 5
     /// The largest request head (request line and all header fields) accepted; larger gets 431.
     public var maxHeaderBytes = 16_384
     /// Open connections at once; `nil` sizes it from the memory the process may use.
@@ -183,17 +187,14 @@ public struct StateSettings: Hashable, Sendable {
     /// How long one storage operation may take before the request is answered with 503.
     public var timeoutMilliseconds = 3000
 
-    /// `url` with any password replaced by `***`.
+    /// `url` with its user and password replaced by `***`.
     public var redactedURL: String? { url?.redacted }
 
-    /// `url` with the password part, if any, replaced by `***`.
+    /// `url` with everything between `://` and its last `@` (the user and password) replaced by
+    /// `***`, so that no character of a password reaches the output, whatever characters it holds.
     static func redact(_ url: String) -> String {
         let parts = url.split(separator: "://", maxSplits: 1)
-        guard parts.count == 2 else { return url }
-        let authority = parts[1].prefix { $0 != "/" && $0 != "?" }
-        guard let at = authority.lastIndex(of: "@") else { return url }
-        let credentials = authority[..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return "\(parts[0])://\(credentials[..<colon]):***\(parts[1][at...])"
+        guard parts.count == 2, let at = parts[1].lastIndex(of: "@") else { return url }
+        return "\(parts[0])://***\(parts[1][at...])"
     }
 }

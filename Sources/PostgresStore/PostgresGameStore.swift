@@ -264,7 +264,6 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
             id: r.id,
             moves: r.moves,
             version: r.version,
-            rematchID: r.rematchID,
             expectedVersion: expectedVersion
         )
         let stored = try await run("update") { client, logger, _, _ in

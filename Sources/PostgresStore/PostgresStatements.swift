@@ -39,18 +39,19 @@ enum PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// Replaces a game's moves if it is still at `expectedVersion`; returns its id when it did.
+    /// Replaces a game's moves (never its seats or rematch link) if it is still at `expectedVersion`;
+    /// returns its id when it did.
     ///
     /// Only an online game's change is announced: other processes' streams of it are what two
     /// players on two tasks see. Every `NOTIFY` serialises its commit on PostgreSQL's one
     /// notification queue, so one-screen and computer games, which a page never streams, skip it;
     /// a stream of such a game opened through the API follows the moves made on its own process.
     struct UpdateGame: PostgresPreparedStatement {
-        static let name = "tictactoe_update_game_v2"
+        static let name = "tictactoe_update_game_v3"
         static let sql = """
             WITH changed AS (
-                UPDATE games SET moves = $2, version = $3, rematch_id = $4, touched_at = now()
-                WHERE id = $1 AND version = $5 RETURNING id, online
+                UPDATE games SET moves = $2, version = $3, touched_at = now()
+                WHERE id = $1 AND version = $4 RETURNING id, online
             )
             SELECT changed.id FROM changed
             LEFT JOIN LATERAL (SELECT pg_notify('tictactoe_games', changed.id) WHERE changed.online) AS notified ON true
@@ -59,15 +60,13 @@ enum PostgresStatements {
         var id: String
         var moves: String
         var version: Int
-        var rematchID: String?
         var expectedVersion: Int
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 5)
+            var bindings = PostgresBindings(capacity: 4)
             bindings.append(id)
             bindings.append(moves)
             bindings.append(version)
-            bindings.append(rematchID)
             bindings.append(expectedVersion)
             return bindings
         }

@@ -112,7 +112,7 @@ public func buildRouter(_ parts: AppParts) -> Router<AppRequestContext> {
     let service = GameService(settings: parts.settings, store: parts.store, computer: parts.computer, events: parts.events)
     let clients = ClientAddress(trustedProxies: parts.settings.server.trustedProxies)
     PageRoutes(settings: parts.settings).add(to: routes)
-    HealthRoutes(store: parts.store).add(to: routes)
+    HealthRoutes(readiness: StoreReadiness(store: parts.store)).add(to: routes)
     GameRoutes(
         service: service,
         limits: ClientLimits(parts.settings.server.limits, clients: clients),
@@ -128,12 +128,14 @@ public func buildApplication(_ parts: AppParts, logger: Logger) -> some Applicat
     let server = parts.settings.server
     let connections = parts.connections
     let headerTimeout = TimeAmount.seconds(Int64(server.headerTimeoutSeconds))
+    let bodyTimeout = TimeAmount.seconds(Int64(server.bodyTimeoutSeconds))
     return Application(
         router: buildRouter(parts),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [
-                    ConnectionAdmissionHandler(table: connections), HeaderDeadlineHandler(timeout: headerTimeout), MalformedRequestResponder(),
+                    ConnectionAdmissionHandler(table: connections), RequestDeadlineHandler(headerTimeout: headerTimeout, bodyTimeout: bodyTimeout),
+                    MalformedRequestResponder(),
                 ],
                 idleTimeout: .seconds(Int64(server.idleTimeoutSeconds)),
                 httpDecoderConfiguration: .init(

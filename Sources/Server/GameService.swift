@@ -285,7 +285,7 @@ public struct GameService: Sendable {
             return value
         } catch {
             GameMetrics.storeErrors[operation]?.increment()
-            throw .unavailable(error.description)
+            throw .unavailable(error)
         }
     }
 }

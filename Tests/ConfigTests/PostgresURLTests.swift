@@ -10,7 +10,7 @@ import Testing
         #expect(url.port == 6432)
         #expect(url.database == "games")
         #expect(url.sslMode == .verifyFull)
-        #expect(url.redacted == "postgres://game%40team:***@db.example.com:6432/games?sslmode=verify-full")
+        #expect(url.redacted == "postgres://***@db.example.com:6432/games?sslmode=verify-full")
     }
 
     @Test func fillsInLibpqDefaults() throws {
@@ -29,12 +29,21 @@ import Testing
     }
 
     @Test(arguments: [
-        ("mysql://u:secret@h/d", "expected a URL such as postgres://user:password@host:5432/db, found `mysql://u:***@h/d`"),
-        ("postgres://u:secret@h:99999/d", "the port in `postgres://u:***@h:99999/d` must be a number from 1 to 65535, found `99999`"),
-        ("postgres://u:secret@/d", "`postgres://u:***@/d` names no host; expected postgres://user@host:5432/db"),
+        ("mysql://u:secret@h/d", "expected a URL such as postgres://user:password@host:5432/db, found `mysql://***@h/d`"),
+        ("postgres://u:secret@h:99999/d", "the port in `postgres://***@h:99999/d` must be a number from 1 to 65535, found `99999`"),
+        ("postgres://u:secret@/d", "`postgres://***@/d` names no host; expected postgres://user@host:5432/db"),
         ("postgres://u:secret@h/d?sslmode=maybe", "sslmode must be one of disable, prefer, require, verify-full, found `maybe`"),
-        ("postgres://u:secret@h/d?timeout=3", "unknown URL parameter `timeout` in `postgres://u:***@h/d?timeout=3`; supported: sslmode"),
-        ("postgres://u:se%zzcret@h/d", "the password in `postgres://u:***@h/d` has a `%` that is not followed by two hex digits"),
+        ("postgres://u:secret@h/d?timeout=3", "unknown URL parameter `timeout` in `postgres://***@h/d?timeout=3`; supported: sslmode"),
+        (
+            "postgres://app:s3cr/et9secret@db:5432/game",
+            "the user name or password in `postgres://***@db:5432/game` holds a `/`, `?` or `@`: write them as %2F, %3F and %40"
+        ),
+        (
+            "postgres://app:s3cr?et9secret@db/game",
+            "the user name or password in `postgres://***@db/game` holds a `/`, `?` or `@`: write them as %2F, %3F and %40"
+        ),
+        ("postgres://app:s3cr@et9secret@db/game?sslmode=maybe", "sslmode must be one of disable, prefer, require, verify-full, found `maybe`"),
+        ("postgres://u:se%zzcret@h/d", "the password in `postgres://***@h/d` has a `%` that is not followed by two hex digits"),
     ])
     func refusesBadURLsWithoutShowingThePassword(text: String, message: String) {
         #expect(throws: PostgresURLError.self) { try PostgresURL(text) }

@@ -38,6 +38,7 @@ import Testing
               trusted_proxies: [10.0.0.0/16, "fd00::/8"]
               idle_timeout_s: 30
               header_timeout_s: 4
+              body_timeout_s: 7
               max_header_bytes: 8192
               max_connections: 500
               max_connections_per_client: 20
@@ -48,6 +49,7 @@ import Testing
         #expect(settings.server.trustedProxies.map(\.description) == ["10.0.0.0/16", "fd00::/8"])
         #expect(settings.server.idleTimeoutSeconds == 30)
         #expect(settings.server.headerTimeoutSeconds == 4)
+        #expect(settings.server.bodyTimeoutSeconds == 7)
         #expect(settings.server.maxHeaderBytes == 8192)
         #expect(settings.server.maxConnections == 500)
         #expect(settings.server.maxConnectionsPerClient == 20)
@@ -63,6 +65,15 @@ import Testing
         #expect(server.streams.perClient == 8)
         #expect(server.idleTimeoutSeconds == 75)
         #expect(server.headerTimeoutSeconds == 10)
+        #expect(server.bodyTimeoutSeconds == 5)
+    }
+
+    @Test func refusesABodyTimeoutOutOfRange() {
+        #expect {
+            try ConfigLoader.parse("server:\n  body_timeout_s: 0\n", source: "b.yaml")
+        } throws: { error in
+            (error as? ConfigError)?.description == "b.yaml:2:19: server.body_timeout_s: expected an integer (seconds) from 1 to 300, found 0"
+        }
     }
 
     @Test func refusesABadTrustedProxyWithItsPosition() {

@@ -101,7 +101,7 @@ import Testing
         )
         #expect(s.state.url?.host == "db")
         #expect(s.state.url?.password == "s3cret")
-        #expect(s.state.redactedURL == "postgres://game:***@db:5432/games")
+        #expect(s.state.redactedURL == "postgres://***@db:5432/games")
         #expect(!s.summary.contains("s3cret"))
     }
 

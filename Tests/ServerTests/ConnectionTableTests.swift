@@ -44,6 +44,7 @@ import Testing
         let second = try ticket(table.admit(channels[1], peer: "127.0.0.3"))
         _ = try ticket(table.admit(channels[2], peer: "127.0.0.4"))
         table.busy(first)
+        table.received(first)
         table.busy(second)
         table.idle(second)
         // The third has been idle since it was accepted, before the second's request ended.
@@ -70,11 +71,36 @@ import Testing
     }
 
     @Test func refusesWhenEveryConnectionIsBusy() throws {
-        let table = ConnectionTable(limit: 2, perClient: 10)
-        table.busy(try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.2")))
-        table.busy(try ticket(table.admit(EmbeddedChannel(), peer: "127.0.0.3")))
+        // Busy: each request has fully arrived and is being answered.
+        let table = ConnectionTable(limit: 2, perClient: 10, firstRequestGrace: .zero)
+        for peer in ["127.0.0.2", "127.0.0.3"] {
+            let busy = try ticket(table.admit(EmbeddedChannel(), peer: peer))
+            table.busy(busy)
+            table.received(busy)
+        }
         #expect(table.admit(EmbeddedChannel(), peer: "127.0.0.4") == .processFull)
         #expect(table.evicted == 0)
+    }
+
+    @Test func aConnectionStalledInItsBodyGivesWayWhenNoneIsIdle() throws {
+        let channels = (0..<4).map { _ in EmbeddedChannel() }
+        for channel in channels { try channel.connect(to: SocketAddress(ipAddress: "127.0.0.9", port: 1)).wait() }
+        let table = ConnectionTable(limit: 3, perClient: 10, firstRequestGrace: .zero)
+        let answering = try ticket(table.admit(channels[0], peer: "127.0.0.2"))
+        table.busy(answering)
+        table.received(answering)
+        let olderBody = try ticket(table.admit(channels[1], peer: "127.0.0.3"))
+        table.busy(olderBody)
+        let newerBody = try ticket(table.admit(channels[2], peer: "127.0.0.4"))
+        table.busy(newerBody)
+        _ = try ticket(table.admit(channels[3], peer: "127.0.0.5"))
+        #expect(channels.map(\.isActive) == [true, false, true, true])
+        #expect(table.evicted == 1)
+
+        // Within the grace, a body still arriving is left alone.
+        let patient = ConnectionTable(limit: 1, perClient: 10, firstRequestGrace: .seconds(60))
+        patient.busy(try ticket(patient.admit(EmbeddedChannel(), peer: "127.0.0.2")))
+        #expect(patient.admit(EmbeddedChannel(), peer: "127.0.0.3") == .processFull)
     }
 
     @Test func releasingAConnectionClosedToMakeRoomChangesNothing() throws {

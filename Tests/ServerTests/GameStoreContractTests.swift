@@ -101,6 +101,82 @@ import Testing
         }
     }
 
+    /// The review's race, made exact: the move was computed from the record read before the claim.
+    @Test(arguments: stores)
+    func aMoveNeverUndoesASeatClaimOrARematchLink(factory: Factory) async throws {
+        try await withStore(made: factory) { store in
+            let creator = SeatToken.random().hash
+            let read = GameRecord(
+                id: .random(),
+                state: GameState(shape: .classic),
+                opponent: .human,
+                computerSeat: .second,
+                seats: Seats(first: creator)
+            )
+            try await store.insert(read)
+            let joiner = SeatToken.random().hash
+            #expect(
+                try await store.claimSeat(in: read.id, token: joiner)
+                    == .claimed(
+                        .second,
+                        GameRecord(
+                            id: read.id,
+                            state: read.state,
+                            opponent: .human,
+                            computerSeat: .second,
+                            seats: Seats(first: creator, second: joiner)
+                        )
+                    )
+            )
+            var moved = read
+            try moved.state.play(4)
+            guard case .updated = try await store.update(moved, expectedVersion: 0) else {
+                Issue.record("the move must be stored")
+                return
+            }
+            let stored = try #require(try await store.game(read.id))
+            #expect(stored.seats == Seats(first: creator, second: joiner))
+            #expect(stored.state.moves == [4])
+
+            let rematch = try #require(try await store.rematch(of: read.id) { _ in record() })
+            var late = stored
+            try late.state.play(0)
+            guard case .updated = try await store.update(late, expectedVersion: 1) else {
+                Issue.record("the second move must be stored")
+                return
+            }
+            #expect(try await store.game(read.id)?.rematchID == rematch.id)
+        }
+    }
+
+    /// Many creators' moves racing many joiners' claims: every claim that answered is kept.
+    @Test(arguments: stores)
+    func racingMovesAndClaimsKeepEveryClaim(factory: Factory) async throws {
+        try await withStore(made: factory) { store in
+            for _ in 0..<40 {
+                let read = GameRecord(
+                    id: .random(),
+                    state: GameState(shape: .classic),
+                    opponent: .human,
+                    computerSeat: .second,
+                    seats: Seats(first: SeatToken.random().hash)
+                )
+                try await store.insert(read)
+                let joiner = SeatToken.random().hash
+                var moved = read
+                try moved.state.play(0)
+                async let claim = store.claimSeat(in: read.id, token: joiner)
+                async let update = store.update(moved, expectedVersion: 0)
+                let (claimed, _) = try await (claim, update)
+                guard case .claimed(.second, _) = claimed else {
+                    Issue.record("the open seat must be claimed")
+                    return
+                }
+                #expect(try await store.game(read.id)?.seats?.second == joiner)
+            }
+        }
+    }
+
     @Test(arguments: stores)
     func storesAndReturnsAGame(factory: Factory) async throws {
         try await withStore(made: factory) { store in

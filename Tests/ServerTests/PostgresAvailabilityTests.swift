@@ -28,12 +28,15 @@ import Testing
             #expect(ready.status == .serviceUnavailable)
             let reason = try ready.error().error
             #expect(reason.code == "unavailable")
-            #expect(reason.message.hasPrefix("game storage is not available: the schema could not be created: "))
-            #expect(!reason.message.contains("never-printed"))
+            #expect(reason.message == "game storage is not available; try again in a moment")
+            #expect(reason.requestId?.isEmpty == false)
             let create = try await client.post("/api/games")
             #expect(create.status == .serviceUnavailable)
             #expect(create.headers[.retryAfter] == "1")
-            #expect(try create.error().error.code == "unavailable")
+            let refused = try create.error().error
+            #expect(refused.code == "unavailable")
+            #expect(refused.message == "game storage is not available; try again in a moment")
+            #expect(refused.requestId != nil && refused.requestId != reason.requestId)
             #expect(try await client.get("/healthz").status == .ok)
         }
     }

@@ -11,6 +11,7 @@ struct ErrorBody: Decodable, Equatable {
     struct Detail: Decodable, Equatable {
         var code: String
         var message: String
+        var requestId: String?
     }
     var error: Detail
 }

@@ -20,6 +20,8 @@ from loopback import free_port  # noqa: E402  (shared by the Python suites)
 
 BIN = os.environ.get("TICTACTOE_BIN", os.path.join(os.path.dirname(__file__), "../../.build/release/tictactoe"))
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+# What a client is told when the state backend fails; the cause is only in the log.
+UNAVAILABLE = "game storage is not available; try again in a moment"
 
 
 class Server:
@@ -56,6 +58,22 @@ class Server:
         self.log.flush()
         with open(self.log_path) as f:
             return f.read()
+
+    def logged(self, request_id, timeout=5):
+        """The JSON log lines of one request (`hb.request.id`), waiting for them to be written."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = []
+            for text in self.output().splitlines():
+                try:
+                    line = json.loads(text)
+                except ValueError:
+                    continue
+                if isinstance(line, dict) and line.get("hb.request.id") == request_id:
+                    lines.append(line)
+            if lines or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.1)
 
     def request(self, method, path, body=None, headers=None, raw=None):
         """Returns (status, parsed JSON or text, headers)."""

@@ -176,3 +176,59 @@ def test_oversized_headers_get_431_json(start_server):
     assert status == 431
     assert body["error"]["code"] == "headers_too_large"
     assert server.request("GET", "/healthz", headers={"X-Padding": "a" * 3000})[0] == 200
+
+
+def trickling_body(server, source):
+    """A POST whose 400-byte body arrives one byte at a time; returns the socket."""
+    sock = raw_connection(server, source=source)
+    sock.sendall(b"POST /api/games HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n")
+    return sock
+
+
+def test_a_client_trickling_its_body_gets_408_json_within_the_body_timeout(start_server):
+    server = start_server("server: {body_timeout_s: 2}\n")
+    sock = trickling_body(server, "127.0.0.1")
+    start = time.monotonic()
+    data = b""
+    sock.settimeout(0.5)
+    for _ in range(20):
+        try:
+            sock.sendall(b" ")
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    closed_after = time.monotonic() - start
+    sock.close()
+    status, headers, body = split_response(data)
+    assert status == 408 and headers["connection"] == "close"
+    assert json.loads(body) == {"error": {"code": "request_timeout", "message": "the request did not fully arrive within 2 s of its head"}}
+    assert 1.5 <= closed_after <= 4, closed_after
+
+
+def test_clients_trickling_bodies_from_many_addresses_do_not_hold_the_connection_cap(start_server):
+    """The review's probe: 24 addresses each trickle a body (a byte every 2 s) into a server capped
+    at 16 connections; a new client is still served at once, and each trickler is cut off."""
+    server = start_server("server: {max_connections: 16, body_timeout_s: 30}\n")
+    tricklers = [trickling_body(server, f"127.0.1.{i + 1}") for i in range(24)]
+    try:
+        time.sleep(1.2)  # past the grace a body gets before it can give way
+        for sock in tricklers:
+            try:
+                sock.sendall(b" ")
+            except OSError:
+                pass
+        served = []
+        for _ in range(5):
+            started = time.monotonic()
+            status, _, _ = server.request("POST", "/api/games", {})
+            served.append((status, time.monotonic() - started))
+        assert [status for status, _ in served] == [201] * 5, served
+        assert max(seconds for _, seconds in served) < 2, served
+    finally:
+        for sock in tricklers:
+            sock.close()

@@ -40,3 +40,32 @@ def test_smoke_says_when_nothing_answers_and_refuses_a_bad_url():
     assert result.returncode == 1
     assert f"smoke: FAILED at {url}: GET /healthz: expected HTTP 200, got no answer: " in result.stderr
     assert smoke("no running task yet").returncode == 2
+
+
+def test_smoke_reports_a_redirect_instead_of_following_it():
+    """Port 80 of an HTTPS load balancer answers 301 to https://: following it would turn the POST
+    into a GET and play elsewhere, so the smoke game names the redirect and fails."""
+    import http.server
+    import threading
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(301)
+            self.send_header("Location", "https://tictactoe.example.com:443" + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = smoke(url, "--wait", "5")
+    finally:
+        server.shutdown()
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"smoke: FAILED at {url}: GET /healthz: expected HTTP 200, got 301: redirected to "
+                                     "https://tictactoe.example.com:443/healthz; the smoke game follows no redirect: "
+                                     "play at the address the server names")

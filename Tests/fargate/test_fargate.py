@@ -338,7 +338,9 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
     output = deploy.stdout + deploy.stderr
     # moto reports this service's tasks running: the deploy is proven by a smoke game.
     assert deploy.returncode == 0, output
-    assert "stable: 2/2 tasks running" in output and "play at: http://" in output
+    # The address is the stack's own: the certificate's domain over HTTPS, never the balancer's name.
+    assert "stable: 2/2 tasks running" in output and "play at: https://tictactoe.example.com/\n" in output
+    assert make(aws_env, "url", "VARIANT=production").stdout.strip().splitlines()[-1] == "https://tictactoe.example.com/"
     assert "smoke: played game " in output and f": 3×3, 5 moves, X won at {aws_env['SMOKE_URL']}" in output
 
     stacks = aws(aws_env, "cloudformation", "describe-stacks", "--stack-name", "tictactoe-production")["Stacks"]

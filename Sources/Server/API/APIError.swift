@@ -14,6 +14,11 @@ public struct APIError: HTTPResponseError, Equatable {
     public var retryAfterSeconds: Int?
     /// Methods the resource does allow, sent as `Allow` with 405.
     public var allow: [HTTPRequest.Method] = []
+    /// What went wrong inside, for the log only: ``APIErrorMiddleware`` logs it under the request's
+    /// id and answers with that id instead (`requestId`), so no backend's own text reaches a client.
+    public var cause: String?
+    /// The request's id, sent as `requestId` when there is a ``cause`` to find in the log.
+    public var requestID: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfterSeconds: Int? = nil) {
         self.status = status
@@ -31,7 +36,8 @@ public struct APIError: HTTPResponseError, Equatable {
     }
 
     var body: String {
-        "{\"error\":{\"code\":\(jsonQuoted(code)),\"message\":\(jsonQuoted(message))}}"
+        let id = requestID.map { ",\"requestId\":\(jsonQuoted($0))" } ?? ""
+        return "{\"error\":{\"code\":\(jsonQuoted(code)),\"message\":\(jsonQuoted(message))\(id)}}"
     }
 }
 
@@ -40,7 +46,10 @@ extension APIError {
         APIError(.notFound, "game_not_found", "no game has the id \"\(id.prefix(40))\"; it may have expired")
     }
     static let busy = APIError(.serviceUnavailable, "busy", "the computer is thinking about too many games; try again in a moment")
-    static func unavailable(_ reason: String) -> APIError {
-        APIError(.serviceUnavailable, "unavailable", "game storage is not available: \(reason)")
+    /// The store failed; the answer says only that, the log says why (``cause``).
+    static func unavailable(_ cause: StoreError) -> APIError {
+        var error = APIError(.serviceUnavailable, "unavailable", "game storage is not available; try again in a moment")
+        error.cause = cause.description
+        return error
     }
 }

@@ -12,8 +12,9 @@ import NIOHTTPTypes
 /// target check ever fails for capacity. A refused connection that sends no request head within
 /// `refusedHeadTimeout` is closed without an answer.
 ///
-/// Tells the table when the connection is busy (a request in progress) and when it is idle, so
-/// that the table closes idle connections first. Every method runs on the connection's event loop.
+/// Tells the table when the connection is busy (a request in progress), when its request has
+/// fully arrived, and when it is idle, so that the table closes idle connections first and
+/// connections stalled in a body next. Every method runs on the connection's event loop.
 final class ConnectionAdmissionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -55,9 +56,14 @@ final class ConnectionAdmissionHandler: ChannelDuplexHandler, RemovableChannelHa
         let part = unwrapInboundIn(data)
         switch admission {
         case .admitted(let ticket):
-            if case .head = part {
-                if inFlight == 0 { table.busy(ticket) }
+            switch part {
+            case .head:
+                table.busy(ticket)
                 inFlight += 1
+            case .end:
+                table.received(ticket)
+            case .body:
+                break
             }
             context.fireChannelRead(data)
         case .processFull, .clientFull:

@@ -11,8 +11,10 @@ import NIOCore
 /// - At the process cap, the connection idle longest (no request in progress) is closed to make
 ///   room. One that has sent nothing yet counts as idle since it was accepted, but only once it
 ///   has had `firstRequestGrace` to send its first request: a burst of new connections does not
-///   close each other before they are read. Only when no connection can give way is the new one
-///   refused.
+///   close each other before they are read. When none is idle, the connection whose request body
+///   has been arriving longest gives way, once it has been at it for `firstRequestGrace` (a
+///   client trickling its body is not busy, only slow). Only when no connection can give way is
+///   the new one refused.
 /// - Counts are exact at every moment: a connection chosen for closing stops counting at once,
 ///   not when its close completes, and releasing it later changes nothing.
 public final class ConnectionTable: Sendable {
@@ -40,6 +42,8 @@ public final class ConnectionTable: Sendable {
         var idleSince: UInt64?
         /// Whether a request has ended on it.
         var served = false
+        /// When the head of the request whose body is still arriving was read; `nil` otherwise.
+        var receivingSince: UInt64?
     }
 
     private struct State {
@@ -47,6 +51,22 @@ public final class ConnectionTable: Sendable {
         var entries: [Int: Entry] = [:]
         var perClient: [String: Int] = [:]
         var evicted = 0
+
+        /// The connection to close for room: the one idle longest, else the one whose body has
+        /// been arriving longest; either only after `grace`, unless it has served a request.
+        func victim(now: UInt64, grace: UInt64) -> Int? {
+            var idle: (ticket: Int, since: UInt64)?
+            var receiving: (ticket: Int, since: UInt64)?
+            for (ticket, entry) in entries {
+                if let since = entry.idleSince, since < idle?.since ?? .max, entry.served || now &- since >= grace {
+                    idle = (ticket, since)
+                }
+                if let since = entry.receivingSince, since < receiving?.since ?? .max, now &- since >= grace {
+                    receiving = (ticket, since)
+                }
+            }
+            return idle?.ticket ?? receiving?.ticket
+        }
 
         mutating func remove(_ ticket: Int) -> Entry? {
             guard let entry = entries.removeValue(forKey: ticket) else { return nil }
@@ -78,12 +98,9 @@ public final class ConnectionTable: Sendable {
         let admission = state.withLock { state -> Admission in
             if let client, state.perClient[client, default: 0] >= perClient { return .clientFull }
             if state.entries.count >= limit {
-                var oldest: (ticket: Int, since: UInt64)?
-                for (ticket, entry) in state.entries {
-                    guard let since = entry.idleSince, since < oldest?.since ?? .max else { continue }
-                    if entry.served || now &- since >= firstRequestGrace { oldest = (ticket, since) }
+                guard let ticket = state.victim(now: now, grace: firstRequestGrace), let entry = state.remove(ticket) else {
+                    return .processFull
                 }
-                guard let oldest, let entry = state.remove(oldest.ticket) else { return .processFull }
                 victim = entry.channel
                 state.evicted += 1
             }
@@ -100,9 +117,19 @@ public final class ConnectionTable: Sendable {
         return admission
     }
 
-    /// A request started on the connection: it is not closed to make room until it ends.
+    /// A request's head arrived on the connection: it is not closed to make room until the request
+    /// ends, unless its body stops arriving.
     func busy(_ ticket: Int) {
-        state.withLock { $0.entries[ticket]?.idleSince = nil }
+        let now = NIODeadline.now().uptimeNanoseconds
+        state.withLock { state in
+            state.entries[ticket]?.idleSince = nil
+            state.entries[ticket]?.receivingSince = now
+        }
+    }
+
+    /// The request's body has fully arrived: the connection is busy until its response ends.
+    func received(_ ticket: Int) {
+        state.withLock { $0.entries[ticket]?.receivingSince = nil }
     }
 
     /// The connection's requests have all ended.

@@ -3,7 +3,8 @@ import Logging
 
 /// Turns every error into the contract's JSON error body: ours as they are, Hummingbird's
 /// (unknown route, body too large, …) with a matching code, and anything unexpected into a
-/// logged 500 that still has a JSON body. A path that exists but not for the request's method
+/// logged 500 that still has a JSON body. An error's inner ``APIError/cause`` goes to the log
+/// under the request's id, never to the answer. A path that exists but not for the request's method
 /// gets 405 with `Allow`, from the methods `routes` recorded.
 public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteMethods?
@@ -15,7 +16,11 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
+        } catch var error as APIError {
+            if let cause = error.cause {
+                context.logger.warning("\(error.message)", metadata: ["cause": "\(cause)", "status": "\(error.status.code)"])
+                error.requestID = context.id
+            }
             return try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             return try translate(error.status, request: request).response(from: request, context: context)

@@ -2,18 +2,16 @@ import Hummingbird
 import NIOCore
 
 /// Liveness and readiness, for container orchestrators and load balancers.
+///
+/// `/readyz` answers from ``StoreReadiness``, so probes cannot drive the database.
 struct HealthRoutes {
-    let store: any GameStore
+    let readiness: StoreReadiness
 
     func add(to router: some RouterMethods<AppRequestContext>) {
         router.get("healthz") { _, _ in Self.json("{\"status\":\"ok\"}") }
         router.get("readyz") { _, _ in
-            do {
-                try await store.checkHealth()
-                return Self.json("{\"status\":\"ready\"}")
-            } catch let error as StoreError {
-                throw APIError.unavailable(error.description)
-            }
+            if let failure = await readiness.failure() { throw APIError.unavailable(failure) }
+            return Self.json("{\"status\":\"ready\"}")
         }
     }
 

@@ -10,7 +10,10 @@ public protocol GameStore: Sendable {
 
     func game(_ id: GameID) async throws(StoreError) -> GameRecord?
 
-    /// Replaces the game if its stored version is still `expectedVersion`.
+    /// Stores the game's new state (its moves and version) if its stored version is still
+    /// `expectedVersion`. Its seats and rematch link stay as stored: only ``claimSeat(in:token:)``
+    /// and ``rematch(of:makeGame:)`` change those, so a move computed from a record read before a
+    /// claim never undoes the claim.
     func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult
 
     /// Links `original` to a new game made by `makeGame`, once: later calls return the game

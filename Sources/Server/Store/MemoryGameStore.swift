@@ -98,7 +98,7 @@ private struct Storage {
     mutating func update(_ record: GameRecord, expectedVersion: Int, at time: ContinuousClock.Instant) -> UpdateResult {
         guard var entry = games[record.id] else { return .notFound }
         guard entry.record.version == expectedVersion else { return .conflict(current: entry.record) }
-        entry.record = record
+        entry.record.state = record.state
         entry.touched = time
         games[record.id] = entry
         touch(record.id, at: time)

@@ -176,9 +176,9 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
 
     public func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult {
         let rows = try await run(
-            "UPDATE games SET moves = ?, version = ?, rematch_id = ?, touched_at = ? WHERE id = ? AND version = ? RETURNING id",
+            "UPDATE games SET moves = ?, version = ?, touched_at = ? WHERE id = ? AND version = ? RETURNING id",
             [
-                .text(Self.encode(record.state.moves)), .integer(record.version), record.rematchID.map { .text($0.rawValue) } ?? .null,
+                .text(Self.encode(record.state.moves)), .integer(record.version),
                 .integer(Int(now())), .text(record.id.rawValue), .integer(expectedVersion),
             ]
         )
