@@ -59,7 +59,9 @@ class Registry:
         url = path if path.startswith("http") else self.base + path
         request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
         if self.token:
-            request.add_header("Authorization", self.token)
+            # Unredirected: a redirect (ECR sends blob downloads to S3) never carries the registry's
+            # credentials to another host, which would also make S3 refuse the request.
+            request.add_unredirected_header("Authorization", self.token)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status, dict(response.headers), response.read()
@@ -85,7 +87,7 @@ class Registry:
         query = urllib.parse.urlencode({k: v for k, v in fields.items() if k in ("service", "scope")})
         request = urllib.request.Request(fields["realm"] + ("?" + query if query else ""))
         if basic:
-            request.add_header("Authorization", f"Basic {basic}")
+            request.add_unredirected_header("Authorization", f"Basic {basic}")
         with urllib.request.urlopen(request, timeout=60) as response:
             answer = json.loads(response.read())
         self.token = "Bearer " + (answer.get("token") or answer.get("access_token", ""))
