@@ -77,9 +77,15 @@ extension StackTemplate {
     }
 
     /// Read access to exactly the secrets the tasks get: the variant's SSM parameters and Secrets
-    /// Manager secrets, and the database's generated secret.
+    /// Manager secrets, and the database's generated secret. A secret named with ECS's
+    /// `…:secret:NAME:json-key:version-stage:version-id` form is granted on the secret's own ARN
+    /// (its first seven fields), which is what IAM matches.
     private var secretStatements: [JSON] {
-        let arns = deploy.secrets.keys.sorted().compactMap { deploy.secrets[$0] }
+        var arns: [String] = []
+        for arn in deploy.secrets.keys.sorted().compactMap({ deploy.secrets[$0] }) {
+            let resource = Self.secretResource(arn)
+            if !arns.contains(resource) { arns.append(resource) }
+        }
         var statements: [JSON] = []
         for (prefix, action) in [("arn:aws:ssm:", "ssm:GetParameters"), ("arn:aws:secretsmanager:", "secretsmanager:GetSecretValue")] {
             let matching = arns.filter { $0.hasPrefix(prefix) }
@@ -91,4 +97,12 @@ extension StackTemplate {
         if deploy.database != nil { statements.append(databaseSecretStatement) }
         return statements
     }
+
+    /// The ARN IAM knows a secret by: a Secrets Manager ARN without ECS's trailing JSON key,
+    /// version stage and version id; anything else as it is.
+    static func secretResource(_ arn: String) -> String {
+        guard arn.hasPrefix("arn:aws:secretsmanager:") else { return arn }
+        return arn.split(separator: ":", omittingEmptySubsequences: false).prefix(7).joined(separator: ":")
+    }
+
 }

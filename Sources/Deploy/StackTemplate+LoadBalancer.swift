@@ -49,6 +49,11 @@ extension StackTemplate {
                         ("Type", .string("application")),
                         ("Subnets", ref("SubnetIds")),
                         ("SecurityGroups", .array([getAtt("LoadBalancerSecurityGroup", "GroupId")])),
+                        // Header fields that are not valid HTTP never reach a task.
+                        (
+                            "LoadBalancerAttributes",
+                            .array([.object([("Key", .string("routing.http.drop_invalid_header_fields.enabled")), ("Value", .string("true"))])])
+                        ),
                     ]
                 )
             ),

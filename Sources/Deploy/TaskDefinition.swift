@@ -89,6 +89,8 @@ public struct TaskDefinition: Sendable {
             ("essential", .bool(true)),
             ("user", .string(Self.user)),
             ("readonlyRootFilesystem", .bool(true)),
+            // The server needs no Linux capability: it runs as a user and listens above 1024.
+            ("linuxParameters", .object([("capabilities", .object([("drop", .array([.string("ALL")]))]))])),
             (
                 "portMappings",
                 .array([

@@ -43,6 +43,25 @@ import Testing
         )
     }
 
+    @Test func aSecretsJSONKeyIsGrantedOnTheSecretItself() throws {
+        let secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+        let parts = try template("{secrets: {PGUSER: \"\(secret):username::\", PGPASSWORD: \"\(secret):password::\"}}").clusterResources
+        let policies = parts.first { $0.0 == "ExecutionRole" }?.1.field("Properties")?.field("Policies")
+        let policy = try #require(policies.flatMap { if case .array(let a) = $0 { a.first } else { nil } })
+        let statement = JSON.object([
+            ("Effect", .string("Allow")), ("Action", .array([.string("secretsmanager:GetSecretValue")])), ("Resource", .array([.string(secret)])),
+        ])
+        #expect(policy.field("PolicyDocument")?.field("Statement") == .array([statement]))
+    }
+
+    @Test func theLoadBalancerDropsInvalidHeaderFields() throws {
+        let balancer = try template("{load_balancer: true}").loadBalancerResources.first { $0.0 == "LoadBalancer" }?.1
+        #expect(
+            balancer?.field("Properties")?.field("LoadBalancerAttributes")
+                == .array([.object([("Key", .string("routing.http.drop_invalid_header_fields.enabled")), ("Value", .string("true"))])])
+        )
+    }
+
     @Test func aGivenClusterAndRoleAreNotCreated() throws {
         let stack = try template("{cluster: games, execution_role_arn: \"arn:aws:iam::123456789012:role/mine\"}")
         #expect(stack.clusterResources.map(\.0) == ["LogGroup", "Cluster"])

@@ -37,6 +37,7 @@ import Testing
         #expect(mapping.field("containerPort") == .int(8080))
         #expect(container.field("stopTimeout") == .int(17))
         #expect(container.field("readonlyRootFilesystem") == .bool(true))
+        #expect(container.field("linuxParameters") == .object([("capabilities", .object([("drop", .array([.string("ALL")]))]))]))
         #expect(container.field("user") == .string("65532:65532"))
         #expect(json.field("executionRoleArn") == .string("arn:aws:iam::123456789012:role/tictactoe-demo-execution"))
     }
