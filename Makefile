@@ -26,6 +26,14 @@ VARIANTS := $(sort $(basename $(notdir $(wildcard variants/*.yaml))))
 VARIANTS_DIR ?= variants
 REPO ?= tictactoe
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# VERSION reaches recipes, tags and labels: checked here with make's own functions, before any
+# shell sees it (a tag may be named anything).
+VERSION_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
+  0 1 2 3 4 5 6 7 8 9 . _ + -
+without-chars = $(if $(2),$(call without-chars,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
+ifneq ($(words $(VERSION)) $(call without-chars,$(VERSION),$(VERSION_CHARS)),1 )
+$(error VERSION '$(VERSION)' may hold only letters, digits and . _ + - (one word))
+endif
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 DOCKER ?= docker
 # Image builds (scripts/image.sh); unset means the Dockerfiles' defaults: the official Swift image

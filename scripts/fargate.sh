@@ -48,6 +48,11 @@ check_signature() {
   checked="$(python3 scripts/signatures.py verify "$reference" --key "$VERIFY_KEY")" || exit 1
   echo "$checked"
   DIGEST="$(sed -n 's/^signature: .*@\(sha256:[0-9a-f]*\).*/\1/p' <<<"$checked")"
+  # What replaces the tag in the task definition must be a digest, whatever the check printed.
+  if ! [[ "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    echo "error: the signature check named no image digest (sha256: and 64 hex digits), so nothing is deployed" >&2
+    exit 1
+  fi
 }
 
 run() {

@@ -403,3 +403,12 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
     refused = make(aws_env, "verify", "VARIANT=production", check=False)
     assert refused.returncode != 0
     assert f"FAIL certificate: {certificate} does not cover other.example.org (it names: tictactoe.example.com" in refused.stdout, refused.stdout
+
+
+@pytest.mark.parametrize("version", ["1.2;touch build/version-ran", "a b", "v1`id`", "it's", ""])
+def test_make_refuses_a_version_no_shell_may_see_before_running_anything(version):
+    import subprocess
+    result = subprocess.run(["make", "-s", "print-version", f"VERSION={version}"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"VERSION '{version}' may hold only letters, digits and . _ + - (one word)" in result.stderr
+    assert not os.path.exists(os.path.join(ROOT, "build/version-ran"))
