@@ -58,22 +58,60 @@ extension StackTemplate {
                     ),
                 ])
             ),
-            ("ManagedPolicyArns", .array([.string("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")])),
         ]
-        if !secretStatements.isEmpty {
-            properties.append(
-                (
-                    "Policies",
-                    .array([
-                        .object([
-                            ("PolicyName", .string("read-secrets")),
-                            ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", .array(secretStatements))])),
-                        ])
-                    ])
-                )
+        var policies = [Self.policy("pull-image-and-log", pullAndLogStatements)]
+        if !secretStatements.isEmpty { policies.append(Self.policy("read-secrets", secretStatements)) }
+        properties.append(("Policies", .array(policies)))
+        return resource("AWS::IAM::Role", properties)
+    }
+
+    private static func policy(_ name: String, _ statements: [JSON]) -> JSON {
+        .object([
+            ("PolicyName", .string(name)),
+            ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", .array(statements))])),
+        ])
+    }
+
+    /// What starting a task needs, and no more than AWS's managed execution policy would give for
+    /// this variant: pulling its image from its own ECR repository (the token call has no resource
+    /// to name) and writing to its own log group.
+    private var pullAndLogStatements: [JSON] {
+        var statements: [JSON] = []
+        if let repository = Self.ecrRepositoryARN(image: task.image) {
+            statements.append(
+                .object([("Effect", .string("Allow")), ("Action", .array([.string("ecr:GetAuthorizationToken")])), ("Resource", .string("*"))])
+            )
+            statements.append(
+                .object([
+                    ("Effect", .string("Allow")),
+                    ("Action", .array(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"].map(JSON.string))),
+                    ("Resource", .array([.string(repository)])),
+                ])
             )
         }
-        return resource("AWS::IAM::Role", properties)
+        statements.append(
+            .object([
+                ("Effect", .string("Allow")),
+                ("Action", .array([.string("logs:CreateLogStream"), .string("logs:PutLogEvents")])),
+                ("Resource", .array([getAtt("LogGroup", "Arn")])),
+            ])
+        )
+        return statements
+    }
+
+    /// `arn:aws:ecr:REGION:ACCOUNT:repository/NAME` for an image in ECR
+    /// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:tag` or `…@sha256:…`); `nil` for another registry.
+    static func ecrRepositoryARN(image: String) -> String? {
+        guard let slash = image.firstIndex(of: "/") else { return nil }
+        let host = image[..<slash].split(separator: ".", omittingEmptySubsequences: false)
+        guard host.count == 6, host[1] == "dkr", host[2] == "ecr", host[4] == "amazonaws", host[5] == "com" else { return nil }
+        var name = image[image.index(after: slash)...]
+        if let at = name.firstIndex(of: "@") {
+            name = name[..<at]
+        } else if let colon = name.lastIndex(of: ":") {
+            name = name[..<colon]
+        }
+        return "arn:aws:ecr:\(host[3]):\(host[0]):repository/\(name)"
     }
 
     /// Read access to exactly the secrets the tasks get: the variant's SSM parameters and Secrets

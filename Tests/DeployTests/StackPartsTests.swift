@@ -17,15 +17,34 @@ import Testing
         #expect(parts[0].1.field("Properties")?.field("RetentionInDays") == .int(7))
         let role = try #require(parts[2].1.field("Properties"))
         #expect(role.field("RoleName") == .string("tictactoe-demo-execution"))
-        // Nothing to read: no inline policy at all.
-        #expect(role.field("Policies") == nil)
+        // No managed policy: pulling the variant's own image and writing its own log group only.
+        #expect(role.field("ManagedPolicyArns") == nil)
+        // (The tests' image repository, r/tictactoe, is not in ECR: nothing to pull from ECR.)
+        let pullAndLog = JSON.array([
+            .object([
+                ("Effect", .string("Allow")),
+                ("Action", .array([.string("logs:CreateLogStream"), .string("logs:PutLogEvents")])),
+                ("Resource", .array([.object([("Fn::GetAtt", .array([.string("LogGroup"), .string("Arn")]))])])),
+            ])
+        ])
+        #expect(
+            role.field("Policies")
+                == .array([
+                    .object([
+                        ("PolicyName", .string("pull-image-and-log")),
+                        ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", pullAndLog)])),
+                    ])
+                ])
+        )
     }
 
     @Test func theExecutionRoleReadsExactlyTheVariantsSecrets() throws {
         let ssm = "arn:aws:ssm:us-east-1:123456789012:parameter/tictactoe/key"
         let secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
         let parts = try template("{secrets: {API_KEY: \"\(ssm)\", DATABASE_URL: \"\(secret)\"}}", backend: "postgres").clusterResources
-        let policies = parts.first { $0.0 == "ExecutionRole" }?.1.field("Properties")?.field("Policies")
+        let policies = parts.first { $0.0 == "ExecutionRole" }?.1.field("Properties")?.field("Policies").flatMap {
+            if case .array(let all) = $0 { JSON.array(Array(all.dropFirst())) } else { nil }
+        }
         let statements = JSON.array([
             .object([("Effect", .string("Allow")), ("Action", .array([.string("ssm:GetParameters")])), ("Resource", .array([.string(ssm)]))]),
             .object([
@@ -47,11 +66,37 @@ import Testing
         let secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
         let parts = try template("{secrets: {PGUSER: \"\(secret):username::\", PGPASSWORD: \"\(secret):password::\"}}").clusterResources
         let policies = parts.first { $0.0 == "ExecutionRole" }?.1.field("Properties")?.field("Policies")
-        let policy = try #require(policies.flatMap { if case .array(let a) = $0 { a.first } else { nil } })
+        let policy = try #require(policies.flatMap { if case .array(let a) = $0 { a.last } else { nil } })
         let statement = JSON.object([
             ("Effect", .string("Allow")), ("Action", .array([.string("secretsmanager:GetSecretValue")])), ("Resource", .array([.string(secret)])),
         ])
         #expect(policy.field("PolicyDocument")?.field("Statement") == .array([statement]))
+    }
+
+    @Test func findsTheECRRepositoryOfAnImage() {
+        #expect(
+            StackTemplate.ecrRepositoryARN(image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/games/tictactoe@sha256:ab")
+                == "arn:aws:ecr:us-east-1:123456789012:repository/games/tictactoe"
+        )
+        #expect(StackTemplate.ecrRepositoryARN(image: "127.0.0.1:5000/tictactoe:demo-arm64") == nil)
+    }
+
+    @Test func theExecutionRolePullsOnlyTheVariantsOwnECRRepository() throws {
+        let task = try TaskDefinition(
+            variant: "demo",
+            settings: try ConfigLoader.parse("", source: "variants/demo.yaml"),
+            architecture: .amd64,
+            imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/tictactoe",
+            digest: nil,
+            region: "eu-west-1",
+            account: "123456789012"
+        )
+        let role = StackTemplate(task: task).clusterResources.first { $0.0 == "ExecutionRole" }?.1.field("Properties")
+        let policy = try #require(role?.field("Policies").flatMap { if case .array(let a) = $0 { a.first } else { nil } })
+        let statements = try #require(policy.field("PolicyDocument")?.field("Statement").flatMap { if case .array(let a) = $0 { a } else { nil } })
+        #expect(statements.count == 3)
+        #expect(statements.first?.field("Action") == .array([.string("ecr:GetAuthorizationToken")]))
+        #expect(statements.dropFirst().first?.field("Resource") == .array([.string("arn:aws:ecr:eu-west-1:123456789012:repository/tictactoe")]))
     }
 
     @Test func theLoadBalancerDropsInvalidHeaderFields() throws {
