@@ -142,13 +142,25 @@ network() {
 
 # The address to play at: the stack's URL output when it has one (https://<domain>/ for a variant
 # with deploy.https, else the load balancer's name with the listener's scheme), else the public
-# address of a running task.
+# address of a running task. Where the outputs cannot be read (moto cannot resolve a database's
+# endpoint in them), the same rule from the variant's facts: DOMAIN, else the balancer's name.
 service_url() {
-  local cluster service task eni ip port url
+  local cluster service task eni ip port url lb dns
   url="$("${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" \
     --query "Stacks[0].Outputs[?OutputKey=='URL'].OutputValue | [0]" --output text 2>/dev/null || true)"
   if [ -n "$url" ] && [ "$url" != None ]; then
     echo "$url"
+    return
+  fi
+  if [ -n "$DOMAIN" ]; then
+    echo "https://$DOMAIN/"
+    return
+  fi
+  if [ -n "$LOAD_BALANCER_ID" ] && lb="$("${AWS[@]}" cloudformation describe-stack-resource --stack-name "$STACK" \
+      --logical-resource-id "$LOAD_BALANCER_ID" --query 'StackResourceDetail.PhysicalResourceId' --output text 2>/dev/null)" \
+      && [ -n "$lb" ] && [ "$lb" != None ]; then
+    dns="$("${AWS[@]}" elbv2 describe-load-balancers --load-balancer-arns "$lb" --query 'LoadBalancers[0].DNSName' --output text)"
+    echo "$([ -n "$CERTIFICATE_ARN" ] && echo https || echo http)://$dns/"
     return
   fi
   cluster="$CLUSTER"; service="$SERVICE"; port="$PORT"
