@@ -223,6 +223,16 @@ case "$command" in
       if [ "$3" = true ]; then echo "ok   $1: the stack creates $2"; return 0; fi
       if "${AWS[@]}" iam get-role --role-name "$2" >/dev/null 2>&1; then echo "ok   $1: $2 exists"; else echo "FAIL $1: $2 does not exist"; return 1; fi
     }
+    boundary_ok() {
+      # A stack that creates a role gives it this boundary; IAM refuses the role if it is missing.
+      if [ "$EXECUTION_ROLE_CREATED" != true ]; then echo "ok   role boundary: no role created"; return 0; fi
+      if "${AWS[@]}" iam get-policy --policy-arn "arn:aws:iam::$ACCOUNT:policy/$ROLE_BOUNDARY" >/dev/null 2>&1; then
+        echo "ok   role boundary: $ROLE_BOUNDARY exists"
+      else
+        echo "FAIL role boundary: no policy $ROLE_BOUNDARY in account $ACCOUNT: create it once with aws iam create-policy --policy-name $ROLE_BOUNDARY --policy-document file://iam/role-boundary.json"
+        return 1
+      fi
+    }
     logs_ok() {
       if [ "$("${AWS[@]}" logs describe-log-groups --log-group-name-prefix "$LOG_GROUP" --query "length(logGroups[?logGroupName=='$LOG_GROUP'])" --output text)" = 1 ]; then
         echo "ok   log group: $LOG_GROUP exists"
@@ -253,7 +263,7 @@ case "$command" in
       echo "ok   certificate: $CERTIFICATE_ARN covers ${DOMAIN:-the load balancer}"
     }
     check image_ok; check cluster_ok; check role_ok executionRoleArn "$EXECUTION_ROLE" "$EXECUTION_ROLE_CREATED"
-    check role_ok taskRoleArn "$TASK_ROLE" false; check logs_ok; check certificate_ok
+    check role_ok taskRoleArn "$TASK_ROLE" false; check boundary_ok; check logs_ok; check certificate_ok
     if [ "$failures" -gt 0 ]; then echo "verify: $failures problem(s)"; exit 1; fi
     echo "verify: ready to deploy $VARIANT ($ARCH) to $REGION"
     ;;
@@ -262,10 +272,23 @@ case "$command" in
     render
     network
     # A load-balanced stack believes X-Forwarded-For only from the VPC's addresses (the balancer's).
-    proxies=()
+    parameters=()
     if [ -n "$TRUSTED_PROXIES_PARAMETER" ]; then
       cidrs="$("${AWS[@]}" ec2 describe-vpcs --vpc-ids "$VPC_ID" --query 'Vpcs[0].CidrBlockAssociationSet[].CidrBlock' --output text | tr '\t' ',')"
-      [ -n "$cidrs" ] && [ "$cidrs" != None ] && proxies=("$TRUSTED_PROXIES_PARAMETER=$cidrs")
+      [ -n "$cidrs" ] && [ "$cidrs" != None ] && parameters=("$TRUSTED_PROXIES_PARAMETER=$cidrs")
+    fi
+    # The database's subnets: on an update the stack keeps its own blocks (a parameter that
+    # cloudformation deploy is not given keeps its previous value; new blocks would replace the
+    # subnets under the database), else two blocks the VPC does not use yet.
+    if [ -n "$DATABASE_SUBNETS_PARAMETER" ]; then
+      held="$("${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" \
+        --query "length(Stacks[0].Parameters[?ParameterKey=='$DATABASE_SUBNETS_PARAMETER'])" --output text 2>/dev/null || true)"
+      if [ "$held" != 1 ]; then
+        blocks="$(python3 scripts/free-subnet-blocks.py --prefix "$DATABASE_SUBNET_PREFIX" \
+          --vpc "$("${AWS[@]}" ec2 describe-vpcs --vpc-ids "$VPC_ID" --query 'Vpcs[0].CidrBlockAssociationSet[].CidrBlock' --output text)" \
+          --taken "$("${AWS[@]}" ec2 describe-subnets --filters "Name=vpc-id,Values=$VPC_ID" --query 'Subnets[].CidrBlock' --output text)")"
+        parameters+=("$DATABASE_SUBNETS_PARAMETER=$blocks")
+      fi
     fi
     # Replacing the database would move the games to a new, empty one: only when asked.
     if [ -n "$DATABASE_ID" ] && [ -z "$dry_run" ] && "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1; then
@@ -278,7 +301,7 @@ case "$command" in
     confirm "deploy $VARIANT ($ARCH) with template $TEMPLATE"
     deploy_stack=(timeout "$((WAIT + 600))" "${AWS[@]}" cloudformation deploy --stack-name "$STACK" --template-file "$TEMPLATE"
       --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset
-      --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" "${proxies[@]}" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}")
+      --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" "${parameters[@]}" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}")
     if [ -n "$dry_run" ]; then run "${deploy_stack[@]}"; exit 0; fi
     echo "+ ${deploy_stack[*]}"
     # A database takes minutes: the stack's events are shown as they happen.

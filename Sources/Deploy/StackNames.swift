@@ -26,6 +26,10 @@ public struct StackNames: Sendable {
         deploy.executionRoleARN ?? "arn:aws:iam::\(account):role/\(createdExecutionRole)"
     }
     public var logGroup: String { deploy.logGroup(variant: variant) }
+    /// The managed policy every role the stack creates has as its permissions boundary, one per
+    /// account for every variant; `iam/role-boundary.json` is its document and
+    /// `iam/deployer-policy.json` lets a deployer create roles only with it.
+    public static let roleBoundaryPolicy = "tictactoe-role-boundary"
     /// The load balancer's and target group's name: AWS allows 32 characters.
     public var loadBalancer: String { String(stack.prefix(32)) }
     /// A CloudWatch alarm's or scaling policy's name, such as `tictactoe-shared-target-5xx`.
@@ -36,6 +40,7 @@ public struct StackNames: Sendable {
         public static let loadBalancer = "LoadBalancer"
         public static let serviceSecurityGroup = "ServiceSecurityGroup"
         public static let trustedProxiesParameter = "TrustedProxyCidrs"
+        public static let databaseSubnetsParameter = "DatabaseSubnetCidrs"
         /// The resource whose replacement would move the games to an empty database.
         public static func database(_ kind: DatabaseSettings.Kind) -> String {
             kind == .auroraServerless ? "DatabaseCluster" : "Database"

@@ -59,6 +59,14 @@ extension StackTemplate {
                 ])
             ),
         ]
+        // A deployer may create roles only under this boundary (iam/deployer-policy.json), so no
+        // role made here can ever hold more than iam/role-boundary.json allows.
+        properties.append(
+            (
+                "PermissionsBoundary",
+                .object([("Fn::Sub", .string("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/\(StackNames.roleBoundaryPolicy)"))])
+            )
+        )
         var policies = [Self.policy("pull-image-and-log", pullAndLogStatements)]
         if !secretStatements.isEmpty { policies.append(Self.policy("read-secrets", secretStatements)) }
         properties.append(("Policies", .array(policies)))

@@ -1,7 +1,8 @@
 import Config
 
 /// The database a variant's `deploy.database` asks for, made with the rest of the stack:
-/// credentials in a secret the stack generates, a subnet group over the stack's subnets, a
+/// credentials in a secret the stack generates, a subnet group over subnets of its own without a
+/// route to the internet (`StackTemplate+DatabaseNetwork.swift`), a
 /// security group whose only ingress is PostgreSQL's port from the service's security group, TLS
 /// forced (`rds.force_ssl`: a cluster parameter group for Aurora; RDS for PostgreSQL 15 and later,
 /// the only versions an `instance` may have, force it by default), and the database itself
@@ -26,7 +27,7 @@ extension StackTemplate {
         let fromSecret = { (key: String) in
             JSON.object([("Fn::Sub", .string("{{resolve:secretsmanager:${DatabaseSecret}:SecretString:\(key)}}"))])
         }
-        var resources: [(String, JSON)] = []
+        var resources = databaseNetworkResources
         resources.append(
             (
                 "DatabaseSecret",
@@ -55,8 +56,8 @@ extension StackTemplate {
                 resource(
                     "AWS::RDS::DBSubnetGroup",
                     [
-                        ("DBSubnetGroupDescription", .string("\(name): the stack's subnets")),
-                        ("SubnetIds", ref("SubnetIds")),
+                        ("DBSubnetGroupDescription", .string("\(name): the database's subnets, no route out")),
+                        ("SubnetIds", .array(Self.databaseSubnets.map { ref($0) })),
                     ]
                 )
             )

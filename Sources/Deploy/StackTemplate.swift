@@ -58,8 +58,8 @@ public struct StackTemplate: Sendable {
         ])
     }
 
-    /// What `make deploy` passes: the network, an existing cluster, and behind a load balancer
-    /// the VPC's address blocks.
+    /// What `make deploy` passes: the network, an existing cluster, behind a load balancer the
+    /// VPC's address blocks, and with a database the blocks of its subnets.
     var parameters: [(String, JSON)] {
         var parameters: [(String, JSON)] = [
             ("VpcId", .object([("Type", .string("AWS::EC2::VPC::Id")), ("Description", .string("The VPC of the subnets"))])),
@@ -98,6 +98,7 @@ public struct StackTemplate: Sendable {
                 )
             )
         }
+        if deploy.database != nil { parameters.append(databaseSubnetsParameter) }
         return parameters
     }
 

@@ -12,10 +12,12 @@ extension Variant {
             abstract: "Print the AWS names and deploy facts of a variant, as shell assignments.",
             discussion: """
                 STACK FAMILY SERVICE CLUSTER CLUSTER_CREATED (the stack makes it) \
-                EXECUTION_ROLE EXECUTION_ROLE_CREATED TASK_ROLE (role names) LOG_GROUP RUN_ON PORT \
+                EXECUTION_ROLE EXECUTION_ROLE_CREATED TASK_ROLE (role names) ROLE_BOUNDARY (the created \
+                roles' permissions boundary policy) LOG_GROUP RUN_ON PORT \
                 LOAD_BALANCER_ID SERVICE_SECURITY_GROUP_ID TRUSTED_PROXIES_PARAMETER (logical ids and a \
                 parameter, empty when the stack has none) CERTIFICATE_ARN DOMAIN DATABASE_KIND DATABASE_ID \
-                DATABASE_ON_DELETE DATABASE_DELETION_PROTECTION. Values are single-quoted: \
+                DATABASE_SUBNETS_PARAMETER DATABASE_SUBNET_PREFIX (the parameter naming the database subnets' \
+                blocks, and their prefix length) DATABASE_ON_DELETE DATABASE_DELETION_PROTECTION. Values are single-quoted: \
                 eval "$(tictactoe variant deploy-facts variants/NAME.yaml)".
                 """
         )
@@ -46,6 +48,7 @@ extension Variant {
                 ("CLUSTER_CREATED", String(deploy.cluster == nil)),
                 ("EXECUTION_ROLE", deploy.executionRoleARN.map { roleName($0) } ?? names.createdExecutionRole),
                 ("EXECUTION_ROLE_CREATED", String(deploy.executionRoleARN == nil)),
+                ("ROLE_BOUNDARY", StackNames.roleBoundaryPolicy),
                 ("TASK_ROLE", roleName(deploy.taskRoleARN)),
                 ("LOG_GROUP", names.logGroup),
                 ("RUN_ON", deploy.runOn.rawValue),
@@ -57,6 +60,8 @@ extension Variant {
                 ("DOMAIN", deploy.https?.domain ?? ""),
                 ("DATABASE_KIND", deploy.database?.kind.rawValue ?? ""),
                 ("DATABASE_ID", deploy.database.map { StackNames.LogicalID.database($0.kind) } ?? ""),
+                ("DATABASE_SUBNETS_PARAMETER", deploy.database != nil ? StackNames.LogicalID.databaseSubnetsParameter : ""),
+                ("DATABASE_SUBNET_PREFIX", deploy.database != nil ? String(StackTemplate.databaseSubnetPrefixLength) : ""),
                 ("DATABASE_ON_DELETE", deploy.database?.onDelete.rawValue ?? ""),
                 ("DATABASE_DELETION_PROTECTION", deploy.database.map { String($0.deletionProtection) } ?? ""),
             ]

@@ -41,7 +41,57 @@ import Testing
                     ])
                 ])
         )
-        #expect(resources.field("DatabaseSubnetGroup")?.field("Properties")?.field("SubnetIds") == .object([("Ref", .string("SubnetIds"))]))
+        #expect(
+            resources.field("DatabaseSubnetGroup")?.field("Properties")?.field("SubnetIds")
+                == .array([.object([("Ref", .string("DatabaseSubnetA"))]), .object([("Ref", .string("DatabaseSubnetB"))])])
+        )
+    }
+
+    @Test func theDatabaseLivesInSubnetsOfItsOwnWithNoRouteOutInTwoZones() throws {
+        for kind in ["{kind: instance}", "{kind: aurora-serverless}"] {
+            let stack = try stack(kind)
+            let resources = try #require(stack.field("Resources"))
+            #expect(
+                stack.field("Parameters")?.field("DatabaseSubnetCidrs")?.field("Type") == .string("String"),
+                "\(kind)"
+            )
+            // A route table with no route of its own holds only the VPC's local route.
+            #expect(resources.field("DatabaseRouteTable")?.field("Type") == .string("AWS::EC2::RouteTable"))
+            guard case .object(let all) = resources else { return }
+            let routes = all.filter {
+                $0.1.field("Type") == .string("AWS::EC2::Route") || $0.1.field("Type") == .string("AWS::EC2::VPCGatewayAttachment")
+            }
+            #expect(routes.isEmpty, "\(routes.map(\.0))")
+            for (index, subnet) in ["DatabaseSubnetA", "DatabaseSubnetB"].enumerated() {
+                let properties = try #require(resources.field(subnet)?.field("Properties"))
+                #expect(properties.field("MapPublicIpOnLaunch") == .bool(false))
+                #expect(
+                    properties.field("CidrBlock")
+                        == .object([
+                            (
+                                "Fn::Select",
+                                .array([
+                                    .int(index),
+                                    .object([("Fn::Split", .array([.string(","), .object([("Ref", .string("DatabaseSubnetCidrs"))])]))]),
+                                ])
+                            )
+                        ])
+                )
+                #expect(
+                    properties.field("AvailabilityZone")
+                        == .object([("Fn::Select", .array([.int(index), .object([("Fn::GetAZs", .string(""))])]))])
+                )
+                let association = try #require(resources.field("\(subnet)Routes")?.field("Properties"))
+                #expect(association.field("SubnetId") == .object([("Ref", .string(subnet))]))
+                #expect(association.field("RouteTableId") == .object([("Ref", .string("DatabaseRouteTable"))]))
+            }
+        }
+    }
+
+    @Test func aStackWithoutADatabaseAsksForNoDatabaseSubnets() throws {
+        let stack = StackTemplate(task: try renderedTask("deploy: {desired_count: 1}\n", variant: "classic")).json
+        #expect(stack.field("Parameters")?.field("DatabaseSubnetCidrs") == nil)
+        #expect(stack.field("Resources")?.field("DatabaseSubnetA") == nil)
     }
 
     @Test func theTasksGetTheDatabaseAsLibpqVariablesAndTheSecretsKeys() throws {

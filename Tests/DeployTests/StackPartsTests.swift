@@ -17,8 +17,13 @@ import Testing
         #expect(parts[0].1.field("Properties")?.field("RetentionInDays") == .int(7))
         let role = try #require(parts[2].1.field("Properties"))
         #expect(role.field("RoleName") == .string("tictactoe-demo-execution"))
-        // No managed policy: pulling the variant's own image and writing its own log group only.
+        // No managed policy: pulling the variant's own image and writing its own log group only,
+        // under the boundary a deployer must give every role it creates.
         #expect(role.field("ManagedPolicyArns") == nil)
+        #expect(
+            role.field("PermissionsBoundary")
+                == .object([("Fn::Sub", .string("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/tictactoe-role-boundary"))])
+        )
         // (The tests' image repository, r/tictactoe, is not in ECR: nothing to pull from ECR.)
         let pullAndLog = JSON.array([
             .object([

@@ -19,6 +19,7 @@ import Testing
         #expect(facts["LOG_GROUP"] == "/ecs/tictactoe-demo")
         #expect(facts["PORT"] == "8080" && facts["RUN_ON"] == "amd64")
         #expect(facts["LOAD_BALANCER_ID"] == "" && facts["TRUSTED_PROXIES_PARAMETER"] == "" && facts["DATABASE_ID"] == "")
+        #expect(facts["DATABASE_SUBNETS_PARAMETER"] == "" && facts["DATABASE_SUBNET_PREFIX"] == "")
     }
 
     @Test func givenRolesAndClusterAreNamedAsGiven() throws {
@@ -54,6 +55,8 @@ import Testing
             #expect(stack.field("Resources")?.field(facts[key] ?? "") != nil, "\(key)=\(facts[key] ?? "")")
         }
         #expect(stack.field("Parameters")?.field(facts["TRUSTED_PROXIES_PARAMETER"] ?? "") != nil)
+        #expect(stack.field("Parameters")?.field(facts["DATABASE_SUBNETS_PARAMETER"] ?? "") != nil)
+        #expect(facts["DATABASE_SUBNET_PREFIX"] == String(StackTemplate.databaseSubnetPrefixLength))
         #expect(stack.field("Resources")?.field("Cluster")?.field("Properties")?.field("ClusterName") == .string(facts["CLUSTER"] ?? ""))
     }
 

@@ -57,6 +57,9 @@ def moto(tmp_path_factory, smoke_server, running_tasks=None):
         "SMOKE_URL": smoke_server,
         "VARIANTS_DIR": str(variants),
     }
+    # What an administrator does once per account (README): the boundary of every created role.
+    run(["aws", "iam", "create-policy", "--policy-name", "tictactoe-role-boundary",
+         "--policy-document", f"file://{ROOT}/iam/role-boundary.json"], env=env, timeout=60)
     yield env
     process.terminate()
     process.wait(timeout=10)

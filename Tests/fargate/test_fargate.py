@@ -287,6 +287,39 @@ def test_shows_plans_without_aws_changes(aws_env):
     assert f"error: no {aws_env['VARIANTS_DIR']}/nope.yaml; valid: classic gomoku perfect production shared" in unknown.stderr
 
 
+def test_verify_refuses_a_role_creating_stack_until_the_role_boundary_exists(aws_env):
+    boundary = f"arn:aws:iam::{ACCOUNT}:policy/tictactoe-role-boundary"
+    # (Whether the image is pushed does not matter here: verify reports every check.)
+    assert "ok   role boundary: tictactoe-role-boundary exists" in make(aws_env, "verify", "VARIANT=classic", check=False).stdout
+    aws(aws_env, "iam", "delete-policy", "--policy-arn", boundary)
+    try:
+        refused = make(aws_env, "verify", "VARIANT=classic", check=False)
+        assert refused.returncode != 0
+        assert (f"FAIL role boundary: no policy tictactoe-role-boundary in account {ACCOUNT}: create it once with "
+                "aws iam create-policy --policy-name tictactoe-role-boundary --policy-document file://iam/role-boundary.json") in refused.stdout
+    finally:
+        aws(aws_env, "iam", "create-policy", "--policy-name", "tictactoe-role-boundary",
+            "--policy-document", f"file://{ROOT}/iam/role-boundary.json")
+
+
+def test_the_deployer_may_create_roles_only_under_the_shipped_boundary():
+    """The shipped policies, read as IAM reads them (their evaluation only real AWS can prove)."""
+    deployer = json.load(open(os.path.join(ROOT, "iam/deployer-policy.json")))["Statement"]
+    boundary = json.load(open(os.path.join(ROOT, "iam/role-boundary.json")))["Statement"]
+    actions = lambda statement: statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+    allowed = {action: statement for statement in deployer if statement["Effect"] == "Allow" for action in actions(statement)}
+    for creating in ("iam:CreateRole", "iam:PutRolePolicy"):
+        assert allowed[creating]["Condition"] == {"ArnLike": {"iam:PermissionsBoundary": "arn:aws:iam::*:policy/tictactoe-role-boundary"}}
+    assert allowed["iam:PassRole"]["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    denied = {action for statement in deployer if statement["Effect"] == "Deny" for action in actions(statement)}
+    assert {"iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
+            "iam:CreatePolicyVersion", "iam:DeletePolicy"} <= denied
+    assert not any(action.startswith("iam:") and statement["Effect"] == "Allow" for statement in boundary for action in actions(statement))
+    # The name the stack gives every role it creates is the one both files name.
+    facts = run([BIN, "variant", "deploy-facts", os.path.join(ROOT, "variants/classic.yaml")]).stdout
+    assert "ROLE_BOUNDARY='tictactoe-role-boundary'" in facts
+
+
 def test_load_balanced_variant_deploys_with_a_readiness_checked_target_group(aws_env):
     push_fake_image(aws_env, "shared", ["amd64", "arm64"])
     assert "verify: ready to deploy shared (amd64)" in make(aws_env, "verify", "VARIANT=shared").stdout
@@ -392,8 +425,25 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
     assert deployed()["ScalableTarget"]["Properties"]["MaxCapacity"] == 8
     assert "no changes" in make(aws_env, "diff", "VARIANT=production").stdout
 
+    role = aws(aws_env, "iam", "get-role", "--role-name", "tictactoe-production-execution")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == f"arn:aws:iam::{ACCOUNT}:policy/tictactoe-role-boundary"
     instances = aws(aws_env, "rds", "describe-db-instances", "--region", REGION, "--endpoint-url", aws_env["AWS_ENDPOINT_URL"])["DBInstances"]
     assert [(i["Engine"], i["StorageEncrypted"], i["PubliclyAccessible"]) for i in instances] == [("postgres", True, False)]
+    # The database's subnets are its own: the two highest free /27 blocks of the default VPC, picked
+    # on the first deploy and kept by the update, whose route table has only the VPC's local route.
+    parameters = aws(aws_env, "cloudformation", "describe-stacks", "--stack-name", "tictactoe-production")["Stacks"][0]["Parameters"]
+    blocks = next(p["ParameterValue"] for p in parameters if p["ParameterKey"] == "DatabaseSubnetCidrs")
+    assert blocks == "172.31.255.224/27,172.31.255.192/27"
+    subnet_ids = [s["SubnetIdentifier"] for s in instances[0]["DBSubnetGroup"]["Subnets"]]
+    subnets = aws(aws_env, "ec2", "describe-subnets", "--subnet-ids", *subnet_ids)["Subnets"]
+    assert sorted(s["CidrBlock"] for s in subnets) == sorted(blocks.split(","))
+    assert len({s["AvailabilityZone"] for s in subnets}) == 2
+    table = aws(aws_env, "ec2", "describe-route-tables", "--route-table-ids",
+                resources["DatabaseRouteTable"]["PhysicalResourceId"])["RouteTables"][0]
+    # (moto makes the associations but does not list them on the table: the template's pairing is
+    # checked by the unit tests.)
+    assert {"DatabaseSubnetARoutes", "DatabaseSubnetBRoutes"} <= resources.keys()
+    assert [route.get("GatewayId") for route in table["Routes"]] == ["local"], table["Routes"]
     destroy = make(aws_env, "destroy", "VARIANT=production", "YES=1", "WAIT=30", timeout=120)
     assert "the database (instance) is deleted after a final snapshot (deploy.database.on_delete: snapshot), named after the stack tictactoe-production" in destroy.stdout
     assert "deleted tictactoe-production" in destroy.stdout
