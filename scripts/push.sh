@@ -4,8 +4,8 @@
 #
 # Tags: REGISTRY/REPO:VARIANT-ARCH and :VARIANT-VERSION-ARCH per architecture; manifest lists
 # REGISTRY/REPO:VARIANT and :VARIANT-VERSION. A version tag that already holds other content is
-# never overwritten. With --signing-key, every list and the images it lists are signed
-# (scripts/signatures.py: cosign's format, stored in the registry beside them).
+# never overwritten. With --signing-key, the list and the images it lists are signed by the
+# digests this push made (scripts/signatures.py: cosign's format, stored in the registry beside them).
 set -euo pipefail
 
 dry_run=""
@@ -67,12 +67,6 @@ remote_image_id() {
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])' 2>/dev/null || true
 }
 
-# The manifest digest a registry holds for a tag, or nothing.
-remote_digest() {
-  docker buildx imagetools inspect --format '{{json .Manifest}}' "$1" 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["digest"])' 2>/dev/null || true
-}
-
 # Check every architecture before pushing any, so that a refusal changes nothing.
 for arch in $archs; do
   local_tag="$repo:$variant-$arch"
@@ -94,34 +88,56 @@ for arch in $archs; do
   fi
 done
 
-sources=() version_sources=()
+# Pushes a tag and prints the manifest digest the registry acknowledged for it (docker push ends
+# with "TAG: digest: sha256:… size: N"); in a dry run, a placeholder.
+push_digest() {
+  local out digest
+  echo "+ docker push $1" >&2
+  if [ -n "$dry_run" ]; then echo "sha256:DIGEST-OF-$1"; return; fi
+  out="$(docker push "$1")" || { echo "$out" >&2; return 1; }
+  echo "$out" >&2
+  digest="$(sed -n 's/.* digest: \(sha256:[0-9a-f]\{64\}\) size: .*/\1/p' <<<"$out" | tail -1)"
+  [ -n "$digest" ] || { echo "error: docker push $1 named no digest" >&2; return 1; }
+  echo "$digest"
+}
+
+# Every name below is built from the digests just pushed, never a tag read back, so the lists and
+# signatures are of exactly this push even if someone moves a tag meanwhile.
+sources=()
+declare -A pushed
 for arch in $archs; do
   local_tag="$repo:$variant-$arch"
   moving="$registry/$repo:$variant-$arch"
   pinned="$registry/$repo:$variant-$version-$arch"
   run docker tag "$local_tag" "$moving"
-  run docker push "$moving"
   run docker tag "$local_tag" "$pinned"
-  run docker push "$pinned"
-  sources+=("$moving")
-  version_sources+=("$pinned")
+  digest="$(push_digest "$moving")"
+  pinned_digest="$(push_digest "$pinned")"
+  [ "$digest" = "$pinned_digest" ] || { echo "error: $moving and $pinned were pushed as $digest and $pinned_digest" >&2; exit 1; }
+  sources+=("$registry/$repo@$digest")
+  pushed[$arch]="$digest"
 done
 
-# One manifest list per tag over the per-architecture images just pushed (buildx imagetools
-# reads each member's platform from its config, so nothing needs annotating).
-run docker buildx imagetools create --tag "$registry/$repo:$variant" "${sources[@]}"
-run docker buildx imagetools create --tag "$registry/$repo:$variant-$version" "${version_sources[@]}"
+# One manifest list over the per-architecture images just pushed, under both tags (buildx
+# imagetools reads each member's platform from its config, so nothing needs annotating). The
+# list's digest is the SHA-256 of the bytes its dry run prints (with a newline), which are the
+# bytes it pushes.
+list_digest="sha256:DIGEST-OF-THE-LIST"
+if [ -z "$dry_run" ]; then
+  list_digest="sha256:$(docker buildx imagetools create --dry-run --tag "$registry/$repo:$variant" "${sources[@]}" | head -c -1 | sha256sum | cut -d' ' -f1)"
+fi
+run docker buildx imagetools create --tag "$registry/$repo:$variant" --tag "$registry/$repo:$variant-$version" "${sources[@]}"
 # Each image's SBOM, beside it in the registry (scripts/sbom.py).
 for arch in $archs; do
   run python3 scripts/sbom.py write "$repo:$variant-$arch" "build/sbom/$variant-$arch.spdx.json"
-  run python3 scripts/sbom.py attach "$registry/$repo:$variant-$arch" "build/sbom/$variant-$arch.spdx.json"
+  run python3 scripts/sbom.py attach "$registry/$repo@${pushed[$arch]}" "build/sbom/$variant-$arch.spdx.json"
 done
 if [ -n "$signing_key" ]; then
-  run python3 scripts/signatures.py sign "$registry/$repo:$variant" "$registry/$repo:$variant-$version" \
+  run python3 scripts/signatures.py sign "$registry/$repo@$list_digest" \
     --key "$signing_key" --passphrase-file "$passphrase_file"
 else
   echo "note: not signed (no SIGNING_KEY): make verify and make deploy with VERIFY_KEY will refuse these images"
 fi
 if [ -z "$dry_run" ]; then
-  echo "pushed $registry/$repo:$variant ($(remote_digest "$registry/$repo:$variant")) over: $archs"
+  echo "pushed $registry/$repo:$variant and :$variant-$version ($list_digest) over: $archs"
 fi

@@ -26,30 +26,46 @@ struct Healthcheck: ParsableCommand {
     }
 
     func run() throws {
+        let loaded = Result { try config.load() }
         let target: Int
-        if let port {
-            target = port
-        } else {
-            do {
-                target = try config.load().server.port
-            } catch {
-                printError("unhealthy: \(error)")
-                throw ExitCode(1)
-            }
+        switch (port, loaded) {
+        case (let port?, _): target = port
+        case (nil, .success(let settings)): target = settings.server.port
+        case (nil, .failure(let error)):
+            printError("unhealthy: \(error)")
+            throw ExitCode(1)
         }
-        switch Self.probe(port: target, timeoutSeconds: timeout) {
+        let address = Self.probeAddress(serverHost: (try? loaded.get())?.server.host)
+        let shown = "\(Self.dotted(address)):\(target)"
+        switch Self.probe(address: address, port: target, timeoutSeconds: timeout) {
         case .success:
-            print("healthy: 127.0.0.1:\(target) answered /healthz")
+            print("healthy: \(shown) answered /healthz")
         case .failure(let reason):
-            printError("unhealthy: 127.0.0.1:\(target): \(reason.message)")
+            printError("unhealthy: \(shown): \(reason.message)")
             throw ExitCode(1)
         }
     }
 
+    /// The IPv4 address the server listens on when `server.host` names one (a task given its own
+    /// loopback address, say), else 127.0.0.1, which every wildcard listener answers on. In host
+    /// byte order.
+    static func probeAddress(serverHost: String?) -> UInt32 {
+        let loopback: UInt32 = 0x7F00_0001
+        guard let host = serverHost else { return loopback }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false).map { UInt8($0) }
+        guard parts.count == 4, parts.allSatisfy({ $0 != nil }) else { return loopback }
+        let address = parts.reduce(UInt32(0)) { $0 << 8 | UInt32($1 ?? 0) }
+        return address == 0 ? loopback : address
+    }
+
+    static func dotted(_ address: UInt32) -> String {
+        [24, 16, 8, 0].map { String((address >> UInt32($0)) & 0xFF) }.joined(separator: ".")
+    }
+
     struct Failure: Error { var message: String }
 
-    /// One blocking HTTP/1.1 request on loopback; the smallest client that does the job.
-    static func probe(port: Int, timeoutSeconds: Int) -> Result<Void, Failure> {
+    /// One blocking HTTP/1.1 request to `address` (host byte order); the smallest client that does the job.
+    static func probe(address ipv4: UInt32 = 0x7F00_0001, port: Int, timeoutSeconds: Int) -> Result<Void, Failure> {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -63,12 +79,12 @@ struct Healthcheck: ParsableCommand {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(ipv4.bigEndian)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return .failure(Failure(message: "connection refused or timed out")) }
-        let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: \(dotted(ipv4))\r\nConnection: close\r\n\r\n".utf8)
         guard send(fd, request, request.count, 0) == request.count else { return .failure(Failure(message: "could not send the request")) }
         var buffer = [UInt8](repeating: 0, count: 256)
         let received = recv(fd, &buffer, buffer.count, 0)

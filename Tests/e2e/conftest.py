@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from loopback import free_port  # noqa: E402  (shared by the Python suites)
+from loopback import free_port, wait_until_answered  # noqa: E402,F401  (shared by the Python suites)
 
 BIN = os.environ.get("TICTACTOE_BIN", os.path.join(os.path.dirname(__file__), "../../.build/release/tictactoe"))
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))

@@ -7,7 +7,7 @@ import threading
 import time
 import urllib.request
 
-from conftest import BIN, ROOT
+from conftest import BIN, ROOT, free_port, wait_until_answered
 
 
 def classic_yaml():
@@ -228,6 +228,25 @@ def test_healthcheck_command(start_server):
     result = run("healthcheck", "--port", str(server.port), "--timeout", "1")
     assert result.returncode == 1
     assert "unhealthy" in result.stderr
+
+
+def test_healthcheck_asks_the_address_the_server_listens_on(tmp_path):
+    """A task bound to its own loopback address (as make run-local runs them) is probed there."""
+    port = free_port()
+    environment = dict(os.environ, PORT=str(port), HOST="127.0.0.7")
+    log = open(tmp_path / "server.log", "w")
+    process = subprocess.Popen([BIN, "serve"], stdout=log, stderr=subprocess.STDOUT, env=environment)
+    try:
+        wait_until_answered(f"http://127.0.0.7:{port}/healthz", process, "the server on 127.0.0.7")
+        bound = run("healthcheck", env={"HOST": "127.0.0.7", "PORT": str(port)})
+        assert (bound.returncode, bound.stdout) == (0, f"healthy: 127.0.0.7:{port} answered /healthz\n")
+        # Without HOST, the wildcard default's address, 127.0.0.1, where this server does not listen.
+        unbound = run("healthcheck", "--port", str(port), "--timeout", "1")
+        assert unbound.returncode == 1
+        assert f"unhealthy: 127.0.0.1:{port}: connection refused" in unbound.stderr
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_solve_proves_the_classic_boards():

@@ -88,6 +88,11 @@ def test_push_signs_and_attaches_sboms_and_deploy_refuses_what_the_key_did_not_s
     image_digests = {arch: digest_of_tag(registry, f"perfect-{arch}") for arch in ("amd64", "arm64")}
     for digest in [list_digest, *image_digests.values()]:
         assert f"signed {registry}/{REPO}@{digest} " in pushed
+    # What is signed is named by the digests this push made, never by a tag read back: both tags
+    # hold the one list the push computed, and the signing step names it by digest.
+    version = re.search(r"pushed \S+:perfect and :perfect-(\S+) \((sha256:[0-9a-f]{64})\) over: ", pushed)
+    assert version and version.group(2) == list_digest == digest_of_tag(registry, f"perfect-{version.group(1)}"), pushed
+    assert f"+ python3 scripts/signatures.py sign {registry}/{REPO}@{list_digest} " in pushed
 
     # Each image's SBOM is in the registry, referring to it.
     for arch, digest in image_digests.items():
