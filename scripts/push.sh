@@ -93,7 +93,7 @@ done
 push_digest() {
   local out digest
   echo "+ docker push $1" >&2
-  if [ -n "$dry_run" ]; then echo "sha256:DIGEST-OF-$1"; return; fi
+  if [ -n "$dry_run" ]; then echo "sha256:DIGEST-OF-${1##*:}"; return; fi
   out="$(docker push "$1")" || { echo "$out" >&2; return 1; }
   echo "$out" >&2
   digest="$(sed -n 's/.* digest: \(sha256:[0-9a-f]\{64\}\) size: .*/\1/p' <<<"$out" | tail -1)"
@@ -113,7 +113,7 @@ for arch in $archs; do
   run docker tag "$local_tag" "$pinned"
   digest="$(push_digest "$moving")"
   pinned_digest="$(push_digest "$pinned")"
-  [ "$digest" = "$pinned_digest" ] || { echo "error: $moving and $pinned were pushed as $digest and $pinned_digest" >&2; exit 1; }
+  [ -n "$dry_run" ] || [ "$digest" = "$pinned_digest" ] || { echo "error: $moving and $pinned were pushed as $digest and $pinned_digest" >&2; exit 1; }
   sources+=("$registry/$repo@$digest")
   pushed[$arch]="$digest"
 done
