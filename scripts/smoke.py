@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 """Plays one short game through a served tictactoe, as a person would, and says what it got.
 
-Usage: scripts/smoke.py URL [--wait SECONDS]
-  URL      the address to play at (e.g. what `make url` prints)
-  --wait   how long the service may take to answer /healthz at first (a load balancer registers
-           new tasks within a minute or two); default 120
+Usage: scripts/smoke.py URL [--wait SECONDS] [--resolve HOST:PORT:ADDRESS] [--cacert FILE]
+  URL        the address to play at (e.g. what `make url` prints)
+  --wait     how long the service may take to answer /healthz at first (a load balancer registers
+             new tasks within a minute or two); default 120
+  --resolve  connect to ADDRESS for HOST:PORT, keeping HOST for TLS and the Host header (as curl's
+             --resolve): a domain played before DNS names it, such as `make run-local`'s balancer
+  --cacert   trust the certificate authorities in FILE instead of the system's
 
 Checks /healthz and /readyz, creates a two-player game (or the variant's default game when it
 offers none), plays it to its end, and reads it back. Exit 0 with one line of what was played;
 exit 1 with the step that failed and the answer it got (status and body), so that `make deploy`
 fails with the reason. Only the standard library; every request times out after 10 s."""
+import argparse
 import json
+import socket
+import ssl
 import sys
 import time
 import urllib.error
@@ -30,6 +36,16 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def resolve(pinned):
+    """Every connection to a pinned (host, port) goes to its address instead."""
+    lookup = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return lookup(pinned.get((host, int(port or 0)), host), port, *args, **kwargs)
+
+    socket.getaddrinfo = getaddrinfo
 
 
 def call(base, method, path, body=None):
@@ -96,23 +112,33 @@ def play(base, wait):
 
 
 def main():
-    args = sys.argv[1:]
-    wait = 120
-    if "--wait" in args:
-        at = args.index("--wait")
+    global OPENER
+    parser = argparse.ArgumentParser(description="Play one short game through a served tictactoe.")
+    parser.add_argument("url")
+    parser.add_argument("--wait", type=int, default=120)
+    parser.add_argument("--resolve", action="append", default=[], metavar="HOST:PORT:ADDRESS")
+    parser.add_argument("--cacert")
+    args = parser.parse_args()
+    if not args.url.startswith(("http://", "https://")):
+        parser.error("URL must be http://… or https://…, e.g. what make url prints")
+    pinned = {}
+    for entry in args.resolve:
+        host, _, rest = entry.partition(":")
+        port, _, address = rest.partition(":")
+        if not (host and port.isdigit() and address):
+            parser.error(f"--resolve takes HOST:PORT:ADDRESS, not {entry}")
+        pinned[(host, int(port))] = address
+    resolve(pinned)
+    if args.cacert:
         try:
-            wait = int(args[at + 1])
-        except (IndexError, ValueError):
-            print("usage: smoke.py URL [--wait SECONDS]", file=sys.stderr)
-            return 2
-        del args[at:at + 2]
-    if len(args) != 1 or not args[0].startswith(("http://", "https://")):
-        print("usage: smoke.py URL [--wait SECONDS]   (URL: http://… or https://…, e.g. what make url prints)", file=sys.stderr)
-        return 2
-    base = args[0].rstrip("/")
+            context = ssl.create_default_context(cafile=args.cacert)
+        except (OSError, ssl.SSLError) as error:
+            parser.error(f"--cacert {args.cacert}: {error}")
+        OPENER = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context))
+    base = args.url.rstrip("/")
     started = time.monotonic()
     try:
-        played = play(base, wait)
+        played = play(base, args.wait)
     except Failed as failure:
         print(f"smoke: FAILED at {base}: {failure}", file=sys.stderr)
         return 1
