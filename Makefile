@@ -15,7 +15,8 @@ TEST_PG_PORT ?= 55432
 
 .PHONY: help deps build release run check-config solve test lint format test-unit test-e2e test-images test-images-full test-reproducible bench bench-images clean \
         image images run-image push print-version variant-archs smoke-image sbom scan verify-signature \
-        taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate smoke
+        taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate smoke \
+        run-local run-local-deploy run-local-status run-local-logs run-local-stop run-local-destroy test-run-local
 
 # Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
@@ -204,6 +205,32 @@ push: ## Push VARIANT's images and one manifest list per tag (REGISTRY=host[:por
 	  --registry "$(REGISTRY)" --repo "$(REPO)" --variant "$(VARIANT)" --version "$(VERSION)" \
 	  --region "$(AWS_REGION)" --archs "$$archs" \
 	  $(if $(SIGNING_KEY),--signing-key "$(SIGNING_KEY)" --passphrase-file "$(SIGNING_PASSPHRASE_FILE)")
+
+##@ Rehearse Fargate here (docs/run-local.md)
+RUN_LOCAL = python3 scripts/run-local.py
+RUN_LOCAL_ARGS = --variants-dir $(VARIANTS_DIR)
+IMAGE ?=
+
+run-local: $(RELEASE_BIN) ## Run VARIANT's tasks as its stack says, behind HAProxy with its PostgreSQL, on loopback; plays a smoke game, prints the URL
+	@scripts/ensure-deps.sh run-local
+	@$(DOCKER) image inspect $(REPO):$(VARIANT)-$(ARCH) >/dev/null 2>&1 || $(MAKE) --no-print-directory image
+	@$(RUN_LOCAL) up $(VARIANT) $(RUN_LOCAL_ARGS) --binary $(RELEASE_BIN) --arch $(ARCH) --repository $(REPO) --wait $(WAIT)
+
+run-local-deploy: ## Build VARIANT's image again (or take IMAGE=ref) and roll it out to the rehearsal by the service's rules
+	@$(if $(IMAGE),true,$(MAKE) --no-print-directory image)
+	@$(RUN_LOCAL) deploy $(VARIANT) $(RUN_LOCAL_ARGS) $(if $(IMAGE),--image $(IMAGE)) --wait $(WAIT)
+
+run-local-status: ## The rehearsal's tasks: revision, address, container health, state in the balancer
+	@$(RUN_LOCAL) status $(VARIANT) $(RUN_LOCAL_ARGS)
+
+run-local-logs: ## Every task's JSON log lines, each after its task's name
+	@$(RUN_LOCAL) logs $(VARIANT) $(RUN_LOCAL_ARGS)
+
+run-local-stop: ## Stop everything the rehearsal started (tasks, balancer, database); keep the database's data
+	@$(RUN_LOCAL) stop $(VARIANT) $(RUN_LOCAL_ARGS)
+
+run-local-destroy: ## run-local-stop, then delete the rehearsal's data (database, secret, certificates)
+	@$(RUN_LOCAL) destroy $(VARIANT) $(RUN_LOCAL_ARGS)
 
 ##@ Measure
 bench-images: ## Image sizes, start-up, throughput and build-time figures (after make test-images)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs when it is missing, and nothing else.
-# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|supply-chain|bench|all
+# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|supply-chain|run-local|bench|all
 #   all: everything `make test` needs, in one apt-get and one pip call
 # Debian packages come from apt (run as root, or with sudo); Python packages from pip.
 set -euo pipefail
@@ -54,18 +54,26 @@ case "$1" in
     want_py nacl pynacl
     want_py cryptography cryptography
     ;;
+  run-local)
+    want_cmd docker docker.io
+    want_cmd haproxy haproxy
+    want_cmd openssl openssl
+    ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
+    command -v runuser >/dev/null || need_apt+=(util-linux)
+    want_py docker docker
+    ;;
   bench)
     ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
     want_cmd wrk wrk
     want_cmd python3 python3
     want_py flask Flask
     ;;
-  all) for part in test postgres images fargate supply-chain; do want "$part"; done
+  all) for part in test postgres images fargate supply-chain run-local; do want "$part"; done
     want_cmd openssl openssl
     command -v pyspdxtools >/dev/null || need_pip+=(spdx-tools)
     command -v check-jsonschema >/dev/null || need_pip+=(check-jsonschema)
     ;;
-  *) echo "usage: $0 build|test|postgres|images|fargate|supply-chain|bench|all" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|postgres|images|fargate|supply-chain|run-local|bench|all" >&2; exit 2 ;;
 esac
 }
 want "${1:-build}"

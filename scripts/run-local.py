@@ -5,6 +5,7 @@ run with Docker, HAProxy and PostgreSQL on loopback. See docs/run-local.md.
 Usage: scripts/run-local.py up|deploy|status|logs|stop|destroy VARIANT [options]"""
 import argparse
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -17,6 +18,7 @@ from run_local.tasks import TaskError  # noqa: E402
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `make run-local-logs | head` ends quietly
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["up", "deploy", "status", "logs", "stop", "destroy", "scheduler"])
     parser.add_argument("variant")

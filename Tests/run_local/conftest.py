@@ -1,0 +1,140 @@
+"""Fixtures for the Fargate rehearsal tests: the Docker stand-ins (scripts/test-docker-env.sh),
+the `shared` image packaging the host's release binary, and `make run-local` with bounded time.
+Every address is on loopback; the rehearsal's state folder is destroyed at the end."""
+import http.client
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+from run_local.rehearsal import Rehearsal  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+RELEASE_BIN = os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe"))
+REPO = "tictactoe-rehearsal"
+VARIANT = "shared"
+
+
+def sh(*args, timeout=600, check=True, env=None):
+    result = subprocess.run(list(args), cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                            env=dict(os.environ, **(env or {})))
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def docker_env():
+    out = sh("bash", "scripts/test-docker-env.sh", timeout=900).stdout
+    return dict(line.split("=", 1) for line in out.strip().splitlines() if "=" in line)
+
+
+def make(env, *args, timeout=900, check=True):
+    variables = [f"{key}={value}" for key, value in env.items()]
+    return sh("make", "--no-print-directory", *args, *variables, f"REPO={REPO}", f"BINARY={RELEASE_BIN}", "ARCH=amd64",
+              timeout=timeout, check=check)
+
+
+@pytest.fixture(scope="module")
+def rehearsal(docker_env):
+    """`make run-local VARIANT=shared` from nothing: (output, Rehearsal); destroyed afterwards."""
+    make(docker_env, "run-local-destroy", f"VARIANT={VARIANT}", check=False)
+    make(docker_env, "image", f"VARIANT={VARIANT}", "VERSION=rehearsal-1")
+    started = time.monotonic()
+    up = make(docker_env, "run-local", f"VARIANT={VARIANT}", "WAIT=240")
+    seconds = time.monotonic() - started
+    try:
+        yield up.stdout, Rehearsal(VARIANT, os.path.join(ROOT, "variants")), seconds
+    finally:
+        make(docker_env, "run-local-destroy", f"VARIANT={VARIANT}", check=False, timeout=300)
+
+
+class Client:
+    """JSON over HTTP to the balancer, one connection per request (so the balancer spreads them)."""
+
+    def __init__(self, address, port=80):
+        self.address, self.port = address, port
+
+    def request(self, method, path, body=None, token=None, timeout=15):
+        connection = http.client.HTTPConnection(self.address, self.port, timeout=timeout)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            connection.request(method, path, json.dumps(body) if body is not None else None, headers)
+            response = connection.getresponse()
+            text = response.read().decode(errors="replace")
+        finally:
+            connection.close()
+        try:
+            return response.status, json.loads(text), dict(response.headers)
+        except ValueError:
+            return response.status, text, dict(response.headers)
+
+
+class LiveStream:
+    """A game's event stream through the balancer that reconnects with Last-Event-ID when its
+    connection ends (a task stopped), as a browser's EventSource does; records each reconnect."""
+
+    def __init__(self, client, game_id):
+        self.client, self.game_id = client, game_id
+        self.events = queue.Queue()
+        self.last_id = None
+        self.reconnects = 0
+        self.gaps = []
+        self.closed = False
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        while not self.closed:
+            lost = time.monotonic()
+            try:
+                connection = http.client.HTTPConnection(self.client.address, self.client.port, timeout=30)
+                headers = {"Accept": "text/event-stream"}
+                if self.last_id:
+                    headers["Last-Event-ID"] = self.last_id
+                connection.request("GET", f"/api/games/{self.game_id}/events", headers=headers)
+                response = connection.getresponse()
+                if response.status != 200:
+                    time.sleep(0.5)
+                    continue
+                event_id, data = None, []
+                while not self.closed:
+                    line = response.fp.readline()
+                    if not line:
+                        break
+                    line = line.decode().rstrip("\n")
+                    if line.startswith("id: "):
+                        event_id = line[4:]
+                    elif line.startswith("data: "):
+                        data.append(line[6:])
+                    elif line == "" and data:
+                        self.last_id = event_id
+                        self.events.put((event_id, json.loads("\n".join(data))))
+                        event_id, data = None, []
+            except (OSError, ValueError, http.client.HTTPException):
+                time.sleep(0.2)
+            if not self.closed:
+                self.reconnects += 1
+                self.gaps.append(time.monotonic() - lost)
+
+    def wait_for(self, predicate, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event_id, game = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if predicate(game):
+                return event_id, game
+        raise AssertionError(f"no such event within {timeout} s on {self.game_id}")
+
+    def close(self):
+        self.closed = True
