@@ -16,7 +16,7 @@ TEST_PG_PORT ?= 55432
 .PHONY: help deps build release run check-config solve test lint format test-unit test-e2e test-images test-images-full test-reproducible bench bench-images clean \
         image images run-image push print-version variant-archs smoke-image sbom scan verify-signature \
         taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate smoke \
-        run-local run-local-deploy run-local-status run-local-logs run-local-stop run-local-destroy test-run-local
+        run-local run-local-deploy run-local-status run-local-logs run-local-stop run-local-destroy test-run-local test-run-local-full
 
 # Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
@@ -127,7 +127,7 @@ solve: $(RELEASE_BIN) ## Solve the standard proof boards (3,3,3) (4,4,4) (5,4,4)
 	$(RELEASE_BIN) solve --rows 4 --cols 4 --win 4
 	$(RELEASE_BIN) solve --rows 5 --cols 4 --win 4
 
-##@ Test (make test runs lint, test-unit, release, test-e2e, test-images and test-fargate; the others are fuller checks)
+##@ Test (make test runs lint, test-unit, release, test-e2e, test-images, test-run-local and test-fargate; the others are fuller checks)
 test: ## Everything CI runs (unit, release, e2e, images, fargate), then a table of what each phase cost
 	@scripts/test-phases.sh
 
@@ -167,6 +167,16 @@ test-reproducible: ## Build perfect per ARCHS (default: amd64 arm64) from nothin
 test-fargate: ## Render, register, verify, deploy, diff and destroy against moto_server on loopback
 	@scripts/ensure-deps.sh fargate
 	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) Tests/fargate
+
+test-run-local: $(RELEASE_BIN) ## make run-local of shared: its tasks behind the balancer, an online game across tasks, status, logs, stop (in make test)
+	@scripts/ensure-deps.sh images
+	@scripts/ensure-deps.sh run-local
+	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) $(PYTEST) -s Tests/run_local
+
+test-run-local-full: $(RELEASE_BIN) ## test-run-local, then a killed task, the database stopped 20 s, a rolling deploy under live play and a rollback (about 8 minutes; not in make test)
+	@scripts/ensure-deps.sh images
+	@scripts/ensure-deps.sh run-local
+	TICTACTOE_BIN=$(abspath $(RELEASE_BIN)) TICTACTOE_RUN_LOCAL_FULL=1 $(PYTEST) -s Tests/run_local
 
 ##@ Images
 image: ## Build one image: ARCH=amd64|arm64 (default: host) VARIANT=name; needs only Docker with buildx

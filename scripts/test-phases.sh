@@ -16,7 +16,7 @@ PHASES="$FIGURES/test-phases.tsv"   # phase, seconds, result
 COMPILES="$FIGURES/compiles.tsv"    # what, cold|incremental|cached, seconds (appended by the phases)
 : >"$PHASES"; : >"$COMPILES"
 MAKE="${MAKE:-make} --no-print-directory"
-all=(deps unit release e2e images fargate)
+all=(deps unit release e2e images run-local fargate)
 wanted=("${@:-${all[@]}}")
 for phase in "${wanted[@]}"; do
   case " ${all[*]} " in *" $phase "*) ;; *) echo "unknown phase '$phase'; phases: ${all[*]}" >&2; exit 2 ;; esac
@@ -49,6 +49,7 @@ run_phase() {
     release) host_compile "host release build" release $MAKE release ;;
     e2e) $MAKE test-e2e ;;
     images) $MAKE test-images ;;
+    run-local) $MAKE test-run-local ;;
     fargate) $MAKE test-fargate ;;
   esac
 }

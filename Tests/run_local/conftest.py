@@ -81,7 +81,8 @@ class Client:
 
 class LiveStream:
     """A game's event stream through the balancer that reconnects with Last-Event-ID when its
-    connection ends (a task stopped), as a browser's EventSource does; records each reconnect."""
+    connection ends (a task stopped), as a browser's EventSource does; records each reconnect and
+    how long the stream was away before it."""
 
     def __init__(self, client, game_id):
         self.client, self.game_id = client, game_id
@@ -93,8 +94,8 @@ class LiveStream:
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self):
+        lost = None  # when the last connection ended; None before the first
         while not self.closed:
-            lost = time.monotonic()
             try:
                 connection = http.client.HTTPConnection(self.client.address, self.client.port, timeout=30)
                 headers = {"Accept": "text/event-stream"}
@@ -105,6 +106,10 @@ class LiveStream:
                 if response.status != 200:
                     time.sleep(0.5)
                     continue
+                if lost is not None:
+                    self.reconnects += 1
+                    self.gaps.append(time.monotonic() - lost)
+                    lost = None
                 event_id, data = None, []
                 while not self.closed:
                     line = response.fp.readline()
@@ -121,9 +126,8 @@ class LiveStream:
                         event_id, data = None, []
             except (OSError, ValueError, http.client.HTTPException):
                 time.sleep(0.2)
-            if not self.closed:
-                self.reconnects += 1
-                self.gaps.append(time.monotonic() - lost)
+            if lost is None:
+                lost = time.monotonic()
 
     def wait_for(self, predicate, timeout=30):
         deadline = time.monotonic() + timeout
