@@ -22,7 +22,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["up", "deploy", "status", "logs", "stop", "destroy", "scheduler"])
     parser.add_argument("variant")
-    parser.add_argument("--variants-dir", default="variants")
+    parser.add_argument("--variants-dir", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "variants"))
     parser.add_argument("--state", help="the folder of every variant's state (default build/run-local)")
     parser.add_argument("--binary", help="the tictactoe binary that renders the stack (up)")
     parser.add_argument("--arch", default="amd64")

@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -89,20 +90,24 @@ class LiveStream:
         self.events = queue.Queue()
         self.last_id = None
         self.reconnects = 0
+        self.connections = []  # (status or error, seconds after the stream began)
         self.gaps = []
         self.closed = False
+        self.began = time.monotonic()
+        self.connection = None
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self):
         lost = None  # when the last connection ended; None before the first
         while not self.closed:
             try:
-                connection = http.client.HTTPConnection(self.client.address, self.client.port, timeout=30)
+                connection = self.connection = http.client.HTTPConnection(self.client.address, self.client.port, timeout=30)
                 headers = {"Accept": "text/event-stream"}
                 if self.last_id:
                     headers["Last-Event-ID"] = self.last_id
                 connection.request("GET", f"/api/games/{self.game_id}/events", headers=headers)
                 response = connection.getresponse()
+                self.connections.append((response.status, round(time.monotonic() - self.began, 1)))
                 if response.status != 200:
                     time.sleep(0.5)
                     continue
@@ -124,8 +129,12 @@ class LiveStream:
                         self.last_id = event_id
                         self.events.put((event_id, json.loads("\n".join(data))))
                         event_id, data = None, []
-            except (OSError, ValueError, http.client.HTTPException):
+            except (OSError, ValueError, http.client.HTTPException) as error:
+                self.connections.append((type(error).__name__, round(time.monotonic() - self.began, 1)))
                 time.sleep(0.2)
+            finally:
+                if self.connection:
+                    self.connection.close()
             if lost is None:
                 lost = time.monotonic()
 
@@ -141,4 +150,11 @@ class LiveStream:
         raise AssertionError(f"no such event within {timeout} s on {self.game_id}")
 
     def close(self):
+        """Ends the stream now, as EventSource.close() does: the server sees the connection go."""
         self.closed = True
+        connection = self.connection
+        if connection and connection.sock:
+            try:
+                connection.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -100,11 +100,7 @@ class Postgres:
             os.chmod(target, 0o600)
             if self.root:
                 shutil.chown(target, "postgres", "postgres")
-        if not self.running():
-            options = (f"-c listen_addresses={self.address} -p {self.port} -k {self.dir} -c ssl=on "
-                       f"-c ssl_cert_file={self.dir}/server.crt -c ssl_key_file={self.dir}/server.key -c max_connections=200")
-            self._as_owner([f"{self.bin}/pg_ctl", "-D", self.dir, "-l", os.path.join(self.dir, "server.log"), "-w", "-t", "30",
-                            "-o", options, "start"], f"starting PostgreSQL on {self.address}:{self.port} (log: {self.dir}/server.log)")
+        self.resume()
         # The database and its owner, as the stack's master user; the password goes on stdin.
         user, password = secret["username"], secret["password"]
         sql = (f"SELECT 'CREATE ROLE {user} LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{user}')\\gexec\n"
@@ -112,6 +108,15 @@ class Postgres:
                f"SELECT 'CREATE DATABASE {database} OWNER {user}' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '{database}')\\gexec\n")
         self._as_owner([f"{self.bin}/psql", "-h", self.dir, "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-qAt",
                         "-v", "ON_ERROR_STOP=1", "-f", "-"], "creating the database", input=sql)
+
+    def resume(self):
+        """Starts the server on its folder as it was made (TLS with the certificate in it)."""
+        if self.running():
+            return
+        options = (f"-c listen_addresses={self.address} -p {self.port} -k {self.dir} -c ssl=on "
+                   f"-c ssl_cert_file={self.dir}/server.crt -c ssl_key_file={self.dir}/server.key -c max_connections=200")
+        self._as_owner([f"{self.bin}/pg_ctl", "-D", self.dir, "-l", os.path.join(self.dir, "server.log"), "-w", "-t", "30",
+                        "-o", options, "start"], f"starting PostgreSQL on {self.address}:{self.port} (log: {self.dir}/server.log)")
 
     def stop(self):
         if self.running():

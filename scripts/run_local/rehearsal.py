@@ -16,7 +16,7 @@ from . import tasks as docker_tasks
 from .balancer import Balancer
 from .database import Authority, Postgres, Secret
 from .scheduler import read_json, write_json
-from .stack import Stack, StackError
+from .stack import Stack
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TASK_ADDRESS_BASE = 10
