@@ -1,5 +1,6 @@
 """Players for the rehearsal tests: each plays online games through the balancer, one after the
-other, with a live stream per game, while it watches one long game (a move every few seconds)
+other (a game every two seconds or so, faster than anyone plays, so without a stream each: a
+server counts a closed stream until its next heartbeat), while it watches one long game (a move every few seconds)
 whose live stream stays open throughout, so that it outlives the task it started on; and keeps what it needs to judge a disruption: every move a
 task acknowledged, every answer a task gave with 5xx (a JSON body; the balancer's own are HTML),
 the longest it waited for a move to be accepted, and the long game's stream."""
@@ -50,15 +51,16 @@ class Player(threading.Thread):
             time.sleep(0.2)
         return None, None
 
-    def open_game(self):
-        """(id, [X's token, O's token], live stream) of a new online game, both seats taken."""
+    def open_game(self, watched=False):
+        """(id, [X's token, O's token], live stream or None) of a new online game, both seats taken."""
         status, created = self.call("POST", "/api/games", {"opponent": "online"})
         if status != 201:
             return None
-        stream = LiveStream(self.client, created["id"])
+        stream = LiveStream(self.client, created["id"]) if watched else None
         status, joined = self.call("POST", f"/api/games/{created['id']}/seats", {})
         if status != 201:
-            stream.close()
+            if stream:
+                stream.close()
             return None
         return created["id"], [created["token"], joined["token"]], stream
 
@@ -79,12 +81,11 @@ class Player(threading.Thread):
         opened = self.open_game()
         if not opened:
             return
-        game_id, tokens, stream = opened
+        game_id, tokens, _ = opened
         version = 0
         while version < len(PLAN) and not self.stopping.is_set():
             version = self.move(game_id, tokens, PLAN, version)
             time.sleep(self.pause)
-        stream.close()  # the page moves on to the next game
         self.games += 1
         self.watch()
 
@@ -97,7 +98,7 @@ class Player(threading.Thread):
         self.long_moved = time.monotonic()
 
     def run(self):
-        self.long = self.open_game()
+        self.long = self.open_game(watched=True)
         self.long_moved = time.monotonic()
         while not self.stopping.is_set():
             self.play_one()
