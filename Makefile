@@ -13,7 +13,7 @@ PYTEST := python3 -m pytest -q -p no:cacheprovider
 TEST_PG_DIR := $(abspath .build/test-postgres)
 TEST_PG_PORT ?= 55432
 
-.PHONY: help deps build release run check-config solve test lint format test-unit test-e2e test-images test-images-full test-reproducible bench bench-images clean \
+.PHONY: help deps build release run check-config solve test lint format test-unit test-e2e test-images test-images-full test-reproducible bench bench-compare bench-images clean \
         image images run-image push print-version variant-archs smoke-image sbom scan verify-signature \
         taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate smoke \
         run-local run-local-deploy run-local-status run-local-logs run-local-stop run-local-destroy test-run-local test-run-local-full
@@ -220,6 +220,8 @@ push: ## Push VARIANT's images and one manifest list per tag (REGISTRY=host[:por
 RUN_LOCAL = python3 scripts/run-local.py
 RUN_LOCAL_ARGS = --variants-dir $(VARIANTS_DIR)
 IMAGE ?=
+# An earlier release binary, for make bench-compare.
+BASELINE ?=
 
 run-local: $(RELEASE_BIN) ## Run VARIANT's tasks as its stack says, behind HAProxy with its PostgreSQL, on loopback; plays a smoke game, prints the URL
 	@scripts/ensure-deps.sh run-local
@@ -247,6 +249,11 @@ bench-images: ## Image sizes, start-up, throughput and build-time figures (after
 	@scripts/ensure-deps.sh bench
 	python3 scripts/bench_images.py $(RELEASE_BIN)
 
+bench-compare: $(RELEASE_BIN) ## GET / and a game's life, BASELINE=binary (before) against this tree's release binary (after), alternating rounds
+	@test -x "$(BASELINE)" || { echo "usage: make bench-compare BASELINE=path/to/an/earlier/release/tictactoe"; exit 2; }
+	@scripts/ensure-deps.sh bench
+	python3 scripts/bench.py $(RELEASE_BIN) compare $(BASELINE)
+
 bench: $(RELEASE_BIN) ## Print throughput, computer and solver timings, and memory figures
 	@scripts/ensure-deps.sh bench
 	python3 scripts/bench.py $(RELEASE_BIN)
@@ -267,6 +274,7 @@ REPLACE_DATABASE ?=
 SMOKE_WAIT ?= 120
 SMOKE_URL ?=
 URL ?=
+SMOKE_ARGS ?=
 
 taskdef: $(RELEASE_BIN) ## Render build/ecs/VARIANT-ARCH.json (register with aws ecs register-task-definition --cli-input-json)
 	@test -f $(VARIANTS_DIR)/$(VARIANT).yaml || { echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2; }
@@ -287,9 +295,9 @@ stack: $(RELEASE_BIN) ## Render build/cfn/VARIANT.json, the CloudFormation templ
 
 verify: $(RELEASE_BIN) $(VARIANT_TOOL) ## Check before deploying: image and its architecture in ECR, cluster, roles, log group
 	+@$(FARGATE_ENV) scripts/fargate.sh verify $(DRY_RUN)
-smoke: ## Play one short game through URL=http://… and say what it got (what make deploy does after deploying)
-	@test -n "$(URL)" || { echo "usage: make smoke URL=http://host[:port]/"; exit 2; }
-	python3 scripts/smoke.py "$(URL)"
+smoke: ## Play one short game through URL=http://… and say what it got (what make deploy does after deploying); SMOKE_ARGS= more of smoke.py's options
+	@test -n "$(URL)" || { echo "usage: make smoke URL=http://host[:port]/ [SMOKE_ARGS='--resolve HOST:PORT:ADDRESS --cacert FILE']"; exit 2; }
+	python3 scripts/smoke.py "$(URL)" $(SMOKE_ARGS)
 
 deploy: $(RELEASE_BIN) $(VARIANT_TOOL) ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s), print the URL and play a smoke game there (SMOKE=0 skips); YES=1 skips the prompt
 	+@$(FARGATE_ENV) scripts/fargate.sh deploy $(DRY_RUN)

@@ -2,6 +2,7 @@
 """Prints tictactoe's figures beside the anchors', from one run on this machine.
 
 Usage: scripts/bench.py BIN   (make bench builds BIN and installs wrk and Flask first)
+       scripts/bench.py BIN compare BASELINE_BIN   (make bench-compare BASELINE=…: before and after)
 
 - Throughput (wrk -t2 -c32 -d8s): GET / and a game's life, for tictactoe, the seed's Flask app
   and the bare Hummingbird server, with ratios. Targets: >= 20x the seed on both, GET / >= 0.8x
@@ -496,9 +497,33 @@ def backends(binary, anchors):
           " and the percentiles are the worse of the two wrk runs.")
 
 
+def compare(binary, baseline, rounds=5):
+    """GET / and a game's life for `baseline` then `binary`, alternating, `rounds` times each (the
+    machine's noise falls on both alike); prints each round and the medians."""
+    print(f"\n== Before and after: wrk -t2 -c32 -d8s, {rounds} alternating rounds ==")
+    print(f"before: {baseline}\nafter:  {binary}")
+    game_life = os.path.join(ROOT, "scripts/wrk/game-life.lua")
+    figures = {(which, workload): [] for which in ("before", "after") for workload in ("GET /", "game life")}
+    for round_number in range(1, rounds + 1):
+        for which, path in (("before", baseline), ("after", binary)):
+            with serving(path, "server: {host: 127.0.0.1}\n") as (url, _):
+                figures[(which, "GET /")].append(wrk(url + "/")[0])
+                figures[(which, "game life")].append(wrk(url, game_life)[0])
+        print(f"round {round_number}: " + "  ".join(f"{which} {workload} {figures[(which, workload)][-1]:.0f}/s"
+                                                  for which in ("before", "after") for workload in ("GET /", "game life")))
+    for workload in ("GET /", "game life"):
+        before, after = (statistics.median(figures[(which, workload)]) for which in ("before", "after"))
+        spread = max(max(v) / min(v) - 1 for v in (figures[("before", workload)], figures[("after", workload)])) * 100
+        print(f"{workload:10} median before {before:8.0f}/s  after {after:8.0f}/s  change {(after / before - 1) * 100:+5.1f} %"
+              f"  (largest spread within one side: {spread:.0f} %)")
+
+
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/tictactoe"))
     only = sys.argv[2:]
+    if len(only) == 2 and only[0] == "compare":
+        compare(binary, os.path.abspath(only[1]))
+        return
     if only == ["limits"]:
         limits(binary)
         return

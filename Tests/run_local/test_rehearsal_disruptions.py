@@ -8,6 +8,7 @@ import time
 
 import pytest
 from conftest import REPO, ROOT, VARIANT, Client, make, sh
+from run_local.rehearsal import Rehearsal
 from players import Player, error_code
 from run_local.database import Postgres
 
@@ -146,3 +147,23 @@ def test_an_image_that_cannot_start_is_rolled_back_while_the_old_tasks_serve(doc
     assert "tasks still serve" in err
     assert set(answers) == {200}, answers
     assert {row[0] for row in wait_stable(docker_env)} == before
+
+
+def test_an_https_variant_is_rehearsed_at_its_domain_with_port_80_redirecting(docker_env):
+    """`production` as the stack makes it: a 443 listener with a certificate for its domain (the
+    local CA's), port 80 answering 301 to HTTPS, and the tasks behind HTTPS sending HSTS."""
+    make(docker_env, "run-local-destroy", "VARIANT=production", check=False)
+    make(docker_env, "image", "VARIANT=production")
+    try:
+        up = make(docker_env, "run-local", "VARIANT=production", "WAIT=240").stdout
+        local = Rehearsal("production", os.path.join(ROOT, "variants"))
+        assert up.strip().splitlines()[-1] == "https://tictactoe.example.com/"
+        assert "smoke: played game " in up and " at https://tictactoe.example.com in " in up, up
+        redirect = sh("curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: tictactoe.example.com",
+                      f"http://{local.balancer_address}/api/config").stdout
+        assert redirect == "301 https://tictactoe.example.com/api/config"
+        headers = sh("curl", "-s", "-D", "-", "-o", "/dev/null", "--resolve", f"tictactoe.example.com:443:{local.balancer_address}",
+                     "--cacert", local.authority.cert, "https://tictactoe.example.com/").stdout.lower()
+        assert headers.startswith("http/1.1 200") and "strict-transport-security: max-age=31536000" in headers
+    finally:
+        make(docker_env, "run-local-destroy", "VARIANT=production", check=False, timeout=300)

@@ -3,10 +3,12 @@ PostgreSQL over verify-full, a smoke game through the balancer, an online game w
 cross tasks with its live stream, status and logs, a refused second start, and a stop that leaves
 nothing running or listening while the data stays (a game outlives stop and start)."""
 import json
+import os
 import re
+import signal
 import socket
 
-from conftest import VARIANT, Client, LiveStream, make
+from conftest import VARIANT, Client, LiveStream, make, sh
 
 def listening(address, port):
     with socket.socket() as probe:
@@ -55,6 +57,10 @@ def test_shared_runs_its_desired_count_behind_the_balancer_and_plays_across_task
     assert {entry["trusted_proxies"] for entry in starting} == {f"{local.balancer_address}/32"}
     assert {entry["state"] for entry in starting} == {"postgres"}
 
+    # make smoke plays at the printed URL too.
+    smoke = make(docker_env, "smoke", f"URL={lines[-1]}").stdout
+    assert "smoke: played game " in smoke and f" at http://{local.balancer_address} in " in smoke
+
     # A second start of a running variant says so and starts nothing.
     again = make(docker_env, "run-local", f"VARIANT={VARIANT}", check=False)
     assert again.returncode != 0
@@ -69,3 +75,10 @@ def test_shared_runs_its_desired_count_behind_the_balancer_and_plays_across_task
     make(docker_env, "run-local", f"VARIANT={VARIANT}", "WAIT=240")
     code, kept, _ = client.request("GET", f"/api/games/{game_id}")
     assert code == 200 and kept["moves"] == [0, 3, 1, 4, 2]
+
+    # A rehearsal whose scheduler was killed half-way is cleaned up by the next stop.
+    os.kill(local.scheduler_pid(), signal.SIGKILL)
+    make(docker_env, "run-local-stop", f"VARIANT={VARIANT}")
+    assert not listening(local.balancer_address, 80) and not listening(local.database_address, 5432)
+    assert not any(listening(local.task_address(n), 8000) for n in range(1, 7))
+    assert sh("docker", "ps", "-aq", "--filter", f"label=tictactoe.run-local={VARIANT}").stdout == ""

@@ -207,7 +207,11 @@ def up(rehearsal, binary, arch, repository, wait):
     if smoke.returncode != 0:
         raise Refused(f"{rehearsal.variant} runs locally but did not play a game (above); make run-local-logs shows the tasks' side")
     print(f"run-local: {time.monotonic() - started:.1f} s from start to the first smoke game ({stable:.1f} s to a stable service)")
-    print(rehearsal.url())
+    url, *extra = rehearsal.smoke_arguments()
+    if extra:
+        print(f"its domain is served here: make smoke URL={url} SMOKE_ARGS='{' '.join(extra)}'; for a browser, map the "
+              f"domain to {rehearsal.balancer_address} in /etc/hosts and trust {rehearsal.authority.cert}")
+    print(url)
 
 
 def start_scheduler(rehearsal):
