@@ -52,7 +52,24 @@ public struct PostgresURL: Hashable, Sendable {
             credentials = rest[..<at]
             rest = rest[rest.index(after: at)...]
         }
-        // Host and port; an IPv6 host is written in brackets.
+        (host, port) = try Self.hostAndPort(rest, in: redacted)
+        user = "postgres"
+        password = nil
+        if let credentials {
+            if let colon = credentials.firstIndex(of: ":") {
+                user = try Self.decode(credentials[..<colon], what: "user name", in: redacted)
+                password = try Self.decode(credentials[credentials.index(after: colon)...], what: "password", in: redacted)
+            } else {
+                user = try Self.decode(credentials, what: "user name", in: redacted)
+            }
+        }
+        guard !user.isEmpty else { throw PostgresURLError("`\(redacted)` has an empty user name") }
+        database = path.isEmpty ? user : try Self.decode(path, what: "database name", in: redacted)
+        sslMode = try Self.sslMode(query, in: redacted)
+    }
+
+    /// The host and port after the user and password; an IPv6 host is written in brackets.
+    private static func hostAndPort(_ rest: Substring, in redacted: String) throws(PostgresURLError) -> (String, Int) {
         var hostPart = rest
         var portText: Substring?
         if hostPart.hasPrefix("[") {
@@ -73,27 +90,16 @@ public struct PostgresURL: Hashable, Sendable {
         guard !hostPart.isEmpty else {
             throw PostgresURLError("`\(redacted)` names no host; expected postgres://user@host:5432/db")
         }
-        host = String(hostPart)
-        port = 5432
-        if let portText {
-            guard let value = Int(portText), (1...65535).contains(value) else {
-                throw PostgresURLError("the port in `\(redacted)` must be a number from 1 to 65535, found `\(portText)`")
-            }
-            port = value
+        guard let portText else { return (String(hostPart), 5432) }
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw PostgresURLError("the port in `\(redacted)` must be a number from 1 to 65535, found `\(portText)`")
         }
-        user = "postgres"
-        password = nil
-        if let credentials {
-            if let colon = credentials.firstIndex(of: ":") {
-                user = try Self.decode(credentials[..<colon], what: "user name", in: redacted)
-                password = try Self.decode(credentials[credentials.index(after: colon)...], what: "password", in: redacted)
-            } else {
-                user = try Self.decode(credentials, what: "user name", in: redacted)
-            }
-        }
-        guard !user.isEmpty else { throw PostgresURLError("`\(redacted)` has an empty user name") }
-        database = path.isEmpty ? user : try Self.decode(path, what: "database name", in: redacted)
-        sslMode = .prefer
+        return (String(hostPart), port)
+    }
+
+    /// The `sslmode` of the query (default `prefer`); libpq's other parameters are refused but two harmless ones.
+    private static func sslMode(_ query: Substring, in redacted: String) throws(PostgresURLError) -> SSLMode {
+        var sslMode = SSLMode.prefer
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = parts[0]
@@ -111,6 +117,7 @@ public struct PostgresURL: Hashable, Sendable {
                 throw PostgresURLError("unknown URL parameter `\(name)` in `\(redacted)`; supported: sslmode")
             }
         }
+        return sslMode
     }
 
     private static func decode(_ text: Substring, what: String, in redacted: String) throws(PostgresURLError) -> String {

@@ -24,10 +24,18 @@ extension StackTemplate {
     var databaseEndpointResource: String { StackNames.LogicalID.database(deploy.database?.kind ?? .instance) }
 
     func databaseResources(_ database: DatabaseSettings) -> [(String, JSON)] {
-        let fromSecret = { (key: String) in
-            JSON.object([("Fn::Sub", .string("{{resolve:secretsmanager:${DatabaseSecret}:SecretString:\(key)}}"))])
+        var resources = databaseNetworkResources + databaseSecretAndGroups(database)
+        switch database.kind {
+        case .auroraServerless: resources += auroraResources(database)
+        case .instance: resources += instanceResources(database)
         }
-        var resources = databaseNetworkResources
+        return resources
+    }
+
+    /// The generated secret, the subnet group over the database's own subnets, and the security
+    /// group that admits PostgreSQL from the service's tasks only.
+    private func databaseSecretAndGroups(_ database: DatabaseSettings) -> [(String, JSON)] {
+        var resources: [(String, JSON)] = []
         resources.append(
             (
                 "DatabaseSecret",
@@ -83,10 +91,16 @@ extension StackTemplate {
                 )
             )
         )
-        let forceTLS = JSON.object([("rds.force_ssl", .string("1"))])
+        return resources
+    }
 
-        let kept = database.onDelete.policy
-        let common: [(String, JSON)] = [
+    /// What both kinds of database share: the master user from the secret, encryption, backups,
+    /// deletion protection.
+    private func commonDatabaseProperties(_ database: DatabaseSettings) -> [(String, JSON)] {
+        let fromSecret = { (key: String) in
+            JSON.object([("Fn::Sub", .string("{{resolve:secretsmanager:${DatabaseSecret}:SecretString:\(key)}}"))])
+        }
+        return [
             ("MasterUsername", fromSecret("username")),
             ("MasterUserPassword", fromSecret("password")),
             ("StorageEncrypted", .bool(true)),
@@ -94,83 +108,95 @@ extension StackTemplate {
             ("DeletionProtection", .bool(database.deletionProtection)),
             ("CopyTagsToSnapshot", .bool(true)),
         ]
-        switch database.kind {
-        case .auroraServerless:
-            resources.append(
-                (
-                    "DatabaseParameterGroup",
-                    resource(
-                        "AWS::RDS::DBClusterParameterGroup",
-                        [
-                            ("Description", .string("\(name): TLS required")),
-                            ("Family", .string(database.parameterFamily)),
-                            ("Parameters", forceTLS),
-                        ]
-                    )
+    }
+
+    /// Aurora Serverless v2: the cluster (TLS forced by its parameter group) and its one writer.
+    private func auroraResources(_ database: DatabaseSettings) -> [(String, JSON)] {
+        let forceTLS = JSON.object([("rds.force_ssl", .string("1"))])
+        let kept = database.onDelete.policy
+        let common = commonDatabaseProperties(database)
+        var resources: [(String, JSON)] = []
+        resources.append(
+            (
+                "DatabaseParameterGroup",
+                resource(
+                    "AWS::RDS::DBClusterParameterGroup",
+                    [
+                        ("Description", .string("\(name): TLS required")),
+                        ("Family", .string(database.parameterFamily)),
+                        ("Parameters", forceTLS),
+                    ]
                 )
             )
-            var scaling: [(String, JSON)] = [
-                ("MinCapacity", .halves(Int(database.minACU * 2))), ("MaxCapacity", .halves(Int(database.maxACU * 2))),
-            ]
-            if let pause = database.autoPauseSeconds { scaling.append(("SecondsUntilAutoPause", .int(pause))) }
-            resources.append(
-                (
-                    "DatabaseCluster",
-                    keptResource(
-                        "AWS::RDS::DBCluster",
-                        policy: kept,
-                        [
-                            ("Engine", .string("aurora-postgresql")),
-                            ("EngineVersion", .string(String(database.engineVersion))),
-                            ("DatabaseName", .string(database.name)),
-                            ("ServerlessV2ScalingConfiguration", .object(scaling)),
-                            ("DBSubnetGroupName", ref("DatabaseSubnetGroup")),
-                            ("VpcSecurityGroupIds", .array([getAtt("DatabaseSecurityGroup", "GroupId")])),
-                            ("DBClusterParameterGroupName", ref("DatabaseParameterGroup")),
-                        ] + common
-                    )
+        )
+        var scaling: [(String, JSON)] = [
+            ("MinCapacity", .halves(Int(database.minACU * 2))), ("MaxCapacity", .halves(Int(database.maxACU * 2))),
+        ]
+        if let pause = database.autoPauseSeconds { scaling.append(("SecondsUntilAutoPause", .int(pause))) }
+        resources.append(
+            (
+                "DatabaseCluster",
+                keptResource(
+                    "AWS::RDS::DBCluster",
+                    policy: kept,
+                    [
+                        ("Engine", .string("aurora-postgresql")),
+                        ("EngineVersion", .string(String(database.engineVersion))),
+                        ("DatabaseName", .string(database.name)),
+                        ("ServerlessV2ScalingConfiguration", .object(scaling)),
+                        ("DBSubnetGroupName", ref("DatabaseSubnetGroup")),
+                        ("VpcSecurityGroupIds", .array([getAtt("DatabaseSecurityGroup", "GroupId")])),
+                        ("DBClusterParameterGroupName", ref("DatabaseParameterGroup")),
+                    ] + common
                 )
             )
-            // The cluster's one writer; the data is the cluster's, snapshotted or kept with it.
-            resources.append(
-                (
-                    "Database",
-                    resource(
-                        "AWS::RDS::DBInstance",
-                        [
-                            ("Engine", .string("aurora-postgresql")),
-                            ("DBClusterIdentifier", ref("DatabaseCluster")),
-                            ("DBInstanceClass", .string("db.serverless")),
-                            ("PubliclyAccessible", .bool(false)),
-                            ("AutoMinorVersionUpgrade", .bool(true)),
-                        ]
-                    )
+        )
+        // The cluster's one writer; the data is the cluster's, snapshotted or kept with it.
+        resources.append(
+            (
+                "Database",
+                resource(
+                    "AWS::RDS::DBInstance",
+                    [
+                        ("Engine", .string("aurora-postgresql")),
+                        ("DBClusterIdentifier", ref("DatabaseCluster")),
+                        ("DBInstanceClass", .string("db.serverless")),
+                        ("PubliclyAccessible", .bool(false)),
+                        ("AutoMinorVersionUpgrade", .bool(true)),
+                    ]
                 )
             )
-        case .instance:
-            resources.append(
-                (
-                    "Database",
-                    keptResource(
-                        "AWS::RDS::DBInstance",
-                        policy: kept,
-                        [
-                            ("Engine", .string("postgres")),
-                            ("EngineVersion", .string(String(database.engineVersion))),
-                            ("DBInstanceClass", .string(database.instanceClass)),
-                            ("AllocatedStorage", .string(String(database.storageGiB))),
-                            ("StorageType", .string("gp3")),
-                            ("MultiAZ", .bool(database.multiAZ)),
-                            ("DBName", .string(database.name)),
-                            ("PubliclyAccessible", .bool(false)),
-                            ("AutoMinorVersionUpgrade", .bool(true)),
-                            ("DBSubnetGroupName", ref("DatabaseSubnetGroup")),
-                            ("VPCSecurityGroups", .array([getAtt("DatabaseSecurityGroup", "GroupId")])),
-                        ] + common
-                    )
+        )
+        return resources
+    }
+
+    /// RDS for PostgreSQL: one instance (15 and later force TLS by default).
+    private func instanceResources(_ database: DatabaseSettings) -> [(String, JSON)] {
+        let kept = database.onDelete.policy
+        let common = commonDatabaseProperties(database)
+        var resources: [(String, JSON)] = []
+        resources.append(
+            (
+                "Database",
+                keptResource(
+                    "AWS::RDS::DBInstance",
+                    policy: kept,
+                    [
+                        ("Engine", .string("postgres")),
+                        ("EngineVersion", .string(String(database.engineVersion))),
+                        ("DBInstanceClass", .string(database.instanceClass)),
+                        ("AllocatedStorage", .string(String(database.storageGiB))),
+                        ("StorageType", .string("gp3")),
+                        ("MultiAZ", .bool(database.multiAZ)),
+                        ("DBName", .string(database.name)),
+                        ("PubliclyAccessible", .bool(false)),
+                        ("AutoMinorVersionUpgrade", .bool(true)),
+                        ("DBSubnetGroupName", ref("DatabaseSubnetGroup")),
+                        ("VPCSecurityGroups", .array([getAtt("DatabaseSecurityGroup", "GroupId")])),
+                    ] + common
                 )
             )
-        }
+        )
         return resources
     }
 
