@@ -405,7 +405,7 @@ def limits(binary):
             assert head.startswith(b"HTTP/1.1 200"), (i, head[:200])
         time.sleep(1)
         full = rss_kib(process.pid)
-        # At the cap, the connection idle longest gives way to a new one (issue 19).
+        # At the cap, the connection idle longest gives way to a new one.
         over = open_socket(0, b"GET /api/config HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         assert over.startswith(b"HTTP/1.1 200"), over[:300]
         sockets.pop().close()
@@ -488,7 +488,7 @@ def backends(binary, anchors):
     for name, rps, moves, lat, errors in rows:
         print(f"{name:24} {rps:9.0f} {moves:9.0f} {lat.get('50', '-'):>9} {lat.get('90', '-'):>9} {lat.get('99', '-'):>9} {errors:8d}"
               f"  {ceiling_ratio(anchors, rps)}")
-    # Goals from issue 10, against the figures measured on this machine before it.
+    # Goals, against the figures measured on this machine before the store rework.
     for name, before, factor in (("sqlite", 2821, 2), ("postgres", 1294, 3)):
         rps = next(r for n, r, *_ in rows if n == name)
         print(f"{name}: {rps:.0f} req/s = {rps / before:.1f}x the {before} req/s before prepared statements and fewer round trips "
