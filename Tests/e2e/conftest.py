@@ -59,8 +59,10 @@ class Server:
         with open(self.log_path) as f:
             return f.read()
 
-    def logged(self, request_id, timeout=5):
-        """The JSON log lines of one request (`hb.request.id`), waiting for them to be written."""
+    def logged(self, request_id, timeout=5, until=bool):
+        """The JSON log lines of one request (`hb.request.id`), waiting (at most `timeout` s) until
+        `until(lines)` holds: by default, until there is one (the access line comes first, a line
+        with an error's cause after it, from the background writer)."""
         deadline = time.monotonic() + timeout
         while True:
             lines = []
@@ -71,7 +73,7 @@ class Server:
                     continue
                 if isinstance(line, dict) and line.get("hb.request.id") == request_id:
                     lines.append(line)
-            if lines or time.monotonic() > deadline:
+            if until(lines) or time.monotonic() > deadline:
                 return lines
             time.sleep(0.1)
 

@@ -81,7 +81,7 @@ def test_a_server_certificate_of_another_ca_is_refused_and_readyz_says_why(start
     server = start_server("state: {backend: postgres}\n", env=environment(postgres, other_ca))
     status, body, _ = server.wait_ready(timeout=5)
     assert status == 503 and body["error"]["message"] == UNAVAILABLE
-    cause = next(line["cause"] for line in server.logged(body["error"]["requestId"]) if "cause" in line)
+    cause = next(line["cause"] for line in server.logged(body["error"]["requestId"], until=lambda lines: any("cause" in line for line in lines)) if "cause" in line)
     assert "cannot connect to PostgreSQL" in cause and "certificate" in cause.lower(), cause
     assert server.request("GET", "/healthz")[0] == 200
 

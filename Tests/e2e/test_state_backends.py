@@ -249,7 +249,7 @@ def test_a_refused_login_is_logged_under_the_request_id_and_never_answered(start
     status, body, _ = server.request("GET", "/readyz")
     assert status == 503
     assert body["error"]["message"] == UNAVAILABLE and "tictactoe" not in json.dumps(body)
-    logged = [line for line in server.logged(body["error"]["requestId"]) if "cause" in line]
+    logged = [line for line in server.logged(body["error"]["requestId"], until=lambda lines: any("cause" in line for line in lines)) if "cause" in line]
     assert [line["message"] for line in logged] == [UNAVAILABLE]
     assert 'password authentication failed for user "tictactoe"' in logged[0]["cause"]
     assert "wrong-password" not in server.output()
