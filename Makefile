@@ -247,16 +247,16 @@ run-local-destroy: ## run-local-stop, then delete the rehearsal's data (database
 ##@ Measure
 bench-images: ## Image sizes, start-up, throughput and build-time figures (after make test-images)
 	@scripts/ensure-deps.sh bench
-	python3 scripts/bench_images.py $(RELEASE_BIN)
+	python3 scripts/bench/bench_images.py $(RELEASE_BIN)
 
 bench-compare: $(RELEASE_BIN) ## GET / and a game's life, BASELINE=binary (before) against this tree's release binary (after), alternating rounds
 	@test -x "$(BASELINE)" || { echo "usage: make bench-compare BASELINE=path/to/an/earlier/release/tictactoe"; exit 2; }
 	@scripts/ensure-deps.sh bench
-	python3 scripts/bench.py $(RELEASE_BIN) compare $(BASELINE)
+	python3 scripts/bench/bench.py $(RELEASE_BIN) compare $(BASELINE)
 
 bench: $(RELEASE_BIN) ## Print throughput, computer and solver timings, and memory figures
 	@scripts/ensure-deps.sh bench
-	python3 scripts/bench.py $(RELEASE_BIN)
+	python3 scripts/bench/bench.py $(RELEASE_BIN)
 
 ##@ Deploy on ECS Fargate
 # ECS Fargate. Account and region come from AWS_ACCOUNT/AWS_REGION or the aws CLI's config.

@@ -9,7 +9,7 @@
   cross-compiling avoids;
 - the build and start-up times that the image tests recorded (build/figures/images.txt).
 
-Usage: scripts/bench_images.py BIN   (BIN: the host's release binary)
+Usage: scripts/bench/bench_images.py BIN   (BIN: the host's release binary)
 """
 import gzip
 import io
@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import ROOT, free_port, start, stop, wait_ready, wrk, write_config  # noqa: E402
 
 REPO = "tictactoe-test"
-GAME_LIFE = os.path.join(ROOT, "scripts/wrk/game-life.lua")
+GAME_LIFE = os.path.join(ROOT, "scripts/bench/wrk/game-life.lua")
 
 
 def environment():

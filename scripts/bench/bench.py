@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Prints tictactoe's figures beside the anchors', from one run on this machine.
 
-Usage: scripts/bench.py BIN   (make bench builds BIN and installs wrk and Flask first)
-       scripts/bench.py BIN compare BASELINE_BIN   (make bench-compare BASELINE=…: before and after)
+Usage: scripts/bench/bench.py BIN   (make bench builds BIN and installs wrk and Flask first)
+       scripts/bench/bench.py BIN compare BASELINE_BIN   (make bench-compare BASELINE=…: before and after)
 
 - Throughput (wrk -t2 -c32 -d8s): GET / and a game's life, for tictactoe, the seed's Flask app
   and the bare Hummingbird server, with ratios. Targets: >= 20x the seed on both, GET / >= 0.8x
@@ -31,7 +31,7 @@ import threading
 import time
 import urllib.request
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SHARED = os.environ.get("SHARED", os.path.abspath(os.path.join(ROOT, "..", "shared")))
 WRK = ["wrk", "-t2", "-c32", "-d8s", "--latency"]
 PER_GAME_BOUND = 2048  # bytes of resident memory per stored 3×3 game, stated and checked below
@@ -181,7 +181,7 @@ def run_anchors():
         bare = start([hello], f"http://127.0.0.1:{port}/", env={"PORT": str(port)})
         try:
             results[("bare hummingbird", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
-            results[("bare hummingbird", "game life")] = wrk(f"http://127.0.0.1:{port}/move", os.path.join(ROOT, "scripts/wrk/hello-post.lua"))
+            results[("bare hummingbird", "game life")] = wrk(f"http://127.0.0.1:{port}/move", os.path.join(ROOT, "scripts/bench/wrk/hello-post.lua"))
         finally:
             stop(bare)
     seed_run = os.path.join(SHARED, "anchors", "flask-seed", "run.sh")
@@ -190,7 +190,7 @@ def run_anchors():
         seed = start(["bash", seed_run, str(port)], f"http://127.0.0.1:{port}/")
         try:
             results[("flask seed", "GET /")] = wrk(f"http://127.0.0.1:{port}/")
-            results[("flask seed", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/wrk/seed-life.lua"))
+            results[("flask seed", "game life")] = wrk(f"http://127.0.0.1:{port}", os.path.join(ROOT, "scripts/bench/wrk/seed-life.lua"))
         finally:
             stop(seed)
     return results
@@ -204,7 +204,7 @@ def ceiling_ratio(anchors, rps, workload="game life"):
 def throughput(binary, anchors):
     print("\n== Throughput: wrk -t2 -c32 -d8s, client and server share the 2 cores ==")
     results = dict(anchors)
-    game_life = os.path.join(ROOT, "scripts/wrk/game-life.lua")
+    game_life = os.path.join(ROOT, "scripts/bench/wrk/game-life.lua")
     # The default log level (info): an access-log line per request, read from a pipe as a
     # collector (the awslogs driver, docker logs) reads standard output, and checked line by line.
     with serving(binary, "server: {host: 127.0.0.1}\n") as (url, collector):
@@ -453,7 +453,7 @@ def duration_ms(text):
 
 def backends(binary, anchors):
     print("\n== State backends: a game's life (create + 5 moves) under wrk, 32 connections, 8 s ==")
-    script = os.path.join(ROOT, "scripts/wrk/game-life.lua")
+    script = os.path.join(ROOT, "scripts/bench/wrk/game-life.lua")
     pg_dir = os.path.join(ROOT, "build", "bench-postgres")
     pg_port = free_port()
     pg_script = os.path.join(ROOT, "scripts", "test-postgres.sh")
@@ -502,7 +502,7 @@ def compare(binary, baseline, rounds=5):
     machine's noise falls on both alike); prints each round and the medians."""
     print(f"\n== Before and after: wrk -t2 -c32 -d8s, {rounds} alternating rounds ==")
     print(f"before: {baseline}\nafter:  {binary}")
-    game_life = os.path.join(ROOT, "scripts/wrk/game-life.lua")
+    game_life = os.path.join(ROOT, "scripts/bench/wrk/game-life.lua")
     figures = {(which, workload): [] for which in ("before", "after") for workload in ("GET /", "game life")}
     for round_number in range(1, rounds + 1):
         for which, path in (("before", baseline), ("after", binary)):
