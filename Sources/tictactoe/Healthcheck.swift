@@ -36,7 +36,7 @@ struct Healthcheck: ParsableCommand {
             throw ExitCode(1)
         }
         let address = Self.probeAddress(serverHost: (try? loaded.get())?.server.host)
-        let shown = "\(Self.dotted(address)):\(target)"
+        let shown = "\(IPAddressBytes.format(address)):\(target)"
         switch Self.probe(address: address, port: target, timeoutSeconds: timeout) {
         case .success:
             print("healthy: \(shown) answered /healthz")
@@ -47,25 +47,19 @@ struct Healthcheck: ParsableCommand {
     }
 
     /// The IPv4 address the server listens on when `server.host` names one (a task given its own
-    /// loopback address, say), else 127.0.0.1, which every wildcard listener answers on. In host
-    /// byte order.
-    static func probeAddress(serverHost: String?) -> UInt32 {
-        let loopback: UInt32 = 0x7F00_0001
-        guard let host = serverHost else { return loopback }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false).map { UInt8($0) }
-        guard parts.count == 4, parts.allSatisfy({ $0 != nil }) else { return loopback }
-        let address = parts.reduce(UInt32(0)) { $0 << 8 | UInt32($1 ?? 0) }
-        return address == 0 ? loopback : address
-    }
-
-    static func dotted(_ address: UInt32) -> String {
-        [24, 16, 8, 0].map { String((address >> UInt32($0)) & 0xFF) }.joined(separator: ".")
+    /// loopback address, say), else 127.0.0.1, which every wildcard listener answers on.
+    static func probeAddress(serverHost: String?) -> [UInt8] {
+        let loopback: [UInt8] = [127, 0, 0, 1]
+        guard let host = serverHost, let bytes = IPAddressBytes.parse(host), bytes.count == 4, bytes != [0, 0, 0, 0] else {
+            return loopback
+        }
+        return bytes
     }
 
     struct Failure: Error { var message: String }
 
-    /// One blocking HTTP/1.1 request to `address` (host byte order); the smallest client that does the job.
-    static func probe(address ipv4: UInt32 = 0x7F00_0001, port: Int, timeoutSeconds: Int) -> Result<Void, Failure> {
+    /// One blocking HTTP/1.1 request to the IPv4 `address`; the smallest client that does the job.
+    static func probe(address ipv4: [UInt8] = [127, 0, 0, 1], port: Int, timeoutSeconds: Int) -> Result<Void, Failure> {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -79,12 +73,12 @@ struct Healthcheck: ParsableCommand {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(ipv4.bigEndian)
+        address.sin_addr.s_addr = in_addr_t(ipv4.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }.bigEndian)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return .failure(Failure(message: "connection refused or timed out")) }
-        let request = Array("GET /healthz HTTP/1.1\r\nHost: \(dotted(ipv4))\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: \(IPAddressBytes.format(ipv4))\r\nConnection: close\r\n\r\n".utf8)
         guard send(fd, request, request.count, 0) == request.count else { return .failure(Failure(message: "could not send the request")) }
         var buffer = [UInt8](repeating: 0, count: 256)
         let received = recv(fd, &buffer, buffer.count, 0)

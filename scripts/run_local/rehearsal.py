@@ -86,11 +86,12 @@ class Rehearsal:
         environment["HOST"] = address
         secrets = {}
         local_secrets = read_json(self.path("secrets.json"), {})
+        database_secret = None
         for secret in self.stack.container.get("Secrets", []):
             source = self.stack.resolve(secret["ValueFrom"], facts)
             if source.startswith("run-local:database-secret:"):
-                key = source.split(":")[2]
-                secrets[secret["Name"]] = Secret(self.path("database-secret.json"), self.database_settings()[0]).values[key]
+                database_secret = database_secret or Secret(self.path("database-secret.json"), self.database_settings()[0])
+                secrets[secret["Name"]] = database_secret.values[source.split(":")[2]]
             elif source in local_secrets:
                 secrets[secret["Name"]] = local_secrets[source]
             else:

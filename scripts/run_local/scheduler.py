@@ -103,7 +103,7 @@ class Scheduler:
 
         thread = threading.Thread(target=stop, daemon=True)
         thread.start()
-        self.stoppers.append(thread)
+        self.stoppers = [t for t in self.stoppers if t.is_alive()] + [thread]
 
     def fail_revision(self, revision, reason):
         deployment = self.deployment()

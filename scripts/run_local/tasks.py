@@ -33,7 +33,6 @@ def container_settings(stack, environment, secrets, mounts):
         "environment": {**environment, **secrets},
         "network_mode": "host",
         "read_only": bool(container.get("ReadonlyRootFilesystem", False)),
-        "stop_signal": None,  # the image's STOPSIGNAL, as ECS sends it
         "mounts": mounts,
     }
     if container.get("User"):
@@ -60,7 +59,7 @@ def container_settings(stack, environment, secrets, mounts):
             "retries": int(check.get("Retries", 3)),
             "start_period": int(check.get("StartPeriod", 0)) * NANOSECONDS,
         }
-    return {key: value for key, value in settings.items() if value is not None}
+    return settings
 
 
 def volume_mounts(stack, extra):
