@@ -13,8 +13,8 @@ PYTEST := python3 -m pytest -q -p no:cacheprovider
 TEST_PG_DIR := $(abspath .build/test-postgres)
 TEST_PG_PORT ?= 55432
 
-.PHONY: help deps build release run check-config solve test lint format test-unit test-e2e test-images test-images-full test-reproducible bench bench-compare bench-images clean \
-        image images run-image push print-version variant-archs smoke-image sbom scan verify-signature \
+.PHONY: help deps build release run check-config solve test lint check-facts format test-unit test-e2e test-images test-images-full test-reproducible bench bench-compare bench-images clean \
+        image images run-image push print-version print-variants variant-archs variant-facts smoke-image sbom scan verify-signature \
         taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate smoke \
         run-local run-local-deploy run-local-status run-local-logs run-local-stop run-local-destroy test-run-local test-run-local-full
 
@@ -45,10 +45,10 @@ RUNTIME_IMAGE_arm64 ?=
 SWIFTPM_MIRROR ?=
 BUILD_NETWORK ?=
 NO_CACHE ?=
-# Amazon RDS's CA bundle, which images of PostgreSQL variants carry for verify-full: its SHA-256,
-# pinned once you have checked it (this project was made without internet access, so no value
-# is pinned here: the first PostgreSQL image build stops and prints the SHA-256 to check).
-RDS_CA_BUNDLE_SHA256 ?=
+# Amazon RDS's CA bundle, which images of PostgreSQL variants carry for verify-full, is pinned by
+# this lock file: the first PostgreSQL image build records it (commit it), a changed bundle stops
+# the build and lists the certificates added and removed (scripts/build/rds-ca-lock.py).
+RDS_CA_BUNDLE_LOCK ?= rds-ca-bundle.lock
 # Signing what make push pushes (a sigstore/cosign private key and the file with its passphrase),
 # and the public key make verify and make deploy check images against (unset: not checked).
 SIGNING_KEY ?=
@@ -64,9 +64,13 @@ IMAGE_ENV = DOCKER=$(DOCKER) REPO=$(REPO) VERSION=$(VERSION) REVISION=$(REVISION
   $(if $(filter-out undefined,$(origin SWIFT_SDK_$(ARCH))),SWIFT_SDK=$(SWIFT_SDK_$(ARCH))) \
   $(if $(filter-out undefined,$(origin SWIFT_SDK_URL)),SWIFT_SDK_URL=$(SWIFT_SDK_URL)) \
   $(if $(SWIFT_SDK_CHECKSUM),SWIFT_SDK_CHECKSUM=$(SWIFT_SDK_CHECKSUM)) \
-  $(if $(filter-out undefined,$(origin RDS_CA_BUNDLE_URL)),RDS_CA_BUNDLE_URL=$(RDS_CA_BUNDLE_URL)) RDS_CA_BUNDLE_SHA256=$(RDS_CA_BUNDLE_SHA256)
-# A variant's architectures, read through the image build's facts stage (no host Swift needed).
-variant_archs = $$($(IMAGE_ENV) scripts/image.sh facts $(HOST_ARCH) $(1) >/dev/null && . build/docker/facts/$(1)/facts.env && echo $$VARIANT_ARCHITECTURES)
+  $(if $(filter-out undefined,$(origin RDS_CA_BUNDLE_URL)),RDS_CA_BUNDLE_URL=$(RDS_CA_BUNDLE_URL)) RDS_CA_BUNDLE_LOCK=$(RDS_CA_BUNDLE_LOCK)
+# A variant's facts (`tictactoe variant facts`), exported by the image build's facts stage (no host
+# Swift needed), and what make reads of them.
+export_facts = $(IMAGE_ENV) scripts/image.sh facts $(HOST_ARCH) $(1) >/dev/null
+variant_archs = $$($(call export_facts,$(1)) && . build/docker/facts/$(1)/facts.env && echo $$ARCHITECTURES)
+# The local tag of VARIANT's ARCH image, as its last build named it.
+image_tag = $$(f=build/docker/facts/$(VARIANT)/facts.env; [ -f $$f ] && . $$f && echo "$(REPO):$$IMAGE_TAG_$(ARCH)")
 # ECR coordinates, looked up only when a target needs them.
 # Each is looked up at its first use and kept (one aws call at most per make run).
 AWS_REGION ?= $(eval AWS_REGION := $(shell aws configure get region 2>/dev/null || echo us-east-1))$(AWS_REGION)
@@ -85,7 +89,7 @@ help: ## List targets by concern, and the variables they take
 	@echo "  images:  ARCH=amd64|arm64 (default $(HOST_ARCH))  VARIANT=name ($(VARIANTS); default classic)  BINARY=FILE (package a release binary)"
 	@echo "           BUILDER_IMAGE=  SWIFT_SDK_amd64=  SWIFT_SDK_arm64=  SWIFT_SDK_URL=  SWIFT_SDK_CHECKSUM=  (builder and Swift SDKs; default official, pinned)"
 	@echo "           RUNTIME_IMAGE_amd64=  RUNTIME_IMAGE_arm64=  (runtime bases; default scratch)  SWIFTPM_MIRROR=DIR  BUILD_NETWORK=host  NO_CACHE=1"
-	@echo "           RDS_CA_BUNDLE_SHA256=  (PostgreSQL variants: Amazon RDS's CA bundle, pinned)  RDS_CA_BUNDLE_URL=  (empty: the builder carries it)"
+	@echo "           RDS_CA_BUNDLE_LOCK=rds-ca-bundle.lock  (PostgreSQL variants: pins Amazon RDS's CA bundle)  RDS_CA_BUNDLE_URL=  (another source, file:// too)"
 	@echo "           REPO=tictactoe  VERSION=(git describe)  REGISTRY=(ECR of AWS_ACCOUNT in AWS_REGION, or host:port)"
 	@echo "           SIGNING_KEY=FILE.key SIGNING_PASSPHRASE_FILE=FILE (push signs; scripts/sigstore-keygen.py makes a pair)"
 	@echo "  test:    IMAGE_COMPILES=arm64|all (test-images; all = test-images-full)  ARCHS='amd64 arm64' (test-reproducible)"
@@ -106,14 +110,14 @@ $(VARIANT_TOOL): Package.swift $(shell find Sources/Config Sources/Deploy Source
 	@touch $@
 
 # The release binary, rebuilt only when a source changes; targets that just use it depend on this.
-$(RELEASE_BIN): Package.swift scripts/release-flags scripts/static-libs.sh $(shell find Sources -type f 2>/dev/null)
+$(RELEASE_BIN): Package.swift scripts/build/release-flags scripts/build/static-libs.sh $(shell find Sources -type f 2>/dev/null)
 	@$(MAKE) --no-print-directory release
 	@touch $@  # SwiftPM leaves an up-to-date binary untouched; make would rebuild it every time
 
 release: deps ## Release build of tictactoe: static Swift runtime, stripped (reused by tests and benchmarks; images compile their own)
 	@scripts/write-version.sh $(VERSION)
-	scripts/static-libs.sh
-	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/release-flags $(SWIFT) build
+	scripts/build/static-libs.sh
+	PKG_CONFIG_PATH=$(CURDIR)/.build/static-libs xargs -a scripts/build/release-flags $(SWIFT) build
 
 run: release ## Play: serve the game (CONFIG=file, else built-in defaults) on http://localhost:5000; a postgres config with no database gets a throwaway one
 	@scripts/run.sh $(RELEASE_BIN) $(CONFIG)
@@ -129,10 +133,13 @@ solve: $(RELEASE_BIN) ## Solve the standard proof boards (3,3,3) (4,4,4) (5,4,4)
 
 ##@ Test (make test runs lint, test-unit, release, test-e2e, test-images, test-run-local and test-fargate; the others are fuller checks)
 test: ## Everything CI runs (unit, release, e2e, images, fargate), then a table of what each phase cost
-	@scripts/test-phases.sh
+	@Tests/support/phases.sh
 
 lint: ## Check the Swift sources' formatting (swift format, .swift-format: Hummingbird's settings); make format applies it
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+
+check-facts: $(RELEASE_BIN) ## Check that every image and deploy fact is written once, by its owner (scripts/check-facts.py)
+	python3 scripts/check-facts.py $(RELEASE_BIN)
 
 format: ## Format the Swift sources in place (swift format, .swift-format)
 	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
@@ -192,12 +199,19 @@ images: ## Build every variant for the architectures its deploy.architectures na
 variant-archs: ## Print the architectures VARIANT's deploy.architectures lists (read in the image build, no Swift needed)
 	@echo $(call variant_archs,$(VARIANT))
 
+variant-facts: ## Print every fact of VARIANT (tictactoe variant facts, read in the image build): eval "$$(make -s variant-facts VARIANT=v)"
+	@$(call export_facts,$(VARIANT)) && cat build/docker/facts/$(VARIANT)/facts.env
+
+print-variants: ## Print the names of the variants (variants/*.yaml)
+	@echo $(VARIANTS)
+
 smoke-image: ## Run the image of VARIANT and ARCH here and play one short game against it (variants without a database)
 	@$(IMAGE_ENV) scripts/image.sh smoke $(ARCH) $(VARIANT)
 
 sbom: ## Write the SPDX 2.3 SBOM of the image of VARIANT and ARCH to build/sbom/ (make push attaches it in the registry)
 	@scripts/ensure-deps.sh supply-chain
-	@DOCKER=$(DOCKER) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) python3 scripts/sbom.py write $(REPO):$(VARIANT)-$(ARCH) build/sbom/$(VARIANT)-$(ARCH).spdx.json
+	@tag="$(image_tag)"; test -n "$$tag" || { echo "error: no image of $(VARIANT) built here: make image VARIANT=$(VARIANT) ARCH=$(ARCH)"; exit 1; }; \
+	  DOCKER=$(DOCKER) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) python3 scripts/sbom.py write "$$tag" "build/sbom/$${tag##*:}.spdx.json"
 	@echo "in the registry after make push: $(REGISTRY)/$(REPO):sha256-<digest of $(VARIANT)-$(ARCH)>.sbom, an OCI artifact whose subject is the image"
 
 scan: ## Scan VARIANT-ARCH's SBOM for known vulnerabilities with the trivy or grype you have (none is bundled)
@@ -210,10 +224,10 @@ verify-signature: ## Check that VERIFY_KEY signed what REGISTRY/REPO:VARIANT nam
 
 push: ## Push VARIANT's images and one manifest list per tag (REGISTRY=host[:port] for any registry); SIGNING_KEY signs them; attaches SBOMs
 	@scripts/ensure-deps.sh supply-chain
-	+@archs="$(call variant_archs,$(VARIANT))"; \
+	+@$(call export_facts,$(VARIANT)); \
 	  DOCKER=$(DOCKER) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) scripts/push.sh $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run) \
-	  --registry "$(REGISTRY)" --repo "$(REPO)" --variant "$(VARIANT)" --version "$(VERSION)" \
-	  --region "$(AWS_REGION)" --archs "$$archs" \
+	  --registry "$(REGISTRY)" --repo "$(REPO)" --facts build/docker/facts/$(VARIANT)/facts.env --version "$(VERSION)" \
+	  --region "$(AWS_REGION)" \
 	  $(if $(SIGNING_KEY),--signing-key "$(SIGNING_KEY)" --passphrase-file "$(SIGNING_PASSPHRASE_FILE)")
 
 ##@ Rehearse Fargate here (docs/run-local.md)
@@ -225,7 +239,7 @@ BASELINE ?=
 
 run-local: $(RELEASE_BIN) ## Run VARIANT's tasks as its stack says, behind HAProxy with its PostgreSQL, on loopback; plays a smoke game, prints the URL
 	@scripts/ensure-deps.sh run-local
-	@$(DOCKER) image inspect $(REPO):$(VARIANT)-$(ARCH) >/dev/null 2>&1 || $(MAKE) --no-print-directory image
+	@tag="$(image_tag)"; test -n "$$tag" && $(DOCKER) image inspect "$$tag" >/dev/null 2>&1 || $(MAKE) --no-print-directory image
 	@$(RUN_LOCAL) up $(VARIANT) $(RUN_LOCAL_ARGS) --binary $(RELEASE_BIN) --arch $(ARCH) --repository $(REPO) --wait $(WAIT)
 
 run-local-deploy: ## Build VARIANT's image again (or take IMAGE=ref) and roll it out to the rehearsal by the service's rules

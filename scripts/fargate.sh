@@ -26,12 +26,12 @@ if [ -z "${ACCOUNT:-}" ]; then
   exit 1
 fi
 # Every AWS name and fact of the variant (STACK, CLUSTER, SERVICE, FAMILY, LOG_GROUP, RUN_ON…), from
-# the code that renders the stack: `tictactoe variant deploy-facts --help` lists them.
-facts="$("$VT" deploy-facts "$VARIANT_FILE")" || exit 1
+# the code that renders the stack: `tictactoe variant facts --help` says how they are written.
+facts="$("$VT" facts "$VARIANT_FILE")" || exit 1
 eval "$facts"
 WAIT="${WAIT:-600}"
 ARCH="$RUN_ON"
-REPOSITORY="${REPOSITORY:-$ACCOUNT.dkr.ecr.$REGION.amazonaws.com/tictactoe}"
+REPOSITORY="${REPOSITORY:-$ACCOUNT.dkr.ecr.$REGION.amazonaws.com/$REPOSITORY_NAME}"
 TEMPLATE="build/cfn/$VARIANT.json"
 AWS=(aws --region "$REGION")
 

@@ -13,12 +13,13 @@
 #   DOCKER          the docker client (default: docker)
 #   REPO VERSION REVISION SOURCE_DATE_EPOCH   tags, labels and file times
 #   BUILDER_IMAGE   image with Swift (and SWIFT_SDK installed unless SWIFT_SDK_URL installs it)
-#   SWIFT_SDK       the target triple to cross-compile for; set but empty = native build
+#   SWIFT_SDK       the target triple to cross-compile for; `static` (the Dockerfiles' default)
+#                   is the Static Linux SDK's; set but empty = native build
 #   SWIFT_SDK_URL SWIFT_SDK_CHECKSUM   the SDK to install in the builder; set but empty = none
 #   RUNTIME_IMAGE   the base of the final image (default in the Dockerfile: scratch)
-#   RDS_CA_BUNDLE_URL      where the builder downloads Amazon RDS's CA bundle; set but empty = the
-#                          builder carries it at /opt/rds-ca-bundle.pem
-#   RDS_CA_BUNDLE_SHA256   its pinned SHA-256 (PostgreSQL variants are refused without it)
+#   RDS_CA_BUNDLE_URL   where to download Amazon RDS's CA bundle instead of the facts' URL
+#                       (file:///opt/… for a builder that carries it)
+#   RDS_CA_BUNDLE_LOCK  the lock file that pins it (default rds-ca-bundle.lock; written on first use)
 #   SWIFTPM_MIRROR  folder of bare git repositories standing in for github.com (offline builds)
 #   BUILD_NETWORK   network of the build's RUN steps (host on machines without a bridge)
 #   NO_CACHE        non-empty: run every Dockerfile step again (SwiftPM's cache mount stays)
@@ -32,8 +33,8 @@ case "$mode" in facts|build|run|smoke) ;; *) echo "usage: $0 facts|build|run|smo
 DOCKER="${DOCKER:-docker}"
 fail() { echo "error: $*" >&2; exit 2; }
 
-. scripts/arch.sh
-machine="$(arch_machine "$arch")" || exit 2
+# One Dockerfile per architecture: the files name the valid ARCH values.
+[ -f "Dockerfile.$arch" ] || fail "unknown ARCH '$arch'; valid: $(ls Dockerfile.* | sed 's/^Dockerfile\.//' | paste -sd' ')"
 variants="$(ls variants | sed -n 's/\.yaml$//p' | paste -sd' ')"
 [ -f "variants/$variant.yaml" ] || fail "unknown VARIANT '$variant'; valid: $variants"
 command -v "$DOCKER" >/dev/null || fail "docker is missing: install Docker (Debian: apt-get install docker.io; macOS: Docker Desktop)"
@@ -49,13 +50,18 @@ case "${repo%%/*}" in *.*|*:*|localhost) [ "$repo" != "${repo#*/}" ] && path="${
 echo "$path" | grep -Eqx '[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*' \
   || fail "REPO=$repo is not an image repository name: after an optional registry host, use lowercase letters and digits, joined by . _ - or / (e.g. tictactoe, or 123456789012.dkr.ecr.us-east-1.amazonaws.com/tictactoe)"
 if [ "$mode" = run ] || [ "$mode" = smoke ]; then
-  image="$repo:$variant-$arch"
+  # The tag is the one the last build of this variant used (its exported facts name it).
+  facts="build/docker/facts/$variant/facts.env"
+  [ -f "$facts" ] || fail "no image of $variant has been built here: build it with make image ARCH=$arch VARIANT=$variant"
+  # shellcheck disable=SC1090
+  . "$facts"
+  image="$repo:$(eval echo "\$IMAGE_TAG_$arch")"
   "$DOCKER" image inspect "$image" >/dev/null 2>&1 || fail "no image $image: build it with make image ARCH=$arch VARIANT=$variant"
   port="$("$DOCKER" image inspect -f '{{range $p, $_ := .Config.ExposedPorts}}{{$p}}{{end}}' "$image" | cut -d/ -f1)"
   if [ "$daemon_arch" != "$arch" ]; then
     # Running (not building) a foreign image needs the kernel to hand its binaries to qemu.
-    probe="$("$DOCKER" run --rm --platform "linux/$arch" --entrypoint /usr/local/bin/tictactoe "$image" --version 2>&1)" \
-      || fail "this $daemon_arch machine cannot run $arch binaries ($probe): register qemu with binfmt_misc: apt-get install qemu-user-static binfmt-support (then update-binfmts --enable qemu-$machine), or docker run --privileged --rm tonistiigi/binfmt --install $arch"
+    probe="$("$DOCKER" run --rm --platform "linux/$arch" --entrypoint "$BINARY_PATH" "$image" --version 2>&1)" \
+      || fail "this $daemon_arch machine cannot run $arch binaries ($probe): register qemu with binfmt_misc: apt-get install qemu-user-static binfmt-support, or docker run --privileged --rm tonistiigi/binfmt --install $arch"
   fi
   run_args=(--rm --platform "linux/$arch" --read-only --tmpfs /tmp --cap-drop ALL)
   if [ "$mode" = smoke ]; then
@@ -75,15 +81,6 @@ if [ "$mode" = run ] || [ "$mode" = smoke ]; then
   exec "$DOCKER" run "${run_args[@]}" "$image"
 fi
 
-# A builder/SDK that does not match the target is refused here, before anything is built.
-if [ "${SWIFT_SDK+set}" = set ]; then
-  if [ -z "$SWIFT_SDK" ]; then
-    [ "$daemon_arch" = "$arch" ] || fail "SWIFT_SDK_$arch is empty (a native build), but the builder runs on $daemon_arch: name a Swift SDK whose triple starts with $machine-"
-  else
-    sdk_builds_for "$SWIFT_SDK" "$machine" \
-      || fail "SWIFT_SDK_$arch=$SWIFT_SDK does not build for $arch: its triple must start with $machine- (e.g. $machine-swift-linux-musl)"
-  fi
-fi
 if [ -n "${BUILDER_IMAGE:-}" ] && builder_arch="$("$DOCKER" image inspect -f '{{.Architecture}}' "$BUILDER_IMAGE" 2>/dev/null)"; then
   [ "$builder_arch" = "$daemon_arch" ] \
     || fail "BUILDER_IMAGE $BUILDER_IMAGE is $builder_arch but this machine builds on $daemon_arch: its compiler would run under emulation (about 15x slower); use a $daemon_arch builder with a Swift SDK for $arch"
@@ -105,15 +102,46 @@ else
 fi
 
 build_args=(--file "Dockerfile.$arch" --platform "linux/$arch" --build-arg "VARIANT=$variant")
+[ -n "${BUILD_NETWORK:-}" ] && build_args+=(--network "$BUILD_NETWORK")
+[ -n "${NO_CACHE:-}" ] && build_args+=(--no-cache)
+[ -n "${BUILDER_IMAGE:-}" ] && build_args+=(--build-arg "BUILDER_IMAGE=$BUILDER_IMAGE")
+[ "${SWIFT_SDK_URL+set}" = set ] && build_args+=(--build-arg "SWIFT_SDK_URL=$SWIFT_SDK_URL")
+[ -n "${SWIFT_SDK_CHECKSUM:-}" ] && build_args+=(--build-arg "SWIFT_SDK_CHECKSUM=$SWIFT_SDK_CHECKSUM")
+[ -n "${RDS_CA_BUNDLE_URL:-}" ] && build_args+=(--build-arg "RDS_CA_BUNDLE_URL=$RDS_CA_BUNDLE_URL")
+
+# The binary reports the version the tags and labels carry (Sources/CVersion).
+scripts/write-version.sh "$version"
+facts="build/docker/facts/$variant"
+rm -rf "$facts"
+"$DOCKER" buildx build "${build_args[@]}" --target facts --output "type=local,dest=$facts" . >"build/docker/facts-$variant.log" 2>&1 \
+  || { tail -30 "build/docker/facts-$variant.log" >&2; fail "reading variants/$variant.yaml failed (log: build/docker/facts-$variant.log)"; }
+given_bundle_url="${RDS_CA_BUNDLE_URL:-}"
+# shellcheck disable=SC1090
+. "$facts/facts.env"
+[ "$mode" = facts ] && exit 0
+bundle_url="${given_bundle_url:-$RDS_CA_BUNDLE_URL}"
+eval "machine=\$MACHINE_$arch; elf=\$ELF_MACHINE_$arch"
+
+case " $ARCHITECTURES " in
+  *" $arch "*) ;;
+  *) fail "variants/$variant.yaml lists deploy.architectures [$ARCHITECTURES], not $arch: add $arch there or pick ARCH from that list" ;;
+esac
+# A builder/SDK that does not match the target is refused here, before the long compile.
+if [ "${SWIFT_SDK+set}" = set ]; then
+  if [ -z "$SWIFT_SDK" ]; then
+    [ "$daemon_arch" = "$arch" ] || fail "SWIFT_SDK_$arch is empty (a native build), but the builder runs on $daemon_arch: name a Swift SDK whose triple starts with $machine-"
+  elif [ "$SWIFT_SDK" != static ]; then
+    case "$SWIFT_SDK" in "$machine"-*) ;; *)
+      fail "SWIFT_SDK_$arch=$SWIFT_SDK does not build for $arch: its triple must start with $machine- (e.g. $machine-swift-linux-musl)" ;; esac
+  fi
+  build_args+=(--build-arg "SWIFT_SDK=$SWIFT_SDK")
+fi
 if [ -n "${BINARY:-}" ]; then
   [ -f "$BINARY" ] || fail "BINARY=$BINARY is not a file: build it first (make release)"
-  # ELF e_machine, bytes 18-19, little-endian (scripts/arch.sh).
-  found="$(od -An -tu2 -j18 -N2 "$BINARY" 2>/dev/null | tr -d ' ')"
-  [ "$found" = "$(elf_machine_of "$machine")" ] \
-    || fail "BINARY=$BINARY is not a $machine executable (ELF machine '${found:-none}'): give a binary built for $arch, or leave BINARY empty to compile one"
+  scripts/build/check-elf.sh "$BINARY" "$elf" "$arch" || fail "BINARY=$BINARY cannot be packaged for $arch: leave BINARY empty to compile one"
   mkdir -p "build/docker/$arch"
   cp "$BINARY" "build/docker/$arch/tictactoe"
-  # What the compile stage records of its inputs (scripts/compile-for-image.sh), here of this host.
+  # What the compile stage records of its inputs (scripts/build/compile-for-image.sh), here of this host.
   {
     echo "SWIFT_VERSION=$( (swift --version 2>/dev/null || true) | sed -n 's/.*Swift version \([^ ]*\).*/\1/p' | head -n 1)"
     echo "SWIFT_SDK=host"
@@ -123,37 +151,26 @@ if [ -n "${BINARY:-}" ]; then
   } >"build/docker/$arch/build-inputs.env"
   build_args+=(--build-arg BINARY_FROM=prebuilt)
 fi
-[ -n "${BUILD_NETWORK:-}" ] && build_args+=(--network "$BUILD_NETWORK")
-[ -n "${NO_CACHE:-}" ] && build_args+=(--no-cache)
-[ -n "${BUILDER_IMAGE:-}" ] && build_args+=(--build-arg "BUILDER_IMAGE=$BUILDER_IMAGE")
-[ "${SWIFT_SDK_URL+set}" = set ] && build_args+=(--build-arg "SWIFT_SDK_URL=$SWIFT_SDK_URL")
-[ -n "${SWIFT_SDK_CHECKSUM:-}" ] && build_args+=(--build-arg "SWIFT_SDK_CHECKSUM=$SWIFT_SDK_CHECKSUM")
-[ "${RDS_CA_BUNDLE_URL+set}" = set ] && build_args+=(--build-arg "RDS_CA_BUNDLE_URL=$RDS_CA_BUNDLE_URL")
-[ -n "${RDS_CA_BUNDLE_SHA256:-}" ] && build_args+=(--build-arg "RDS_CA_BUNDLE_SHA256=$RDS_CA_BUNDLE_SHA256")
+# PostgreSQL variants carry Amazon RDS's CA bundle: downloaded in the build, exported, and pinned
+# by its lock file (recorded on first use; a changed bundle stops here, saying what changed).
+if [ -n "$RDS_CA_BUNDLE" ]; then
+  bundle=build/docker/rds-ca-bundle
+  rm -rf "$bundle"
+  "$DOCKER" buildx build "${build_args[@]}" --target rds-ca-bundle --output "type=local,dest=$bundle" . >"build/docker/rds-ca-bundle.log" 2>&1 \
+    || { tail -30 build/docker/rds-ca-bundle.log >&2; fail "downloading Amazon RDS's CA bundle from $bundle_url failed (log: build/docker/rds-ca-bundle.log)"; }
+  pinned="$(python3 scripts/build/rds-ca-lock.py "$bundle/rds-ca-bundle.pem" "${RDS_CA_BUNDLE_LOCK:-rds-ca-bundle.lock}" --source "$bundle_url")" || exit 1
+  build_args+=(--build-arg "RDS_CA_BUNDLE_SHA256=$pinned")
+fi
 
-# The binary reports the version the tags and labels carry (Sources/CVersion).
-scripts/write-version.sh "$version"
-facts="build/docker/facts/$variant"
-rm -rf "$facts"
-"$DOCKER" buildx build "${build_args[@]}" --target facts --output "type=local,dest=$facts" . >"build/docker/facts-$variant.log" 2>&1 \
-  || { tail -30 "build/docker/facts-$variant.log" >&2; fail "reading variants/$variant.yaml failed (log: build/docker/facts-$variant.log)"; }
-# shellcheck disable=SC1090
-. "$facts/facts.env"
-[ "$mode" = facts ] && exit 0
-
-case " $VARIANT_ARCHITECTURES " in
-  *" $arch "*) ;;
-  *) fail "variants/$variant.yaml lists deploy.architectures [$VARIANT_ARCHITECTURES], not $arch: add $arch there or pick ARCH from that list" ;;
-esac
-
-[ "${SWIFT_SDK+set}" = set ] && build_args+=(--build-arg "SWIFT_SDK=$SWIFT_SDK")
 [ -n "${RUNTIME_IMAGE:-}" ] && build_args+=(--build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE")
-echo "building $repo:$variant-$arch and $repo:$variant-$version-$arch (port $VARIANT_PORT, backend $VARIANT_BACKEND)"
+tag="$repo:$(eval echo "\$IMAGE_TAG_$arch")"
+release_tag="$repo:$(eval echo "\$RELEASE_TAG_$arch" | sed "s/{version}/$version/")"
+echo "building $tag and $release_tag (port $PORT, backend $BACKEND)"
 start=$(date +%s.%N)
 "$DOCKER" buildx build "${build_args[@]}" --load \
-  --build-arg "PORT=$VARIANT_PORT" \
+  --build-arg "PORT=$PORT" \
   --build-arg "VERSION=$version" --build-arg "REVISION=${REVISION:-unknown}" \
   --build-arg "SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}" \
   --build-arg "DEPENDENCIES=$(paste -sd, "$facts/dependencies.txt")" \
-  --tag "$repo:$variant-$arch" --tag "$repo:$variant-$version-$arch" .
-awk -v s="$start" -v e="$(date +%s.%N)" -v t="$repo:$variant-$arch" 'BEGIN { printf "built %s in %.1f s\n", t, e - s }'
+  --tag "$tag" --tag "$release_tag" .
+awk -v s="$start" -v e="$(date +%s.%N)" -v t="$tag" 'BEGIN { printf "built %s in %.1f s\n", t, e - s }'

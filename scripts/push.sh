@@ -2,31 +2,36 @@
 # Pushes a variant's per-architecture images, then a manifest list over them, to ECR or any
 # registry. Called by `make push`; `make -n push` runs it with --dry-run to print the plan.
 #
-# Tags: REGISTRY/REPO:VARIANT-ARCH and :VARIANT-VERSION-ARCH per architecture; manifest lists
-# REGISTRY/REPO:VARIANT and :VARIANT-VERSION. A version tag that already holds other content is
+# Tags (named by the variant's facts, `tictactoe variant facts`): REGISTRY/REPO:VARIANT-ARCH and
+# :VARIANT-VERSION-ARCH per architecture; manifest lists REGISTRY/REPO:VARIANT and :VARIANT-VERSION. A version tag that already holds other content is
 # never overwritten. With --signing-key, the list and the images it lists are signed by the
 # digests this push made (scripts/signatures.py: cosign's format, stored in the registry beside them).
 set -euo pipefail
 
 dry_run=""
-registry="" repo="" variant="" version="" region="" archs="" signing_key="" passphrase_file=""
+registry="" repo="" facts="" version="" region="" signing_key="" passphrase_file=""
 while (($#)); do
   case "$1" in
     --dry-run) dry_run=1; shift ;;
     --registry) registry="$2"; shift 2 ;;
     --repo) repo="$2"; shift 2 ;;
-    --variant) variant="$2"; shift 2 ;;
+    --facts) facts="$2"; shift 2 ;;
     --version) version="$2"; shift 2 ;;
     --region) region="$2"; shift 2 ;;
-    --archs) archs="$2"; shift 2 ;;
     --signing-key) signing_key="$2"; shift 2 ;;
     --passphrase-file) passphrase_file="$2"; shift 2 ;;
     *) echo "push.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-for name in registry repo variant version archs; do
+for name in registry repo facts version; do
   [ -n "${!name}" ] || { echo "push.sh: --$name is required" >&2; exit 2; }
 done
+# shellcheck disable=SC1090
+. "$facts"
+variant="$VARIANT"; archs="$ARCHITECTURES"
+tag_of() { eval "echo \"\$IMAGE_TAG_$1\""; }
+release_tag_of() { eval "echo \"\$RELEASE_TAG_$1\"" | sed "s/{version}/$version/"; }
+list_tag="$LIST_TAG"; release_list_tag="$(echo "$RELEASE_LIST_TAG" | sed "s/{version}/$version/")"
 if [ -n "$signing_key" ]; then
   [ -f "$signing_key" ] || { echo "error: SIGNING_KEY=$signing_key is not a file (make one with scripts/sigstore-keygen.py PREFIX PASSPHRASE_FILE)" >&2; exit 2; }
   [ -n "$passphrase_file" ] && [ -f "$passphrase_file" ] \
@@ -69,7 +74,7 @@ remote_image_id() {
 
 # Check every architecture before pushing any, so that a refusal changes nothing.
 for arch in $archs; do
-  local_tag="$repo:$variant-$arch"
+  local_tag="$repo:$(tag_of "$arch")"
   [ -n "$dry_run" ] && continue
   if ! local_id="$(docker image inspect -f '{{.Id}}' "$local_tag" 2>/dev/null)"; then
     echo "error: no local image $local_tag: build it first with make image ARCH=$arch VARIANT=$variant" >&2
@@ -80,7 +85,7 @@ for arch in $archs; do
     echo "error: $local_tag is a $built_for image, not $arch: rebuild it with make image ARCH=$arch VARIANT=$variant" >&2
     exit 1
   fi
-  pinned="$registry/$repo:$variant-$version-$arch"
+  pinned="$registry/$repo:$(release_tag_of "$arch")"
   held="$(remote_image_id "$pinned")"
   if [ -n "$held" ] && [ "$held" != "$local_id" ]; then
     echo "error: $pinned already holds image $held, not $local_id; version tags are immutable: commit, then push a new VERSION" >&2
@@ -106,9 +111,9 @@ push_digest() {
 sources=()
 declare -A pushed
 for arch in $archs; do
-  local_tag="$repo:$variant-$arch"
-  moving="$registry/$repo:$variant-$arch"
-  pinned="$registry/$repo:$variant-$version-$arch"
+  local_tag="$repo:$(tag_of "$arch")"
+  moving="$registry/$local_tag"
+  pinned="$registry/$repo:$(release_tag_of "$arch")"
   run docker tag "$local_tag" "$moving"
   run docker tag "$local_tag" "$pinned"
   digest="$(push_digest "$moving")"
@@ -124,13 +129,13 @@ done
 # bytes it pushes.
 list_digest="sha256:DIGEST-OF-THE-LIST"
 if [ -z "$dry_run" ]; then
-  list_digest="sha256:$(docker buildx imagetools create --dry-run --tag "$registry/$repo:$variant" "${sources[@]}" | head -c -1 | sha256sum | cut -d' ' -f1)"
+  list_digest="sha256:$(docker buildx imagetools create --dry-run --tag "$registry/$repo:$list_tag" "${sources[@]}" | head -c -1 | sha256sum | cut -d' ' -f1)"
 fi
-run docker buildx imagetools create --tag "$registry/$repo:$variant" --tag "$registry/$repo:$variant-$version" "${sources[@]}"
+run docker buildx imagetools create --tag "$registry/$repo:$list_tag" --tag "$registry/$repo:$release_list_tag" "${sources[@]}"
 # Each image's SBOM, beside it in the registry (scripts/sbom.py).
 for arch in $archs; do
-  run python3 scripts/sbom.py write "$repo:$variant-$arch" "build/sbom/$variant-$arch.spdx.json"
-  run python3 scripts/sbom.py attach "$registry/$repo@${pushed[$arch]}" "build/sbom/$variant-$arch.spdx.json"
+  run python3 scripts/sbom.py write "$repo:$(tag_of "$arch")" "build/sbom/$(tag_of "$arch").spdx.json"
+  run python3 scripts/sbom.py attach "$registry/$repo@${pushed[$arch]}" "build/sbom/$(tag_of "$arch").spdx.json"
 done
 if [ -n "$signing_key" ]; then
   run python3 scripts/signatures.py sign "$registry/$repo@$list_digest" \
@@ -139,5 +144,5 @@ else
   echo "note: not signed (no SIGNING_KEY): make verify and make deploy with VERIFY_KEY will refuse these images"
 fi
 if [ -z "$dry_run" ]; then
-  echo "pushed $registry/$repo:$variant and :$variant-$version ($list_digest) over: $archs"
+  echo "pushed $registry/$repo:$list_tag and :$release_list_tag ($list_digest) over: $archs"
 fi

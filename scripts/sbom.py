@@ -25,7 +25,6 @@ import time
 from registry import Pushed, RegistryError
 
 DOCKER = os.environ.get("DOCKER", "docker")
-RDS_BUNDLE_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 
 
 def docker(*args):
@@ -82,7 +81,7 @@ def sbom(image):
     labels = info["Config"].get("Labels") or {}
     if "io.tictactoe.variant" not in labels:
         raise SystemExit(f"error: {image} is not a tictactoe image (no io.tictactoe.variant label): build it with make image")
-    files = files_of(image, ["/usr/share/tictactoe/Package.resolved", "/usr/share/tictactoe/build-inputs.env",
+    files = files_of(image, ["/usr/share/tictactoe/Package.resolved", "/usr/share/tictactoe/build-inputs.env", "/usr/share/tictactoe/rds-ca-bundle.source",
                              "/usr/share/tictactoe/rds-ca-bundle.sha256"])
     if "/usr/share/tictactoe/build-inputs.env" not in files:
         raise SystemExit(f"error: {image} records no build inputs (/usr/share/tictactoe/build-inputs.env): rebuild it with this version's make image")
@@ -96,7 +95,7 @@ def sbom(image):
         package(image_name, version, "NOASSERTION", "CONTAINER", checksum=info["Id"].split(":")[-1],
                 comment=f"the image's configuration digest ({info['Id']}); variant {variant}, linux/{arch}"),
         package("tictactoe", version, f"git+{source}@{revision}" if source and revision else None, "APPLICATION",
-                comment="/usr/local/bin/tictactoe"),
+                comment=(info["Config"].get("Entrypoint") or ["the image's entry point"])[0]),
     ]
     relationships = [
         {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": spdx_id(image_name)},
@@ -141,7 +140,8 @@ def sbom(image):
     bundle = files.get("/usr/share/tictactoe/rds-ca-bundle.sha256")
     if bundle:
         sha, path = bundle.split()
-        packages.append(package("amazon-rds-ca-bundle", "NOASSERTION", RDS_BUNDLE_URL, "FILE", checksum=sha, comment=f"at {path}, pinned by RDS_CA_BUNDLE_SHA256"))
+        source = files.get("/usr/share/tictactoe/rds-ca-bundle.source", "").strip() or "NOASSERTION"
+        packages.append(package("amazon-rds-ca-bundle", "NOASSERTION", source, "FILE", checksum=sha, comment=f"at {path}, pinned by rds-ca-bundle.lock"))
         relationships.append({"spdxElementId": spdx_id(image_name), "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-amazon-rds-ca-bundle"})
 
     content = json.dumps([packages, relationships], sort_keys=True).encode()

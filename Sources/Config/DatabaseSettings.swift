@@ -50,6 +50,8 @@ public struct DatabaseSettings: Hashable, Sendable {
     /// (the Dockerfiles copy the pinned bundle here; Debian's `ca-certificates` lacks them), so
     /// that the stack's tasks connect with `verify-full`.
     public static let caBundlePath = "/etc/ssl/certs/rds-ca-bundle.pem"
+    /// Where image builds download that bundle (Amazon's global bundle, every region's CAs).
+    public static let caBundleURL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 
     /// Major versions of each kind: Serverless v2 needs Aurora PostgreSQL 13 or later; an instance
     /// 15 or later, whose default parameters force TLS (`rds.force_ssl = 1`).

@@ -6,6 +6,12 @@ public struct DeploySettings: Hashable, Sendable {
 
         /// The name ECS uses in `runtimePlatform.cpuArchitecture`.
         public var ecsName: String { self == .amd64 ? "X86_64" : "ARM64" }
+        /// What `uname -m` and target triples call it: `x86_64` or `aarch64`.
+        public var machine: String { self == .amd64 ? "x86_64" : "aarch64" }
+        /// The ELF header's `e_machine` of its executables (62 x86-64, 183 AArch64).
+        public var elfMachine: Int { self == .amd64 ? 62 : 183 }
+        /// The target triple of the Static Linux SDK (musl) for it, which image builds use by default.
+        public var staticSDK: String { "\(machine)-swift-linux-musl" }
     }
 
     /// Images built for this variant.

@@ -262,31 +262,22 @@ extension Settings {
             }
             return
         }
-        if let host {
-            settings.host = host
-            settings.sources["host"] = origin("host")
+        /// Sets one field from its key, recording where it came from under `name` (libpq's word).
+        func take<Value>(_ value: Value?, _ field: WritableKeyPath<PostgresSettings, Value>, key: String, name: String? = nil) {
+            guard let value else { return }
+            settings[keyPath: field] = value
+            settings.sources[name ?? key] = origin(key)
         }
-        if let port {
-            settings.port = port
-            settings.sources["port"] = origin("port")
-        }
-        if let database {
-            settings.database = database
-            settings.sources["dbname"] = origin("database")
-        }
-        if let user {
-            settings.user = user
-            settings.sources["user"] = origin("user")
-        }
+        take(host, \.host, key: "host")
+        take(port, \.port, key: "port")
+        take(database, \.database, key: "database", name: "dbname")
+        take(user, \.user, key: "user")
         if settings.sources["dbname"] == nil { settings.database = settings.user }  // libpq's default
-        if let password {
+        if let password {  // optional in the settings: not through `take`, which would wrap it
             settings.password = password
             settings.sources["password"] = origin("password")
         }
-        if let sslMode {
-            settings.sslMode = sslMode
-            settings.sources["sslmode"] = origin("sslmode")
-        }
+        take(sslMode, \.sslMode, key: "sslmode")
         if let sslRootCert {
             guard settings.sslMode == .verifyFull else {
                 throw ConfigError(

@@ -2,7 +2,7 @@ public import Config
 
 /// Every name a variant's deployment has in AWS, and the logical ids of the stack's resources
 /// that scripts ask CloudFormation about: the one place they are made. ``TaskDefinition`` and
-/// ``StackTemplate`` render them; `tictactoe variant deploy-facts` prints them for `make`.
+/// ``StackTemplate`` render them; `tictactoe variant facts` prints them for `make`.
 public struct StackNames: Sendable {
     public let variant: String
     public let deploy: DeploySettings

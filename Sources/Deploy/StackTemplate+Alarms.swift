@@ -8,7 +8,7 @@ extension StackTemplate {
 
     func alarmResources(_ alarms: DeploySettings.Alarms) -> [(String, JSON)] {
         let dimensions = JSON.array([
-            .object([("Name", .string("LoadBalancer")), ("Value", getAtt("LoadBalancer", "LoadBalancerFullName"))]),
+            .object([("Name", .string("LoadBalancer")), ("Value", getAtt(StackNames.LogicalID.loadBalancer, "LoadBalancerFullName"))]),
             .object([("Name", .string("TargetGroup")), ("Value", getAtt("TargetGroup", "TargetGroupFullName"))]),
         ])
         let actions: [(String, JSON)] = alarms.snsTopicARN.map { [("AlarmActions", .array([.string($0)]))] } ?? []

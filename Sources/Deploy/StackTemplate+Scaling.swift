@@ -50,7 +50,8 @@ extension StackTemplate {
                                         .array([
                                             .string("/"),
                                             .array([
-                                                getAtt("LoadBalancer", "LoadBalancerFullName"), getAtt("TargetGroup", "TargetGroupFullName"),
+                                                getAtt(StackNames.LogicalID.loadBalancer, "LoadBalancerFullName"),
+                                                getAtt("TargetGroup", "TargetGroupFullName"),
                                             ]),
                                         ])
                                     )

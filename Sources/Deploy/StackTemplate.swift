@@ -122,4 +122,10 @@ extension JSON {
         guard case .object(let fields) = self else { return nil }
         return fields.first { $0.0 == key }?.1
     }
+
+    /// The item at `index` of an array.
+    public func element(_ index: Int) -> JSON? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
 }

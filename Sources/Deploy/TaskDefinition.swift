@@ -7,9 +7,6 @@ public import Config
 /// server's port and the CPU architecture is the image's.
 public struct TaskDefinition: Sendable {
     public static let containerName = "tictactoe"
-    public static let binaryPath = "/usr/local/bin/tictactoe"
-    /// The user the image runs as (distroless `nonroot`).
-    public static let user = "65532:65532"
 
     public let variant: String
     public let settings: Settings
@@ -73,7 +70,7 @@ public struct TaskDefinition: Sendable {
         self.settings = settings
         self.deploy = deploy
         self.architecture = architecture
-        let tag = "\(imageRepository):\(variant)-\(architecture.rawValue)"
+        let tag = "\(imageRepository):\(ImageLayout.tag(variant: variant, architecture: architecture))"
         image = digest.map { "\(imageRepository)@\($0)" } ?? tag
         self.region = region
         executionRoleARN = StackNames(variant: variant, deploy: deploy).executionRoleARN(account: account)
@@ -87,7 +84,7 @@ public struct TaskDefinition: Sendable {
             ("name", .string(Self.containerName)),
             ("image", .string(image)),
             ("essential", .bool(true)),
-            ("user", .string(Self.user)),
+            ("user", .string(ImageLayout.user)),
             ("readonlyRootFilesystem", .bool(true)),
             // The server needs no Linux capability: it runs as a user and listens above 1024.
             ("linuxParameters", .object([("capabilities", .object([("drop", .array([.string("ALL")]))]))])),
@@ -121,7 +118,7 @@ public struct TaskDefinition: Sendable {
             (
                 "healthCheck",
                 .object([
-                    ("command", .array([.string("CMD"), .string(Self.binaryPath), .string("healthcheck")])),
+                    ("command", .array([.string("CMD"), .string(ImageLayout.binaryPath), .string("healthcheck")])),
                     ("interval", .int(deploy.healthCheck.intervalSeconds)),
                     ("timeout", .int(deploy.healthCheck.timeoutSeconds)),
                     ("retries", .int(deploy.healthCheck.retries)),

@@ -1,6 +1,7 @@
 """A moto_server on loopback standing in for AWS (ECR, ECS, IAM, STS, Logs, EC2, CloudFormation),
 and helpers that run make and the real aws CLI against it with bounded time."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from loopback import free_port, wait_until_answered  # noqa: E402,F401  (shared 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
+BIN = os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe"))
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +60,9 @@ def moto(tmp_path_factory, smoke_server, running_tasks=None):
         "VARIANTS_DIR": str(variants),
     }
     # What an administrator does once per account (README): the boundary of every created role.
-    run(["aws", "iam", "create-policy", "--policy-name", "tictactoe-role-boundary",
+    facts = run([BIN, "variant", "facts", os.path.join(ROOT, "variants/classic.yaml")]).stdout
+    boundary = re.search(r"^ROLE_BOUNDARY='([^']+)'$", facts, re.M).group(1)
+    run(["aws", "iam", "create-policy", "--policy-name", boundary,
          "--policy-document", f"file://{ROOT}/iam/role-boundary.json"], env=env, timeout=60)
     yield env
     process.terminate()

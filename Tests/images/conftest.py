@@ -1,5 +1,5 @@
 """Fixtures for the image tests: a Docker engine with buildx, qemu for arm64, a local registry and
-the builder/runtime stand-ins, all set up by scripts/test-docker-env.sh, and helpers that run
+the builder/runtime stand-ins, all set up by Tests/support/docker-env.sh, and helpers that run
 make and docker with bounded time."""
 import json
 import os
@@ -38,8 +38,8 @@ def figure(line):
 
 @pytest.fixture(scope="session")
 def docker_env():
-    """The KEY=VALUE lines of scripts/test-docker-env.sh, which make takes as they are."""
-    out = sh("bash", "scripts/test-docker-env.sh", timeout=900).stdout
+    """The KEY=VALUE lines of Tests/support/docker-env.sh, which make takes as they are."""
+    out = sh("bash", "Tests/support/docker-env.sh", timeout=900).stdout
     env = dict(line.split("=", 1) for line in out.strip().splitlines() if "=" in line)
     if os.path.exists(FIGURES):
         os.remove(FIGURES)
@@ -83,15 +83,16 @@ class Images:
             found = re.search(r"tictactoe-compile: (cold|incremental)", output)
             how = found.group(1) if found else "cached"
         facts = open(os.path.join(ROOT, f"build/docker/facts/{variant}/facts.env")).read().split()
+        tag = next(line.split("=", 1)[1].strip("'") for line in facts if line.startswith(f"IMAGE_TAG_{arch}="))
         if extra:
             flavour = "the host's release binary"
         else:
-            flavour = "with PostgreSQL" if "VARIANT_BACKEND=postgres" in facts else "without PostgreSQL"
+            flavour = "with PostgreSQL" if "BACKEND='postgres'" in facts else "without PostgreSQL"
         os.makedirs(os.path.dirname(COMPILES), exist_ok=True)
         with open(COMPILES, "a") as f:
             f.write(f"image {variant}-{arch} ({flavour})\t{how}\t{seconds:.0f}\n")
         figure(f"build time {variant}-{arch} ({flavour}; {how}): {seconds:.1f} s")
-        self.built[(variant, arch)] = Built(f"{REPO}:{variant}-{arch}", seconds, how, output)
+        self.built[(variant, arch)] = Built(f"{REPO}:{tag}", seconds, how, output)
         return self.built[(variant, arch)]
 
 

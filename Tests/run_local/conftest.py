@@ -1,4 +1,4 @@
-"""Fixtures for the Fargate rehearsal tests: the Docker stand-ins (scripts/test-docker-env.sh),
+"""Fixtures for the Fargate rehearsal tests: the Docker stand-ins (Tests/support/docker-env.sh),
 the `shared` image packaging the host's release binary, and `make run-local` with bounded time.
 Every address is on loopback; the rehearsal's state folder is destroyed at the end."""
 import http.client
@@ -33,7 +33,7 @@ def sh(*args, timeout=600, check=True, env=None):
 
 @pytest.fixture(scope="session")
 def docker_env():
-    out = sh("bash", "scripts/test-docker-env.sh", timeout=900).stdout
+    out = sh("bash", "Tests/support/docker-env.sh", timeout=900).stdout
     return dict(line.split("=", 1) for line in out.strip().splitlines() if "=" in line)
 
 

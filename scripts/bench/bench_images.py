@@ -28,7 +28,7 @@ GAME_LIFE = os.path.join(ROOT, "scripts/bench/wrk/game-life.lua")
 
 
 def environment():
-    out = subprocess.run(["bash", os.path.join(ROOT, "scripts/test-docker-env.sh")], capture_output=True, text=True,
+    out = subprocess.run(["bash", os.path.join(ROOT, "Tests/support/docker-env.sh")], capture_output=True, text=True,
                          check=True, timeout=900).stdout
     return dict(line.split("=", 1) for line in out.split() if "=" in line)
 

@@ -14,27 +14,24 @@ struct ClientLimits: Sendable {
     }
 
     func admitGame(_ request: Request, _ context: AppRequestContext) throws(APIError) {
-        guard let games else { return }
-        guard games.admit(clients.of(request, context)) else {
-            GameMetrics.refused("rate_limited")
-            throw APIError(
-                .tooManyRequests,
-                "rate_limited",
-                "too many new games from this address; wait a minute",
-                retryAfterSeconds: games.secondsToNextWindow
-            )
-        }
+        try admit(games, "new games", request, context)
     }
 
     func admitMove(_ request: Request, _ context: AppRequestContext) throws(APIError) {
-        guard let moves else { return }
-        guard moves.admit(clients.of(request, context)) else {
+        try admit(moves, "moves", request, context)
+    }
+
+    /// Counts the request against the client's window of `limiter` (none: no limit); refuses it
+    /// with 429 and the seconds to wait when the window is full.
+    private func admit(_ limiter: RateLimiter?, _ what: String, _ request: Request, _ context: AppRequestContext) throws(APIError) {
+        guard let limiter else { return }
+        guard limiter.admit(clients.of(request, context)) else {
             GameMetrics.refused("rate_limited")
             throw APIError(
                 .tooManyRequests,
                 "rate_limited",
-                "too many moves from this address; wait a minute",
-                retryAfterSeconds: moves.secondsToNextWindow
+                "too many \(what) from this address; wait a minute",
+                retryAfterSeconds: limiter.secondsToNextWindow
             )
         }
     }

@@ -2,7 +2,7 @@
 # Builds libyaml.a for a Swift SDK's target from libyaml's source tarball, for SDKs that carry no
 # libyaml (the Static Linux SDK, musl). SwiftPM compiles the C sources as a throwaway package
 # with the SDK's own compiler settings, so the archive matches the target exactly.
-# Usage: scripts/libyaml-for-target.sh SWIFT_SDK TARBALL   (prints the archive's path)
+# Usage: scripts/build/libyaml-for-target.sh SWIFT_SDK TARBALL   (prints the archive's path)
 set -eu
 sdk="$1"; tarball="$2"
 [ -f "$tarball" ] || { echo "error: libyaml source $tarball is missing" >&2; exit 1; }

@@ -6,21 +6,21 @@
 #   - qemu-user-static registered in binfmt_misc, so that arm64 images run;
 #   - a registry on 127.0.0.1:$REGISTRY_PORT standing in for ECR;
 #   - a builder standing in for the official Swift image + Static Linux SDK and Amazon RDS's CA
-#     bundle, and runtime bases for its binaries (scripts/standins/).
+#     bundle, and runtime bases for its binaries (Tests/support/standins/).
 # Idempotent; every wait is bounded. Prints, as KEY=VALUE lines, the make variables that let
-# `make image` and `make push` run here: `make image $(scripts/test-docker-env.sh) ARCH=arm64`.
+# `make image` and `make push` run here: `make image $(Tests/support/docker-env.sh) ARCH=arm64`.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="$ROOT/build/test-docker"
 REGISTRY_PORT="${REGISTRY_PORT:-5999}"
-BUILDER=tictactoe-standin/swift-builder:6.2.3-sid
+BUILDER="tictactoe-standin/swift-builder:$(sed -n 's/^ARG SWIFT_VERSION=//p' "$ROOT/Dockerfile.amd64")-sid"
 export STANDIN_WORK="$WORK"
 mkdir -p "$WORK"
 # One set-up at a time: `make test` starts this in the background, and the image tests call it
 # again and wait here until it is done (the servers it starts must not inherit the lock: 9>&-).
 exec 9>"$WORK/.lock"
-flock -w 900 9 || { echo "error: another scripts/test-docker-env.sh held $WORK/.lock for 15 minutes" >&2; exit 1; }
+flock -w 900 9 || { echo "error: another Tests/support/docker-env.sh held $WORK/.lock for 15 minutes" >&2; exit 1; }
 
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   local seconds="$1" what="$2"; shift 2
@@ -37,9 +37,9 @@ export DOCKER
 ENGINE_VERSION=26.1.5+dfsg1-9+deb13u1+b1
 DOCKERD="$WORK/engine/usr/sbin/dockerd"
 if [ ! -x "$DOCKERD" ]; then
-  "$ROOT/scripts/standins/sid-apt.sh" update
+  "$ROOT/Tests/support/standins/sid-apt.sh" update
   rm -rf "$WORK/debs-engine"
-  "$ROOT/scripts/standins/sid-apt.sh" download "$WORK/debs-engine" "docker.io=$ENGINE_VERSION" >&2
+  "$ROOT/Tests/support/standins/sid-apt.sh" download "$WORK/debs-engine" "docker.io=$ENGINE_VERSION" >&2
   mkdir -p "$WORK/engine"
   dpkg-deb --fsys-tarfile "$WORK"/debs-engine/docker.io_*.deb | tar -x -C "$WORK/engine" ./usr/sbin/dockerd
 fi
@@ -59,8 +59,8 @@ if ! $DOCKER info >/dev/null 2>&1; then
 fi
 
 if ! $DOCKER buildx version >/dev/null 2>&1; then
-  "$ROOT/scripts/standins/sid-apt.sh" update
-  "$ROOT/scripts/standins/sid-apt.sh" download "$WORK/debs-buildx" docker-buildx=0.13.1+ds1-3 >&2
+  "$ROOT/Tests/support/standins/sid-apt.sh" update
+  "$ROOT/Tests/support/standins/sid-apt.sh" download "$WORK/debs-buildx" docker-buildx=0.13.1+ds1-3 >&2
   dpkg-deb --fsys-tarfile "$WORK"/debs-buildx/docker-buildx_*.deb \
     | tar -x -C / ./usr/libexec/docker/cli-plugins/docker-buildx
 fi
@@ -83,9 +83,9 @@ YAML
   wait_for 30 "the registry on 127.0.0.1:$REGISTRY_PORT" curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/"
 fi
 
-"$ROOT/scripts/standins/builder.sh" "$BUILDER"
+"$ROOT/Tests/support/standins/builder.sh" "$BUILDER"
 for arch in amd64 arm64; do
-  "$ROOT/scripts/standins/runtime.sh" "$arch" "tictactoe-standin/runtime:sid-$arch"
+  "$ROOT/Tests/support/standins/runtime.sh" "$arch" "tictactoe-standin/runtime:sid-$arch"
 done
 
 echo "DOCKER=$DOCKER"
@@ -96,7 +96,8 @@ echo "SWIFT_SDK_amd64="
 echo "SWIFT_SDK_arm64=aarch64-unknown-linux-gnu"
 echo "RUNTIME_IMAGE_amd64=tictactoe-standin/runtime:sid-amd64"
 echo "RUNTIME_IMAGE_arm64=tictactoe-standin/runtime:sid-arm64"
-echo "RDS_CA_BUNDLE_URL="
-echo "RDS_CA_BUNDLE_SHA256=$(sha256sum "$WORK/standin-rds-ca/bundle.pem" | cut -d' ' -f1)"
+# The builder stand-in carries a stand-in RDS CA bundle; its lock lives with the test files.
+echo "RDS_CA_BUNDLE_URL=file:///opt/rds-ca-bundle.pem"
+echo "RDS_CA_BUNDLE_LOCK=$WORK/rds-ca-bundle.lock"
 echo "SWIFTPM_MIRROR=/opt/swift-packages"
 echo "BUILD_NETWORK=host"

@@ -2,23 +2,18 @@
 # The facts stage of Dockerfile.amd64/arm64: compiles `tictactoe-variant` natively (debug; it
 # links Config and the argument parser, not the server) and writes what the image build needs
 # of one variant to OUT:
-#   facts.env          VARIANT_PORT, VARIANT_ARCHITECTURES, VARIANT_BACKEND, SWIFT_TRAIT_FLAGS
+#   facts.env          `tictactoe variant facts`: port, architectures and their names, image
+#                      layout, health check, RDS bundle, AWS names (KEY='value' lines)
 #   config.yaml        the variant without its deploy section, baked into the image
 #   Package.resolved   the dependency versions the binary is built from
 #   dependencies.txt   the same as name@version, one per line
-# Usage: scripts/image-facts.sh VARIANT SCRATCH OUT
+# Usage: scripts/build/image-facts.sh VARIANT SCRATCH OUT
 set -eu
 variant="$1"; scratch="$2"; out="$3"
 file="variants/$variant.yaml"
 [ -f "$file" ] || { echo "error: no variant '$variant' ($file is missing); variants: $(ls variants | sed 's/\.yaml$//' | tr '\n' ' ')" >&2; exit 1; }
-# A fixed environment: SwiftPM rebuilds everything when it changes, and VARIANT (a build
-# argument) reaches this step as an environment variable.
-swift_build() {
-  env -i PATH="$PATH" HOME="$HOME" ${GIT_CONFIG_GLOBAL:+GIT_CONFIG_GLOBAL="$GIT_CONFIG_GLOBAL"} \
-    swift build --scratch-path "$scratch" "$@"
-}
-swift_build --product tictactoe-variant >&2
-tool="$(swift_build --show-bin-path)/tictactoe-variant"
+scripts/build/swift-build.sh "$scratch" --product tictactoe-variant >&2
+tool="$(scripts/build/swift-build.sh "$scratch" --show-bin-path)/tictactoe-variant"
 mkdir -p "$out"
 "$tool" facts "$file" >"$out/facts.env"
 "$tool" image-config "$file" >"$out/config.yaml"

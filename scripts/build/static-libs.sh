@@ -2,9 +2,9 @@
 # Makes libyaml link statically into the release binary, so that images need no libyaml package.
 # Puts libyaml's archive alone in .build/static-libs with a yaml-0.1.pc that points there; the
 # release build runs with PKG_CONFIG_PATH=.build/static-libs, so -lyaml finds the archive.
-# Usage: scripts/static-libs.sh [ARCHIVE]
+# Usage: scripts/build/static-libs.sh [ARCHIVE]
 #   ARCHIVE  the target's libyaml.a when cross-compiling (default: this machine's, from pkg-config)
-# Used by `make release` and the Dockerfiles' compile stage (scripts/compile-for-image.sh).
+# Used by `make release` and the Dockerfiles' compile stage (scripts/build/compile-for-image.sh).
 set -eu
 includedir="$(pkg-config --variable=includedir yaml-0.1)"
 archive="${1:-$(pkg-config --variable=libdir yaml-0.1)/libyaml.a}"

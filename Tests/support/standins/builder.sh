@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # A stand-in for the official builder (swift image + Static Linux SDK), made from Debian sid's
-# swiftlang 6.2.3 because no Swift image or SDK can be downloaded here:
+# swiftlang (the Dockerfiles' SWIFT_VERSION, 6.2.3 when this was written) because no Swift image
+# or SDK can be downloaded here:
 #   - an amd64 sid root file system with swiftlang, libyaml-dev, pkg-config and git, which
 #     compiles natively for x86_64-unknown-linux-gnu;
-#   - a Swift SDK `swift-6.2.3-debian-sid_aarch64` (installed with `swift sdk install`), whose
+#   - a Swift SDK `swift-SWIFT_VERSION-debian-sid_aarch64` (installed with `swift sdk install`), whose
 #     sysroot holds sid's arm64 libc, libgcc, libstdc++, libyaml and Swift runtime, so that the
 #     same compiler cross-compiles for aarch64-unknown-linux-gnu at native speed;
 #   - a stand-in for Amazon RDS's CA bundle at /opt/rds-ca-bundle.pem (keys in
 #     $STANDIN_WORK/standin-rds-ca), where the official builder downloads the real one.
-# Binaries it builds need sid's glibc (2.43) at run time: see scripts/standins/runtime.sh.
-# Usage: scripts/standins/builder.sh TAG   (idempotent; the root file system is cached)
+# Binaries it builds need sid's glibc (2.43) at run time: see Tests/support/standins/runtime.sh.
+# Usage: Tests/support/standins/builder.sh TAG   (idempotent; the root file system is cached)
 set -euo pipefail
 TAG="$1"
-ROOT_DIR="$(cd "$(dirname "$0")/../.." && pwd)"
+ROOT_DIR="$(cd "$(dirname "$0")/../../.." && pwd)"
 : "${STANDIN_WORK:=$ROOT_DIR/build/test-docker}"
 export STANDIN_WORK
 DOCKER="${DOCKER:-docker}"
-SDK_ID="swift-6.2.3-debian-sid_aarch64"
+# The builder's Swift version has one owner: the Dockerfiles' SWIFT_VERSION.
+SWIFT_VERSION="$(sed -n 's/^ARG SWIFT_VERSION=//p' "$ROOT_DIR/Dockerfile.amd64")"
+SDK_ID="swift-$SWIFT_VERSION-debian-sid_aarch64"
 R="$STANDIN_WORK/builder-root"
 stamp="$(sha256sum "$0" "$(dirname "$0")/sid-apt.sh" | sha256sum | cut -c1-16)"
 
@@ -55,7 +58,7 @@ if [ ! -f "$R/.root-$root_stamp" ]; then
   echo "builder stand-in: debootstrap sid (about 30 s)" >&2
   debootstrap --variant=minbase --include=ca-certificates sid "$R" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
     >"$STANDIN_WORK/debootstrap-builder.log" 2>&1 || { tail -20 "$STANDIN_WORK/debootstrap-builder.log" >&2; exit 1; }
-  echo "builder stand-in: swiftlang 6.2.3 (about 1 min)" >&2
+  echo "builder stand-in: swiftlang $SWIFT_VERSION (about 1 min)" >&2
   # shellcheck disable=SC2086
   in_root apt-get -o Acquire::Check-Valid-Until=false install -y -qq --no-install-recommends \
     $PACKAGES >"$STANDIN_WORK/builder-apt.log" 2>&1 \
@@ -90,7 +93,7 @@ if [ ! -f "$R/.stamp-$stamp" ]; then
   "artifacts": {
     "$SDK_ID": {
       "type": "swiftSDK",
-      "version": "6.2.3",
+      "version": "$SWIFT_VERSION",
       "variants": [{ "path": ".", "supportedTriples": ["x86_64-unknown-linux-gnu", "x86_64-pc-linux-gnu"] }]
     }
   }

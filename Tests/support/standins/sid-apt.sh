@@ -2,7 +2,7 @@
 # apt-get against Debian sid and trixie without touching the system's sources: a private APT
 # configuration under $STANDIN_WORK/apt. The archive here is a frozen snapshot whose Release
 # files have expired, hence Check-Valid-Until=false.
-# Usage: scripts/standins/sid-apt.sh update | download DIR PACKAGE[:ARCH]... | source DIR PACKAGE
+# Usage: Tests/support/standins/sid-apt.sh update | download DIR PACKAGE[:ARCH]... | source DIR PACKAGE
 set -euo pipefail
 : "${STANDIN_WORK:?set STANDIN_WORK}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"

@@ -3,13 +3,13 @@
 # one table of what each phase cost and which compiles started cold, so that every CI log shows
 # what a run cost and why.
 #
-# While the unit tests compile, the Docker stand-ins (scripts/test-docker-env.sh: engine, registry,
+# While the unit tests compile, the Docker stand-ins (Tests/support/docker-env.sh: engine, registry,
 # qemu, builder and runtime bases: mostly downloads and unpacking) are prepared in the background;
 # the image phase takes them over, waiting on the same script's lock.
 #
-# Usage: scripts/test-phases.sh [PHASE...]   (default: every phase; names as in the table)
+# Usage: Tests/support/phases.sh [PHASE...]   (default: every phase; names as in the table)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 FIGURES=build/figures
 mkdir -p "$FIGURES"
 PHASES="$FIGURES/test-phases.tsv"   # phase, seconds, result
@@ -37,7 +37,7 @@ standins_started=0
 start_standins() {
   standins_started=$(date +%s)
   # Its own process group, so that a failed run can end it with everything it started.
-  setsid bash -c 'started=$(date +%s); scripts/test-docker-env.sh; echo "exit $? after $(($(date +%s) - started)) s"' \
+  setsid bash -c 'started=$(date +%s); Tests/support/docker-env.sh; echo "exit $? after $(($(date +%s) - started)) s"' \
     >"$standins_log" 2>&1 </dev/null &
   standins_pid=$!
 }

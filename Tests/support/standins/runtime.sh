@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# A runtime base for binaries from the builder stand-in (scripts/standins/builder.sh): Debian
+# A runtime base for binaries from the builder stand-in (Tests/support/standins/builder.sh): Debian
 # sid's glibc, libgcc and libstdc++ for ARCH, plus tzdata and netbase (/etc/services and
 # /etc/protocols, which getaddrinfo reads), in the shape of gcr.io/distroless/cc. The binary is
 # linked against sid's glibc 2.43, so bookworm's would not do.
-# Usage: scripts/standins/runtime.sh amd64|arm64 TAG   (idempotent)
+# Usage: Tests/support/standins/runtime.sh amd64|arm64 TAG   (idempotent)
 set -euo pipefail
 ARCH="$1"; TAG="$2"
-ROOT_DIR="$(cd "$(dirname "$0")/../.." && pwd)"
+ROOT_DIR="$(cd "$(dirname "$0")/../../.." && pwd)"
 : "${STANDIN_WORK:=$ROOT_DIR/build/test-docker}"
 export STANDIN_WORK
 DOCKER="${DOCKER:-docker}"
