@@ -309,9 +309,9 @@ stack: $(RELEASE_BIN) ## Render build/cfn/VARIANT.json, the CloudFormation templ
 
 verify: $(RELEASE_BIN) $(VARIANT_TOOL) ## Check before deploying: image and its architecture in ECR, cluster, roles, log group
 	+@$(FARGATE_ENV) scripts/fargate.sh verify $(DRY_RUN)
-smoke: ## Play one short game through URL=http://… and say what it got (what make deploy does after deploying); SMOKE_ARGS= more of smoke.py's options
+smoke: $(RELEASE_BIN) ## Play one short game through URL=http://… and say what it got (what make deploy does after deploying); SMOKE_ARGS= more of tictactoe smoke's options
 	@test -n "$(URL)" || { echo "usage: make smoke URL=http://host[:port]/ [SMOKE_ARGS='--resolve HOST:PORT:ADDRESS --cacert FILE']"; exit 2; }
-	python3 scripts/smoke.py "$(URL)" $(SMOKE_ARGS)
+	$(TT) smoke "$(URL)" $(SMOKE_ARGS)
 
 deploy: $(RELEASE_BIN) $(VARIANT_TOOL) ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s), print the URL and play a smoke game there (SMOKE=0 skips); YES=1 skips the prompt
 	+@$(FARGATE_ENV) scripts/fargate.sh deploy $(DRY_RUN)

@@ -311,7 +311,7 @@ case "$command" in
     echo "play at: $url"
     # The deploy is proven by playing one short game through the deployed address.
     if [ "${SMOKE:-1}" != 0 ]; then
-      python3 scripts/smoke.py "${SMOKE_URL:-$url}" --wait "${SMOKE_WAIT:-120}" || {
+      "$TT" smoke "${SMOKE_URL:-$url}" --wait "${SMOKE_WAIT:-120}" || {
         echo "error: $VARIANT is deployed but did not play a game (above: the step and the answer); make logs shows the tasks' side, make rollback the previous revision" >&2
         exit 1
       }

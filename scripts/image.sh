@@ -8,7 +8,8 @@
 #   facts   only export the variant's facts to build/docker/facts/VARIANT (used by make images/push)
 #   build   export the facts, check them, build and tag REPO:VARIANT-ARCH and REPO:VARIANT-VERSION-ARCH
 #   run     run the built image here on the variant's port (a foreign ARCH needs binfmt/qemu)
-#   smoke   run it in the background, play one short game against it (scripts/smoke.py), stop it
+#   smoke   run it in the background, play one short game against it (the image's own
+#           `tictactoe smoke`, run in the container), stop it
 # Environment (all optional; make passes what it is given):
 #   DOCKER          the docker client (default: docker)
 #   REPO VERSION REVISION SOURCE_DATE_EPOCH   tags, labels and file times
@@ -70,7 +71,7 @@ if [ "$mode" = run ] || [ "$mode" = smoke ]; then
     if [ "${BUILD_NETWORK:-}" = host ]; then run_args+=(--network host); else run_args+=(-p "127.0.0.1:$port:$port"); fi
     "$DOCKER" run -d --name "$name" "${run_args[@]}" "$image" >/dev/null
     status=0
-    python3 scripts/smoke.py "http://127.0.0.1:$port" --wait 120 || status=$?
+    "$DOCKER" exec "$name" "$BINARY_PATH" smoke "http://127.0.0.1:$port" --wait 120 || status=$?
     [ "$status" = 0 ] || "$DOCKER" logs "$name" 2>&1 | tail -20 >&2
     "$DOCKER" stop --time 10 "$name" >/dev/null
     exit "$status"

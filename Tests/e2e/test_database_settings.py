@@ -158,7 +158,7 @@ def test_make_run_gives_a_postgres_config_without_a_database_a_throwaway_one():
                 pass
             assert time.monotonic() < deadline and process.poll() is None, "make run's server did not become ready"
             time.sleep(0.2)
-        smoke = subprocess.run(["python3", "scripts/smoke.py", f"http://127.0.0.1:{port}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        smoke = subprocess.run([os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe")), "smoke", f"http://127.0.0.1:{port}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert smoke.returncode == 0, smoke.stderr
     finally:
         process.send_signal(signal.SIGTERM)

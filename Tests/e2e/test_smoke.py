@@ -1,13 +1,15 @@
-"""`make smoke URL=…`, the game `make deploy` plays through a deployed address before it reports
-success: what it says of a server that plays, and of one that does not."""
+"""`tictactoe smoke URL` (`make smoke URL=…`), the game `make deploy` plays through a deployed address
+before it reports success: what it says of a server that plays, and of one that does not."""
 import os
 import subprocess
 
 from conftest import ROOT, free_port
 
+BIN = os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe"))
+
 
 def smoke(*args, timeout=60):
-    return subprocess.run(["python3", os.path.join(ROOT, "scripts/smoke.py"), *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([BIN, "smoke", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def test_make_smoke_plays_a_game_to_its_end(start_server):
@@ -39,7 +41,11 @@ def test_smoke_says_when_nothing_answers_and_refuses_a_bad_url():
     result = smoke(url, "--wait", "1")
     assert result.returncode == 1
     assert f"smoke: FAILED at {url}: GET /healthz: expected HTTP 200, got no answer: " in result.stderr
-    assert smoke("no running task yet").returncode == 2
+    refused = smoke("no running task yet")
+    assert refused.returncode == 64
+    assert "URL must be http://… or https://… with a port from 1 to 65535, e.g. what make url prints; not no running task yet" in refused.stderr
+    assert "--resolve takes HOST:PORT:ADDRESS, not example.com:443" in smoke(url, "--resolve", "example.com:443").stderr
+    assert "--cacert applies to https:// URLs only" in smoke(url, "--cacert", "/etc/hostname").stderr
 
 
 def test_smoke_reports_a_redirect_instead_of_following_it():
@@ -69,3 +75,67 @@ def test_smoke_reports_a_redirect_instead_of_following_it():
     assert result.stderr.strip() == (f"smoke: FAILED at {url}: GET /healthz: expected HTTP 200, got 301: redirected to "
                                      "https://tictactoe.example.com:443/healthz; the smoke game follows no redirect: "
                                      "play at the address the server names")
+
+
+def test_smoke_plays_over_https_at_a_domain_pinned_to_an_address(start_server, tmp_path):
+    """A domain before DNS names it (as `make run-local` serves production): --resolve connects to
+    the address while TLS and the Host header keep the domain; --cacert trusts a local authority,
+    and without it the system's authorities refuse the certificate."""
+    import socket
+    import ssl
+    import threading
+
+    server = start_server()
+    ca_key, ca, key, csr, cert = (str(tmp_path / name) for name in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem"))
+    openssl = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", ca_key, "-out", ca, "-subj", "/CN=Smoke Test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=tictactoe.test")
+    (tmp_path / "san.ext").write_text("subjectAltName=DNS:tictactoe.test\n")
+    openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "2", "-out", cert,
+            "-extfile", str(tmp_path / "san.ext"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    backend = int(server.url.rsplit(":", 1)[1])
+
+    def pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def terminate():  # TLS in front of the server, as a load balancer's HTTPS listener
+        while True:
+            try:
+                raw, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                tls = context.wrap_socket(raw, server_side=True)
+            except (ssl.SSLError, OSError):
+                raw.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", backend))
+            threading.Thread(target=pipe, args=(tls, upstream), daemon=True).start()
+            threading.Thread(target=pipe, args=(upstream, tls), daemon=True).start()
+
+    threading.Thread(target=terminate, daemon=True).start()
+    try:
+        url = f"https://tictactoe.test:{port}/"
+        pinned = ["--resolve", f"tictactoe.test:{port}:127.0.0.1"]
+        result = smoke(url, *pinned, "--cacert", ca)
+        assert result.returncode == 0, result.stderr
+        assert f": 3×3, 5 moves, X won at https://tictactoe.test:{port} in " in result.stdout
+        untrusted = smoke(url, *pinned, "--wait", "0")
+        assert untrusted.returncode == 1
+        assert f"smoke: FAILED at https://tictactoe.test:{port}: GET /healthz: expected HTTP 200, got no answer: TLS failed: " in untrusted.stderr
+    finally:
+        listener.close()

@@ -106,7 +106,7 @@ class Rehearsal:
         return self.stack.url(self.facts) or f"http://{self.balancer_address}/"
 
     def smoke_arguments(self):
-        """How scripts/smoke.py reaches the URL: a domain goes to the balancer's address."""
+        """How `tictactoe smoke` reaches the URL: a domain goes to the balancer's address."""
         url = self.url()
         host = url.split("://", 1)[1].split("/", 1)[0]
         extra = []
@@ -202,7 +202,7 @@ def up(rehearsal, binary, arch, repository, wait):
     if deployment["state"] != "COMPLETED":
         raise Refused(f"{rehearsal.variant} did not start: {deployment.get('reason')}")
     stable = time.monotonic() - started
-    smoke = subprocess.run([sys.executable, os.path.join(ROOT, "scripts/smoke.py"), *rehearsal.smoke_arguments(), "--wait", "30"],
+    smoke = subprocess.run([binary, "smoke", *rehearsal.smoke_arguments(), "--wait", "30"],
                            capture_output=True, text=True)
     print((smoke.stdout + smoke.stderr).strip())
     if smoke.returncode != 0:
