@@ -2,7 +2,6 @@
 scripts that attach signatures and SBOMs to pushed images: manifests and blobs by digest, with
 the credentials `docker login` stored (basic, or bearer tokens obtained with them). Plain HTTP
 only for registries on 127.0.0.1/localhost, as Docker itself allows."""
-import base64
 import hashlib
 import json
 import os

@@ -18,7 +18,6 @@ import argparse
 import base64
 import hashlib
 import json
-import sys
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization

@@ -13,7 +13,6 @@ import tempfile
 import time
 import urllib.request
 
-import pytest
 from conftest import RELEASE_BIN, REPO, ROOT, compiled_in_builder, docker, figure, inspect, make, request, sh, wait_healthy_http
 
 VARIANT_NAMES = " ".join(sorted(name[:-5] for name in os.listdir(os.path.join(ROOT, "variants")) if name.endswith(".yaml")))
