@@ -140,8 +140,11 @@ def sbom(image):
     bundle = files.get("/usr/share/tictactoe/rds-ca-bundle.sha256")
     if bundle:
         sha, path = bundle.split()
-        source = files.get("/usr/share/tictactoe/rds-ca-bundle.source", "").strip() or "NOASSERTION"
-        packages.append(package("amazon-rds-ca-bundle", "NOASSERTION", source, "FILE", checksum=sha, comment=f"at {path}, pinned by rds-ca-bundle.lock"))
+        source = files.get("/usr/share/tictactoe/rds-ca-bundle.source", "").strip()
+        # SPDX takes only network locations; a bundle from a file (a builder that carries one) says where in the comment.
+        location = source if source.startswith(("https://", "http://")) else "NOASSERTION"
+        packages.append(package("amazon-rds-ca-bundle", "NOASSERTION", location, "FILE", checksum=sha,
+                                comment=f"at {path}, from {source or 'an unrecorded source'}, pinned by rds-ca-bundle.lock"))
         relationships.append({"spdxElementId": spdx_id(image_name), "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-amazon-rds-ca-bundle"})
 
     content = json.dumps([packages, relationships], sort_keys=True).encode()
