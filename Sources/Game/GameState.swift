@@ -1,7 +1,7 @@
 /// A game of m,n,k: the board, whose turn it is, the whole history and the outcome.
 ///
 /// A value type: every accepted move produces a new state, and a refused move leaves the state
-/// untouched. ``version`` equals the number of moves, so it grows by one with every accepted move.
+/// untouched. ``version`` counts the moves and a resignation, so it grows by one with each.
 public struct GameState: Hashable, Sendable {
     public let shape: BoardShape
     public let rule: Rule
@@ -10,6 +10,8 @@ public struct GameState: Hashable, Sendable {
     /// Every accepted move, in order.
     public private(set) var moves: [Int]
     public private(set) var outcome: Outcome
+    /// The seat that resigned, which ended the game: the other one won.
+    public private(set) var resigned: Seat?
 
     public init(shape: BoardShape, rule: Rule = .standard) {
         self.shape = shape
@@ -19,13 +21,15 @@ public struct GameState: Hashable, Sendable {
         self.outcome = .playing(next: .first)
     }
 
-    /// Replays `moves` from the empty board; throws the first refusal.
-    public init(shape: BoardShape, rule: Rule = .standard, replaying moves: [Int]) throws(MoveError) {
+    /// Replays `moves` from the empty board, then the resignation if there was one; throws the
+    /// first refusal.
+    public init(shape: BoardShape, rule: Rule = .standard, replaying moves: [Int], resigned: Seat? = nil) throws(MoveError) {
         self.init(shape: shape, rule: rule)
         for move in moves { try play(move) }
+        if let resigned { try resign(resigned) }
     }
 
-    public var version: Int { moves.count }
+    public var version: Int { moves.count + (resigned == nil ? 0 : 1) }
     /// The seat to move; `nil` once the game is over.
     public var next: Seat? { outcome.nextSeat }
     public var isOver: Bool { outcome.isOver }
@@ -54,6 +58,14 @@ public struct GameState: Hashable, Sendable {
         } else {
             outcome = .playing(next: mover.opponent)
         }
+    }
+
+    /// `seat` gives up: the other seat wins, whoever's turn it was. A finished game cannot be
+    /// resigned.
+    public mutating func resign(_ seat: Seat) throws(MoveError) {
+        guard case .playing = outcome else { throw .gameOver(outcome) }
+        resigned = seat
+        outcome = .won(winner: seat.opponent, line: [])
     }
 
     /// The run of at least `winLength` same-seat cells through `index`, looking only at the four

@@ -532,7 +532,7 @@ private struct Row: Sendable {
         cols = record.state.shape.cols
         winLength = record.state.shape.winLength
         rule = record.state.rule.rawValue
-        moves = record.state.moves.map(String.init).joined(separator: ",")
+        moves = HistoryText.encode(record.state)
         version = record.version
         opponent = record.opponent.rawValue
         computerSeat = record.computerSeat.rawValue
@@ -567,10 +567,10 @@ private struct Row: Sendable {
         guard let gameID = GameID(id), let rule = Rule(rawValue: rule), let opponent = OpponentKind(rawValue: opponent),
             let seat = Seat(rawValue: computerSeat)
         else { throw StoreError("a stored game has unreadable columns") }
-        let moveList = moves.isEmpty ? [] : moves.split(separator: ",").compactMap { Int($0) }
+        guard let history = HistoryText.decode(moves) else { throw StoreError("stored game \(id) has an unreadable history") }
         do {
             let shape = try BoardShape(rows: rows, cols: cols, winLength: winLength)
-            let state = try GameState(shape: shape, rule: rule, replaying: moveList)
+            let state = try GameState(shape: shape, rule: rule, replaying: history.moves, resigned: history.resigned)
             let seats = online ? Seats(first: seatFirst.map { TokenHash(rawValue: $0) }, second: seatSecond.map { TokenHash(rawValue: $0) }) : nil
             return GameRecord(
                 id: gameID,

@@ -256,7 +256,7 @@ public struct GameService: Sendable {
         return state
     }
 
-    private func apiError(for error: MoveError, in record: GameRecord) -> APIError {
+    func apiError(for error: MoveError, in record: GameRecord) -> APIError {
         let players = settings.players
         switch error {
         case .outsideBoard(let index, let count):
@@ -277,7 +277,7 @@ public struct GameService: Sendable {
     }
 
     /// One store operation, timed and counted as `operation` in the metrics.
-    private func run<T>(_ operation: String, _ body: () async throws(StoreError) -> T) async throws(APIError) -> T {
+    func run<T>(_ operation: String, _ body: () async throws(StoreError) -> T) async throws(APIError) -> T {
         let start = ContinuousClock.now
         do {
             let value = try await body()

@@ -101,6 +101,31 @@ import Testing
     }
 }
 
+@Suite struct ResignationTests {
+    @Test func resigningEndsTheGameWithTheOtherSeatTheWinnerOnEitherTurn() throws {
+        var game = try GameState(shape: .classic, replaying: [4, 0])
+        try game.resign(.second)  // not O's turn: a player may resign whenever
+        #expect(game.outcome == .won(winner: .first, line: []))
+        #expect(game.resigned == .second)
+        #expect(game.moves == [4, 0] && game.version == 3 && game.next == nil)
+    }
+
+    @Test func aFinishedGameCannotBeResignedNorMovedInAfterAResignation() throws {
+        var won = try GameState(shape: .classic, replaying: [0, 3, 1, 4, 2])
+        #expect(throws: MoveError.gameOver(won.outcome)) { try won.resign(.second) }
+        var resigned = GameState(shape: .classic)
+        try resigned.resign(.first)
+        #expect(throws: MoveError.gameOver(.won(winner: .second, line: []))) { try resigned.play(4) }
+        #expect(throws: MoveError.gameOver(.won(winner: .second, line: []))) { try resigned.resign(.second) }
+    }
+
+    @Test func replayingAHistoryWithItsResignationGivesTheSameState() throws {
+        var played = try GameState(shape: .classic, replaying: [4])
+        try played.resign(.first)
+        #expect(try GameState(shape: .classic, replaying: [4], resigned: .first) == played)
+    }
+}
+
 @Suite struct BoardShapeTests {
     @Test func refusesSidesOutsideTheRange() {
         #expect(throws: ShapeError.rowsOutOfRange(2)) { try BoardShape(rows: 2, cols: 3, winLength: 3) }

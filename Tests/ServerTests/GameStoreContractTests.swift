@@ -74,6 +74,22 @@ import Testing
     }
 
     @Test(arguments: stores)
+    func keepsAResignationAsPartOfTheGame(factory: Factory) async throws {
+        try await withStore(made: factory) { store in
+            var game = GameRecord(id: .random(), state: try GameState(shape: .classic, replaying: [4, 0]), opponent: .human, computerSeat: .second)
+            try await store.insert(game)
+            try game.state.resign(.first)
+            guard case .updated = try await store.update(game, expectedVersion: 2) else {
+                Issue.record("the resignation must be stored")
+                return
+            }
+            let stored = try #require(try await store.game(game.id))
+            #expect(stored == game)
+            #expect(stored.state.resigned == .first && stored.version == 3 && stored.score.secondWins == 1)
+        }
+    }
+
+    @Test(arguments: stores)
     func keepsSeatsThroughMovesAndRematches(factory: Factory) async throws {
         try await withStore(made: factory) { store in
             let (a, b) = (SeatToken.random().hash, SeatToken.random().hash)

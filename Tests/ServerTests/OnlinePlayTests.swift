@@ -189,4 +189,67 @@ import Testing
             #expect(stored.seats?.first?.rawValue.count == 64)
         }
     }
+
+    func resign(_ client: some TestClientProtocol, _ id: String, _ player: Player?, _ json: String = "{}") async throws -> TestResponse {
+        try await client.execute(
+            uri: "/api/games/\(id)/resign",
+            method: .post,
+            headers: player?.auth ?? [.contentType: "application/json"],
+            body: ByteBuffer(string: json)
+        )
+    }
+
+    @Test func eitherPlayerMayResignOnEitherTurnAndTheOtherWins() async throws {
+        try await withApp { client in
+            let (game, x) = try await online(client)
+            let (_, o) = try await join(client, game.id)
+            #expect(try await move(client, game.id, x, 4).status == .ok)
+            // It is O's turn; X resigns all the same.
+            let response = try await resign(client, game.id, x)
+            #expect(response.status == .ok)
+            let over = try response.game()
+            #expect(over.status == "won" && over.winner == "O" && over.resigned == "X" && over.you == "X")
+            #expect(over.moves == [4] && over.version == 2 && over.winningLine.isEmpty && over.next == nil)
+            #expect(over.score == ["X": 0, "O": 1, "draws": 0])
+            let seen = try await client.get("/api/games/\(game.id)").game()
+            #expect(seen.resigned == "X" && seen.version == 2)
+            let again = try await resign(client, game.id, o)
+            #expect(again.status == .conflict)
+            #expect(try again.error().error.code == "game_over")
+            #expect(try again.error().error.message == "the game is over: O won; start a new game or a rematch")
+        }
+    }
+
+    @Test func aWatcherCannotResignAndAStaleVersionIsRefused() async throws {
+        try await withApp { client in
+            let (game, x) = try await online(client)
+            let watcher = try await resign(client, game.id, nil)
+            #expect(watcher.status == .unauthorized)
+            #expect(try watcher.error().error.code == "token_required")
+            let stranger = try await resign(client, game.id, Player(token: String(repeating: "A", count: 43)))
+            #expect(stranger.status == .forbidden)
+            let stale = try await resign(client, game.id, x, #"{"version": 5}"#)
+            #expect(stale.status == .conflict)
+            #expect(try stale.error().error.code == "stale_version")
+            let malformed = try await resign(client, game.id, x, #"{"version": "one"}"#)
+            #expect(malformed.status == .badRequest)
+            #expect(try await client.get("/api/games/\(game.id)").game().status == "playing")
+            #expect(try await client.post("/api/games/nope/resign").status == .notFound)
+        }
+    }
+
+    @Test func theHumanResignsAgainstTheComputerAndAtOneScreenThePlayerToMove() async throws {
+        try await withApp("opponent: {kind: computer, plays: O}\n") { client in
+            let game = try await client.newGame()
+            let over = try await client.post("/api/games/\(game.id)/resign").game()
+            #expect(over.resigned == "X" && over.winner == "O" && over.computer == "O")
+            let local = try await client.newGame(#"{"opponent": "human"}"#)
+            _ = try await client.move(local.id, #"{"index": 0}"#)
+            let ended = try await client.post("/api/games/\(local.id)/resign").game()
+            #expect(ended.resigned == "O" && ended.winner == "X")
+            let rematch = try await client.post("/api/games/\(local.id)/rematch")
+            #expect(rematch.status == .created)
+            #expect(try rematch.game().score == ["X": 1, "O": 0, "draws": 0])
+        }
+    }
 }

@@ -19,6 +19,8 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
     public var status: String
     public var winner: String?
     public var winningLine: [Int]
+    /// The symbol of the player who resigned, which ended the game; `nil` otherwise.
+    public var resigned: String?
     public var moves: [Int]
     public var version: Int
     /// `human` or `computer`.
@@ -38,8 +40,8 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
     public var score: [String: Int]
 
     enum CodingKeys: String, CodingKey {
-        case id, rows, cols, winLength, rule, board, next, status, winner, winningLine, moves, version, opponent, computer, rematchId
-        case seatsTaken, you, token, score
+        case id, rows, cols, winLength, rule, board, next, status, winner, winningLine, resigned, moves, version, opponent, computer
+        case rematchId, seatsTaken, you, token, score
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -71,6 +73,8 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         buffer.writeString(",\"status\":\"\(status)\",\"winner\":")
         buffer.writeString(winner.map(jsonQuoted) ?? "null")
         buffer.writeString(",\"winningLine\":[\(winningLine.map(String.init).joined(separator: ","))]")
+        buffer.writeString(",\"resigned\":")
+        buffer.writeString(resigned.map(jsonQuoted) ?? "null")
         buffer.writeString(",\"moves\":[\(moves.map(String.init).joined(separator: ","))]")
         buffer.writeString(",\"version\":\(version),\"opponent\":\"\(opponent)\",\"computer\":")
         buffer.writeString(computer.map(jsonQuoted) ?? "null")
@@ -104,6 +108,7 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         try c.encode(status, forKey: .status)
         try c.encode(winner, forKey: .winner)
         try c.encode(winningLine, forKey: .winningLine)
+        try c.encode(resigned, forKey: .resigned)
         try c.encode(moves, forKey: .moves)
         try c.encode(version, forKey: .version)
         try c.encode(opponent, forKey: .opponent)
@@ -124,6 +129,7 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         rule = state.rule.rawValue
         board = state.cells.map { $0.map(players.symbol(for:)) ?? "" }
         moves = state.moves
+        resigned = state.resigned.map(players.symbol(for:))
         version = state.version
         opponent = record.isOnline ? "online" : record.opponent.rawValue
         seatsTaken = record.seats.map { seats in Seat.allCases.filter { seats[$0] != nil }.map(players.symbol(for:)) }

@@ -21,3 +21,12 @@ struct MoveRequest {
         version = try body.int("version")
     }
 }
+
+/// `POST /api/games/{id}/resign`: `{}` or `{"version": v}`, the version the client saw.
+struct ResignRequest {
+    var version: Int?
+
+    init(_ body: JSONObject) throws(APIError) {
+        version = try body.int("version")
+    }
+}

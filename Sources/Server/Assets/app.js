@@ -104,6 +104,9 @@
     statusEl.textContent = statusText() + (game.status === "won" ? " " + lineText(game.winningLine) : "");
     renderScore();
     $("rematch").hidden = !over;
+    // Against the computer and online (a player, not a watcher); at one screen the players
+    // simply start a new game.
+    $("resign").hidden = over || game.opponent === "human" || (game.opponent === "online" && !you);
     $("vs-human").setAttribute("aria-pressed", String(game.opponent === "human"));
     $("vs-computer").setAttribute("aria-pressed", String(game.opponent === "computer"));
     $("vs-online").setAttribute("aria-pressed", String(game.opponent === "online"));
@@ -206,6 +209,10 @@
   function statusText() {
     if (game.opponent === "online") return onlineStatusText();
     const you = game.opponent === "computer" ? (game.computer === config.players.symbols[0] ? config.players.symbols[1] : config.players.symbols[0]) : null;
+    if (game.status === "won" && game.resigned) {
+      if (you) return game.resigned === you ? "You resigned: the computer wins." : "The computer resigned: you win!";
+      return game.resigned + " resigned: " + game.winner + " wins.";
+    }
     if (game.status === "won") {
       const line = game.rule === "misere" ? " (the other player completed a line)" : "";
       if (you) return (game.winner === you ? "You win" : "The computer wins") + line + "!";
@@ -218,6 +225,10 @@
   }
 
   function onlineStatusText() {
+    if (game.status === "won" && game.resigned) {
+      if (you) return game.resigned === you ? "You resigned: your friend wins." : "Your friend resigned: you win!";
+      return game.resigned + " resigned: " + game.winner + " wins.";
+    }
     if (game.status === "won") {
       const line = game.rule === "misere" ? " (the other player completed a line)" : "";
       if (you) return (game.winner === you ? "You win" : "Your friend wins") + line + "!";
@@ -324,6 +335,25 @@
     }
   }
 
+  async function resign() {
+    if (!game || busy || game.status !== "playing") return;
+    notice("");
+    busy = true;
+    try {
+      const updated = await api("POST", "/api/games/" + game.id + "/resign", { version: game.version }, tokenFor(game.id));
+      busy = false;
+      show(updated, true);
+    } catch (error) {
+      busy = false;
+      notice(error.message);
+      if (error.status === 409) {
+        try { show(await api("GET", "/api/games/" + game.id, undefined, tokenFor(game.id)), true); } catch (e) { render(); }
+      } else {
+        render();
+      }
+    }
+  }
+
   async function rematch() {
     notice("");
     const token = tokenFor(game.id);
@@ -392,6 +422,7 @@
 
   $("new-game").addEventListener("click", () => newGame(mode));
   $("rematch").addEventListener("click", rematch);
+  $("resign").addEventListener("click", resign);
   $("vs-human").addEventListener("click", () => newGame("human"));
   $("vs-computer").addEventListener("click", () => newGame("computer"));
   $("vs-online").addEventListener("click", () => newGame("online"));

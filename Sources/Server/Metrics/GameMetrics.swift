@@ -10,7 +10,7 @@ enum GameMetrics {
         }
     )
     static let gamesFinished = Dictionary(
-        uniqueKeysWithValues: ["won", "draw"].map {
+        uniqueKeysWithValues: ["won", "draw", "resigned"].map {
             ($0, Counter(label: "tictactoe.games.finished", dimensions: [("result", $0)]))
         }
     )

@@ -15,6 +15,7 @@ struct GameRoutes {
         api.post("games", use: create)
         api.get("games/:id", use: game)
         api.post("games/:id/moves", use: move)
+        api.post("games/:id/resign", use: resign)
         api.post("games/:id/rematch", use: rematch)
         api.post("games/:id/seats", use: claimSeat)
     }
@@ -77,6 +78,16 @@ struct GameRoutes {
         try limits.admitMove(request, context)
         let bearer = request.bearer
         let record = try await service.move(in: id, cell: cell, expectedVersion: body.version, bearer: bearer)
+        return GameResponse(record, players: service.settings.players, you: record.seat(heldBy: bearer.token))
+    }
+
+    /// The caller gives up: 200 with the finished game, the other side the winner.
+    @Sendable func resign(_ request: Request, context: AppRequestContext) async throws -> GameResponse {
+        var request = request
+        let body = try ResignRequest(await request.decodeJSONObject(limit: maxBodyBytes, allowEmpty: true))
+        try limits.admitMove(request, context)
+        let bearer = request.bearer
+        let record = try await service.resign(in: context.parameters.require("id"), expectedVersion: body.version, bearer: bearer)
         return GameResponse(record, players: service.settings.players, you: record.seat(heldBy: bearer.token))
     }
 

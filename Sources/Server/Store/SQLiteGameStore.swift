@@ -178,7 +178,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         let rows = try await run(
             "UPDATE games SET moves = ?, version = ?, touched_at = ? WHERE id = ? AND version = ? RETURNING id",
             [
-                .text(Self.encode(record.state.moves)), .integer(record.version),
+                .text(HistoryText.encode(record.state)), .integer(record.version),
                 .integer(Int(now())), .text(record.id.rawValue), .integer(expectedVersion),
             ]
         )
@@ -242,7 +242,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
     private func values(_ record: GameRecord) -> [SQLiteData] {
         [
             .text(record.id.rawValue), .integer(record.state.shape.rows), .integer(record.state.shape.cols),
-            .integer(record.state.shape.winLength), .text(record.state.rule.rawValue), .text(Self.encode(record.state.moves)),
+            .integer(record.state.shape.winLength), .text(record.state.rule.rawValue), .text(HistoryText.encode(record.state)),
             .integer(record.version), .text(record.opponent.rawValue), .integer(record.computerSeat.rawValue),
             record.rematchID.map { .text($0.rawValue) } ?? .null,
             .integer(record.isOnline ? 1 : 0),
@@ -252,8 +252,6 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         ]
     }
 
-    static func encode(_ moves: [Int]) -> String { moves.map(String.init).joined(separator: ",") }
-
     private func decode(_ row: SQLiteRow) throws(StoreError) -> GameRecord {
         guard let idText = row.column("id")?.string, let id = GameID(idText),
             let rows = row.column("rows")?.integer, let cols = row.column("cols")?.integer,
@@ -262,10 +260,10 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
             let opponentName = row.column("opponent")?.string, let opponent = OpponentKind(rawValue: opponentName),
             let seatNumber = row.column("computer_seat")?.integer, let seat = Seat(rawValue: seatNumber)
         else { throw StoreError("a stored game has unreadable columns") }
-        let moves = movesText.isEmpty ? [] : movesText.split(separator: ",").compactMap { Int($0) }
+        guard let history = HistoryText.decode(movesText) else { throw StoreError("stored game \(idText) has an unreadable history") }
         do {
             let shape = try BoardShape(rows: rows, cols: cols, winLength: k)
-            let state = try GameState(shape: shape, rule: rule, replaying: moves)
+            let state = try GameState(shape: shape, rule: rule, replaying: history.moves, resigned: history.resigned)
             let rematch = row.column("rematch_id")?.string.flatMap { GameID($0) }
             let seats: Seats? =
                 row.column("online")?.integer == 1

@@ -1,0 +1,57 @@
+import Game
+
+extension GameService {
+    /// The caller gives up the game `id`: the other side wins, and the result counts in the score
+    /// as any win does. Who resigns: in an online game the seat `bearer` holds (either player, on
+    /// either turn); against the computer the human; at one screen the player to move.
+    /// `expectedVersion`, when given, must be the game's version (409 `stale_version` otherwise).
+    public func resign(in id: String, expectedVersion: Int?, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
+        var record = try await game(id)
+        // A move stored by the other player first is no reason to refuse: resign the game as it
+        // is now, unless it has ended or the caller named the version it saw.
+        for _ in 0..<3 {
+            if let expectedVersion, expectedVersion != record.version {
+                throw APIError(
+                    .conflict,
+                    "stale_version",
+                    "the game is at version \(record.version), not \(expectedVersion); reload it and try again"
+                )
+            }
+            let playerSeat = try seat(in: record, bearer: bearer)
+            let resigning: Seat
+            if let playerSeat {
+                resigning = playerSeat
+            } else if record.opponent == .computer {
+                resigning = record.computerSeat.opponent
+            } else {
+                guard let next = record.state.next else { throw apiError(for: .gameOver(record.state.outcome), in: record) }
+                resigning = next
+            }
+            var next = record
+            do {
+                try next.state.resign(resigning)
+            } catch {
+                throw apiError(for: error, in: record)
+            }
+            let result = try await run("update") { () throws(StoreError) in try await store.update(next, expectedVersion: record.version) }
+            switch result {
+            case .updated:
+                recent?.remember(next)
+                events.publish(next)
+                GameMetrics.gamesFinished["resigned"]?.increment()
+                return next
+            case .notFound:
+                recent?.forget(record.id)
+                throw .notFound(id)
+            case .conflict(let current):
+                recent?.remember(current)
+                record = current
+            }
+        }
+        throw APIError(
+            .conflict,
+            "stale_version",
+            "the game kept changing while resigning (it is now at version \(record.version)); reload it and try again"
+        )
+    }
+}
