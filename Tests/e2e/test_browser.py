@@ -161,6 +161,18 @@ def test_plays_the_perfect_computer_and_cannot_win(start_server, browser):
     no_console_errors(browser)
 
 
+def test_resigning_against_the_computer_hands_it_the_game(start_server, browser):
+    server = start_server("opponent: {kind: computer, plays: O}\n")
+    browser.get(server.url + "/")
+    wait_for(browser, lambda d: len(cells(d)) == 9 and "Your turn" in status(d))
+    assert browser.find_element(By.ID, "resign").is_displayed()
+    browser.find_element(By.ID, "resign").click()
+    wait_for(browser, lambda d: status(d) == "You resigned: the computer wins.")
+    assert not browser.find_element(By.ID, "resign").is_displayed()
+    assert browser.find_element(By.ID, "rematch").is_displayed()
+    no_console_errors(browser)
+
+
 def test_large_board_fits_a_phone_screen(start_server, browser):
     server = start_server("board: {rows: 15, cols: 15, win_length: 5}\n")
     browser.set_window_size(390, 844)
@@ -228,6 +240,12 @@ def test_two_browsers_play_online_across_two_server_processes(start_server, post
     assert status(bob) == "Your turn (X)"
     cells(bob)[4].click()
     wait_for(alice, lambda d: cells(d)[4].text == "X" and status(d) == "Your turn (O)")
+
+    # Resign ends the game on both pages; the score counts it as Bob's win.
+    alice.find_element(By.ID, "resign").click()
+    wait_for(alice, lambda d: status(d) == "You resigned: your friend wins.")
+    wait_for(bob, lambda d: status(d) == "Your friend resigned: you win!")
+    assert bob.find_element(By.ID, "rematch").is_displayed() and not bob.find_element(By.ID, "resign").is_displayed()
     os.makedirs(SCREENS, exist_ok=True)
     alice.save_screenshot(os.path.join(SCREENS, "online-alice.png"))
     bob.save_screenshot(os.path.join(SCREENS, "online-bob.png"))
