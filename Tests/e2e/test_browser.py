@@ -109,6 +109,21 @@ def test_two_players_click_to_a_win(start_server, browser):
     browser.refresh()
     wait_for(browser, lambda d: status(d).startswith("X wins!"))
     assert browser.current_url == url
+    # The finished game steps back and forth move by move, with the buttons and the keyboard.
+    replay = browser.find_element(By.ID, "replay")
+    assert replay.is_displayed() and browser.find_element(By.ID, "replay-position").text == "Move 5 of 5"
+    browser.find_element(By.ID, "replay-back").click()
+    wait_for(browser, lambda d: status(d) == "Replay: move 4 of 5 (O at row 2, column 2).")
+    assert [c.text for c in cells(browser)] == ["X", "X", "", "O", "O", "", "", "", ""]
+    assert not any("win" in c.get_attribute("class").split() for c in cells(browser))
+    browser.find_element(By.ID, "replay-back").send_keys(Keys.HOME)
+    wait_for(browser, lambda d: status(d) == "Replay: move 0 of 5." and all(c.text == "" for c in cells(d)))
+    assert browser.find_element(By.ID, "replay-back").get_attribute("disabled") == "true"
+    browser.find_element(By.ID, "replay-forward").send_keys(Keys.ARROW_RIGHT)
+    wait_for(browser, lambda d: status(d) == "Replay: move 1 of 5 (X at row 1, column 1).")
+    browser.find_element(By.ID, "replay-end").click()
+    wait_for(browser, lambda d: status(d) == "X wins! Winning line: row 1, columns 1 to 3.")
+    assert [c.text for c in cells(browser)] == ["X", "X", "X", "O", "O", "", "", "", ""]
     os.makedirs(SCREENS, exist_ok=True)
     browser.save_screenshot(os.path.join(SCREENS, "two-players-win.png"))
     # Rematch starts a fresh game, and the score runs on; a draw counts too.

@@ -9,6 +9,8 @@
   let config = null, game = null, busy = false, focusIndex = 0;
   let mode = "human";
   let you = null, stream = null;
+  // Replay: how many of the game's moves the board shows; null shows the game as it is.
+  let step = null;
 
   const tokenKey = (id) => "tictactoe.seat." + id;
   function tokenFor(id) {
@@ -84,24 +86,30 @@
       buildBoard();
       boardEl.dataset.shape = game.rows + "x" + game.cols;
     }
-    const last = game.moves.length ? game.moves[game.moves.length - 1] : -1;
-    const win = new Set(game.winningLine);
+    const replaying = step !== null;
+    const shown = replaying ? game.moves.slice(0, step) : game.moves;
+    const board = replaying ? replayBoard(shown) : game.board;
+    const last = shown.length ? shown[shown.length - 1] : -1;
+    const win = new Set(replaying && step < game.moves.length ? [] : game.winningLine);
     const over = game.status !== "playing";
     const computerTurn = game.opponent === "computer" && game.next === game.computer;
     const notMine = game.opponent === "online" && game.next !== you;
     for (const cell of boardEl.querySelectorAll(".cell")) {
       const index = Number(cell.dataset.index);
-      const mark = game.board[index];
+      const mark = board[index];
       cell.textContent = mark;
       if (mark) cell.dataset.seat = seatOf(mark); else delete cell.dataset.seat;
       cell.classList.toggle("win", win.has(index));
       cell.classList.toggle("last", index === last);
-      const disabled = over || mark !== "" || computerTurn || notMine || busy;
+      const disabled = over || replaying || mark !== "" || computerTurn || notMine || busy;
       cell.setAttribute("aria-disabled", String(disabled));
       cell.setAttribute("aria-label", cellName(index) + ", " + (mark ? mark : "empty")
         + (index === last ? ", last move" : "") + (win.has(index) ? ", winning line" : ""));
     }
-    statusEl.textContent = statusText() + (game.status === "won" ? " " + lineText(game.winningLine) : "");
+    statusEl.textContent = replaying && step < game.moves.length
+      ? "Replay: move " + step + " of " + game.moves.length + (step ? " (" + board[last] + " at " + cellName(last) + ")" : "") + "."
+      : statusText() + (game.status === "won" ? " " + lineText(game.winningLine) : "");
+    renderReplay();
     renderScore();
     $("rematch").hidden = !over;
     // Against the computer and online (a player, not a watcher); at one screen the players
@@ -119,6 +127,32 @@
     }));
     $("move-count").textContent = String(game.moves.length);
     fitBoard();
+  }
+
+  // The board after the first moves of `moves`: the first seat's symbol plays the even moves.
+  function replayBoard(moves) {
+    const board = new Array(game.rows * game.cols).fill("");
+    moves.forEach((index, i) => { board[index] = config.players.symbols[i % 2]; });
+    return board;
+  }
+
+  // Finished games and games watched from the side can be stepped through move by move.
+  function renderReplay() {
+    const watching = game.opponent === "online" && !you;
+    const offered = game.moves.length > 0 && (game.status !== "playing" || watching);
+    $("replay").hidden = !offered;
+    if (!offered) { step = null; return; }
+    const at = step === null ? game.moves.length : step;
+    $("replay-position").textContent = "Move " + at + " of " + game.moves.length;
+    $("replay-start").disabled = $("replay-back").disabled = at === 0;
+    $("replay-forward").disabled = $("replay-end").disabled = at === game.moves.length;
+  }
+
+  function replayTo(target) {
+    if (!game) return;
+    const at = Math.max(0, Math.min(game.moves.length, target));
+    step = at === game.moves.length ? null : at;
+    render();
   }
 
   // The winning line in words, for the status line that screen readers announce.
@@ -285,7 +319,7 @@
   }
 
   function show(newGame, replaceURL) {
-    if (!game || game.id !== newGame.id) you = null;
+    if (!game || game.id !== newGame.id) { you = null; step = null; }
     if (newGame.you) you = newGame.you;
     game = newGame;
     mode = game.opponent;
@@ -420,6 +454,17 @@
     cells[focusIndex].focus();
   });
 
+  const position = () => (step === null ? game.moves.length : step);
+  $("replay-start").addEventListener("click", () => replayTo(0));
+  $("replay-back").addEventListener("click", () => replayTo(position() - 1));
+  $("replay-forward").addEventListener("click", () => replayTo(position() + 1));
+  $("replay-end").addEventListener("click", () => replayTo(game.moves.length));
+  $("replay").addEventListener("keydown", (event) => {
+    const to = { ArrowLeft: position() - 1, ArrowRight: position() + 1, Home: 0, End: game.moves.length }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    replayTo(to);
+  });
   $("new-game").addEventListener("click", () => newGame(mode));
   $("rematch").addEventListener("click", rematch);
   $("resign").addEventListener("click", resign);
@@ -435,6 +480,7 @@
     const id = new URL(window.location.href).searchParams.get("game");
     if (id) {
       try {
+        // A finished game opens at its end with the replay's controls (a reload keeps the result).
         show(await api("GET", "/api/games/" + encodeURIComponent(id), undefined, tokenFor(id)), true);
         return;
       } catch (error) {
