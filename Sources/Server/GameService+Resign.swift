@@ -36,13 +36,11 @@ extension GameService {
             let result = try await run("update") { () throws(StoreError) in try await store.update(next, expectedVersion: record.version) }
             switch result {
             case .updated:
-                recent?.remember(next)
-                events.publish(next)
+                stored(next)
                 GameMetrics.gamesFinished["resigned"]?.increment()
                 return next
             case .notFound:
-                recent?.forget(record.id)
-                throw .notFound(id)
+                throw gone(record.id)
             case .conflict(let current):
                 recent?.remember(current)
                 record = current

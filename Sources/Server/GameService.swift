@@ -142,8 +142,7 @@ public struct GameService: Sendable {
             let result = try await run("update") { () throws(StoreError) in try await store.update(next, expectedVersion: record.version) }
             switch result {
             case .updated:
-                recent?.remember(next)
-                events.publish(next)
+                stored(next)
                 GameMetrics.moves["player"]?.increment()
                 if next.version - record.version > 1 { GameMetrics.moves["computer"]?.increment() }
                 switch next.state.outcome {
@@ -153,8 +152,7 @@ public struct GameService: Sendable {
                 }
                 return next
             case .notFound:
-                recent?.forget(record.id)
-                throw .notFound(id)
+                throw gone(record.id)
             case .conflict(let current):
                 recent?.remember(current)
                 if fromMemory {
@@ -274,6 +272,18 @@ public struct GameService: Sendable {
         case .notYourTurn(let next):
             return APIError(.conflict, "not_your_turn", "it is \(players.symbol(for: next))'s turn")
         }
+    }
+
+    /// `next` was stored: this process remembers it and its live streams show it.
+    func stored(_ next: GameRecord) {
+        recent?.remember(next)
+        events.publish(next)
+    }
+
+    /// The game was deleted (expired) meanwhile: forgotten here, and 404 to the caller.
+    func gone(_ id: GameID) -> APIError {
+        recent?.forget(id)
+        return .notFound(id.rawValue)
     }
 
     /// One store operation, timed and counted as `operation` in the metrics.

@@ -339,11 +339,18 @@
     if (game.board[index] !== "") { notice("That cell is taken by " + game.board[index] + "."); return; }
     if (game.opponent === "online" && !you) { notice("You are watching: take the open seat to play."); return; }
     if (game.opponent === "online" && game.next !== you) { notice("Wait for " + game.next + " to move."); return; }
+    await change("/moves", { index: index, version: game.version });
+    focusCell(focusIndex);
+  }
+
+  // Sends a change of the game (a move, a resignation) at the version shown; a refusal is
+  // explained inline, and a conflict (409) shows the game as it is now.
+  async function change(path, body) {
     notice("");
     busy = true;
     render();
     try {
-      const updated = await api("POST", "/api/games/" + game.id + "/moves", { index: index, version: game.version }, tokenFor(game.id));
+      const updated = await api("POST", "/api/games/" + game.id + path, body, tokenFor(game.id));
       busy = false;
       show(updated, true);
     } catch (error) {
@@ -355,7 +362,6 @@
         render();
       }
     }
-    focusCell(focusIndex);
   }
 
   async function newGame(opponent) {
@@ -371,21 +377,7 @@
 
   async function resign() {
     if (!game || busy || game.status !== "playing") return;
-    notice("");
-    busy = true;
-    try {
-      const updated = await api("POST", "/api/games/" + game.id + "/resign", { version: game.version }, tokenFor(game.id));
-      busy = false;
-      show(updated, true);
-    } catch (error) {
-      busy = false;
-      notice(error.message);
-      if (error.status === 409) {
-        try { show(await api("GET", "/api/games/" + game.id, undefined, tokenFor(game.id)), true); } catch (e) { render(); }
-      } else {
-        render();
-      }
-    }
+    await change("/resign", { version: game.version });
   }
 
   async function rematch() {
