@@ -190,32 +190,7 @@ extension DeploySettings {
                 "on_delete", "deletion_protection", "backup_retention_days", "name",
             ]
         )
-        let mark = parent.mark(of: "database")
-        guard settings.state.backend == .postgres else {
-            throw ConfigError(
-                .invalidValue,
-                at: mark,
-                key: "deploy.database",
-                "the stack makes a database only for state.backend `postgres`, and this variant keeps its games in `\(settings.state.backend.rawValue)`: set state.backend: postgres, or remove deploy.database"
-            )
-        }
-        for name in ["DATABASE_URL", "PGPASSWORD", "PGHOST"] where secrets[name] != nil {
-            throw ConfigError(
-                .invalidValue,
-                at: mark,
-                key: "deploy.database",
-                "deploy.secrets.\(name) names a database of your own and deploy.database makes one: keep one (remove deploy.secrets.\(name), or deploy.database)"
-            )
-        }
-        // A database named in the file; one from the environment (a throwaway one for make run) is fine.
-        if let source = settings.state.postgres?.sources["host"], source.hasPrefix("state.") {
-            throw ConfigError(
-                .invalidValue,
-                at: mark,
-                key: "deploy.database",
-                "state.url or state.host names a database of your own and deploy.database makes one: keep one (the stack gives its tasks PGHOST… for its database)"
-            )
-        }
+        try refuseASecondDatabase(at: parent.mark(of: "database"), settings: settings, secrets: secrets)
         var database = DatabaseSettings()
         database.kind = try section.choice("kind", default: database.kind)
         let versions = DatabaseSettings.engineVersions[database.kind] ?? 13...17
@@ -237,36 +212,8 @@ extension DeploySettings {
             )
         }
         switch database.kind {
-        case .auroraServerless:
-            database.minACU = try acu(section, "min_acu", default: database.minACU, in: 0...256)
-            database.maxACU = try acu(section, "max_acu", default: max(database.maxACU, database.minACU), in: 1...256)
-            guard database.minACU <= database.maxACU else {
-                throw section.invalid(
-                    "max_acu",
-                    "max_acu (\(database.maxACU.acuText)) must be at least min_acu (\(database.minACU.acuText))",
-                    kind: .outOfRange
-                )
-            }
-            database.autoPauseSeconds = try section.optionalInt("auto_pause_s", in: 300...86_400, unit: " (seconds)")
-            if database.autoPauseSeconds != nil, database.minACU != 0 {
-                throw section.invalid("auto_pause_s", "only a database with min_acu: 0 pauses; this one keeps \(database.minACU.acuText) ACU")
-            }
-            if database.minACU == 0, database.autoPauseSeconds == nil { database.autoPauseSeconds = 300 }
-        case .instance:
-            if let instanceClass = try section.string("instance_class", default: nil) {
-                let parts = instanceClass.split(separator: ".", omittingEmptySubsequences: false)
-                guard parts.count == 3, parts[0] == "db",
-                    parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") } })
-                else {
-                    throw section.invalid(
-                        "instance_class",
-                        "expected an RDS instance class such as db.t4g.micro or db.m7g.large, found `\(instanceClass)`"
-                    )
-                }
-                database.instanceClass = instanceClass
-            }
-            database.storageGiB = try section.int("storage_gb", default: database.storageGiB, in: 20...65_536, unit: " (GiB)")
-            database.multiAZ = try section.bool("multi_az", default: database.multiAZ)
+        case .auroraServerless: try decodeServerless(section, into: &database)
+        case .instance: try decodeInstance(section, into: &database)
         }
         database.onDelete = try section.choice("on_delete", default: database.onDelete)
         database.deletionProtection = try section.bool("deletion_protection", default: database.deletionProtection)
@@ -283,6 +230,71 @@ extension DeploySettings {
             database.name = name
         }
         return database
+    }
+
+    /// The stack makes a database only for a `postgres` variant that names no database of its own
+    /// (one from the environment, such as `make run`'s throwaway one, is fine).
+    private static func refuseASecondDatabase(at mark: Mark, settings: Settings, secrets: [String: String]) throws(ConfigError) {
+        guard settings.state.backend == .postgres else {
+            throw ConfigError(
+                .invalidValue,
+                at: mark,
+                key: "deploy.database",
+                "the stack makes a database only for state.backend `postgres`, and this variant keeps its games in `\(settings.state.backend.rawValue)`: set state.backend: postgres, or remove deploy.database"
+            )
+        }
+        for name in ["DATABASE_URL", "PGPASSWORD", "PGHOST"] where secrets[name] != nil {
+            throw ConfigError(
+                .invalidValue,
+                at: mark,
+                key: "deploy.database",
+                "deploy.secrets.\(name) names a database of your own and deploy.database makes one: keep one (remove deploy.secrets.\(name), or deploy.database)"
+            )
+        }
+        if let source = settings.state.postgres?.sources["host"], source.hasPrefix("state.") {
+            throw ConfigError(
+                .invalidValue,
+                at: mark,
+                key: "deploy.database",
+                "state.url or state.host names a database of your own and deploy.database makes one: keep one (the stack gives its tasks PGHOST… for its database)"
+            )
+        }
+    }
+
+    /// Aurora Serverless v2: capacity from min_acu to max_acu, pausing when min_acu is 0.
+    private static func decodeServerless(_ section: MappingReader, into database: inout DatabaseSettings) throws(ConfigError) {
+        database.minACU = try acu(section, "min_acu", default: database.minACU, in: 0...256)
+        database.maxACU = try acu(section, "max_acu", default: max(database.maxACU, database.minACU), in: 1...256)
+        guard database.minACU <= database.maxACU else {
+            throw section.invalid(
+                "max_acu",
+                "max_acu (\(database.maxACU.acuText)) must be at least min_acu (\(database.minACU.acuText))",
+                kind: .outOfRange
+            )
+        }
+        database.autoPauseSeconds = try section.optionalInt("auto_pause_s", in: 300...86_400, unit: " (seconds)")
+        if database.autoPauseSeconds != nil, database.minACU != 0 {
+            throw section.invalid("auto_pause_s", "only a database with min_acu: 0 pauses; this one keeps \(database.minACU.acuText) ACU")
+        }
+        if database.minACU == 0, database.autoPauseSeconds == nil { database.autoPauseSeconds = 300 }
+    }
+
+    /// An RDS instance: its class, storage and standby.
+    private static func decodeInstance(_ section: MappingReader, into database: inout DatabaseSettings) throws(ConfigError) {
+        if let instanceClass = try section.string("instance_class", default: nil) {
+            let parts = instanceClass.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "db",
+                parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") } })
+            else {
+                throw section.invalid(
+                    "instance_class",
+                    "expected an RDS instance class such as db.t4g.micro or db.m7g.large, found `\(instanceClass)`"
+                )
+            }
+            database.instanceClass = instanceClass
+        }
+        database.storageGiB = try section.int("storage_gb", default: database.storageGiB, in: 20...65_536, unit: " (GiB)")
+        database.multiAZ = try section.bool("multi_az", default: database.multiAZ)
     }
 
     /// A capacity in Aurora capacity units: a multiple of 0.5 within `range`.

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Config
 
 #if canImport(Glibc)
@@ -17,6 +18,16 @@ public func printError(_ message: String) {
 /// Prints every mistake of a config file to standard error, one `error:` line each, in file order.
 public func printConfigError(_ error: ConfigError) {
     for mistake in error.all { printError("error: \(mistake)") }
+}
+
+/// `body`'s result; when it throws, the error printed as `error: <prefix><error>` and exit status 1.
+public func orExit<T>(_ prefix: String = "", _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        printError("error: \(prefix)\(error)")
+        throw ExitCode(1)
+    }
 }
 
 /// Standard error as a `TextOutputStream`: each `write` is one `write(2)` call.

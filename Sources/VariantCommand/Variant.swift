@@ -25,13 +25,8 @@ public struct Variant: ParsableCommand {
         @Argument(help: "The variant's YAML file.") var file: String
 
         func run() throws {
-            do {
-                let text = try ConfigLoader.readText(path: file)
-                print(try ImageConfig.strippingDeploy(from: text, source: file), terminator: "")
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode(1)
-            }
+            let text = try orExit { try ImageConfig.strippingDeploy(from: try ConfigLoader.readText(path: file), source: file) }
+            print(text, terminator: "")
         }
     }
 

@@ -53,12 +53,7 @@ struct RenderOptions: ParsableArguments {
             print(text, terminator: "")
             return
         }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-        } catch {
-            printError("error: cannot write \(output): \(error)")
-            throw ExitCode(1)
-        }
+        try orExit("cannot write \(output): ") { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) }
     }
 }
 

@@ -4,14 +4,7 @@ import Testing
 
 /// `deploy.database`: the database the stack makes, checked with file, line and column.
 @Suite struct DatabaseSettingsTests {
-    func message(_ yaml: String) -> String? {
-        do {
-            _ = try ConfigLoader.parse(yaml, source: "v.yaml")
-            return nil
-        } catch {
-            return error.description
-        }
-    }
+    func message(_ yaml: String) -> String? { parseError(yaml)?.description }
 
     static let postgres = "state: {backend: postgres}\ndeploy:\n  load_balancer: true\n"
 

@@ -4,14 +4,7 @@ import Testing
 
 /// What AWS would reject later is refused here, with file, line and column.
 @Suite struct DeploySettingsTests {
-    func error(_ yaml: String) -> ConfigError? {
-        do {
-            _ = try ConfigLoader.parse(yaml, source: "v.yaml")
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func error(_ yaml: String) -> ConfigError? { parseError(yaml) }
 
     @Test func readsADeploySection() throws {
         let s = try ConfigLoader.parse(

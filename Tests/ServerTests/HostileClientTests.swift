@@ -79,11 +79,16 @@ import Testing
         }
     }
 
-    @Test func streamsBeyondTheClientsCapGet429WithRetryAfter() async throws {
-        let settings = try ConfigLoader.parse("server: {streams: {per_client: 2}}", source: "s.yaml")
+    /// The application's parts for `yaml`, and a game made through their store.
+    func partsWithAGame(_ yaml: String) async throws -> (AppParts, GameRecord) {
+        let settings = try ConfigLoader.parse(yaml, source: "s.yaml")
         let parts = try AppParts(settings: settings)
         let service = GameService(settings: settings, store: parts.store, computer: parts.computer, events: parts.events)
-        let game = try await service.create(opponent: nil)
+        return (parts, try await service.create(opponent: nil))
+    }
+
+    @Test func streamsBeyondTheClientsCapGet429WithRetryAfter() async throws {
+        let (parts, game) = try await partsWithAGame("server: {streams: {per_client: 2}}")
         // Two streams held open by "this client" (the router test's peer has no address).
         _ = try parts.events.subscribe(to: game.id, client: "unknown")
         _ = try parts.events.subscribe(to: game.id, client: "unknown")
@@ -97,10 +102,7 @@ import Testing
     }
 
     @Test func streamsBeyondTheProcessCapGet503WithRetryAfter() async throws {
-        let settings = try ConfigLoader.parse("server: {streams: {max: 1}}", source: "s.yaml")
-        let parts = try AppParts(settings: settings)
-        let service = GameService(settings: settings, store: parts.store, computer: parts.computer, events: parts.events)
-        let game = try await service.create(opponent: nil)
+        let (parts, game) = try await partsWithAGame("server: {streams: {max: 1}}")
         _ = try parts.events.subscribe(to: game.id, client: "203.0.113.9")
         try await buildApplication(parts, logger: .init(label: "test")).test(.router) { client in
             let refused = try await client.get("/api/games/\(game.id.rawValue)/events")

@@ -13,6 +13,18 @@ import Testing
         return Dictionary(uniqueKeysWithValues: facts)
     }
 
+    func task(_ yaml: String, _ architecture: DeploySettings.Architecture) throws -> TaskDefinition {
+        try TaskDefinition(
+            variant: "demo",
+            settings: try ConfigLoader.parse(yaml, source: "variants/demo.yaml"),
+            architecture: architecture,
+            imageRepository: "r/t",
+            digest: nil,
+            region: "us-east-1",
+            account: "123456789012"
+        )
+    }
+
     @Test func memoryVariantIsBuiltWithoutPostgreSQL() throws {
         let facts = try facts("server: {port: 5000}\nstate: {backend: memory}\ndeploy: {architectures: [amd64, arm64], run_on: arm64}\n")
         #expect(facts["PORT"] == "5000" && facts["ARCHITECTURES"] == "amd64 arm64" && facts["RUN_ON"] == "arm64")
@@ -45,17 +57,7 @@ import Testing
         #expect(facts["CONFIG_PATH"] == "/etc/tictactoe/config.yaml" && facts["CONFIG_ENV"] == "TICTACTOE_CONFIG")
         #expect(facts["HEALTHCHECK_INTERVAL_S"] == "20" && facts["HEALTHCHECK_TIMEOUT_S"] == "5")
         #expect(facts["HEALTHCHECK_RETRIES"] == "3" && facts["HEALTHCHECK_START_PERIOD_S"] == "10")
-        let settings = try ConfigLoader.parse(yaml, source: "variants/demo.yaml")
-        let task = try TaskDefinition(
-            variant: "demo",
-            settings: settings,
-            architecture: .arm64,
-            imageRepository: "r/t",
-            digest: nil,
-            region: "us-east-1",
-            account: "123456789012"
-        )
-        let container = task.container
+        let container = try task(yaml, .arm64).container
         #expect(container.field("image") == .string("r/t:\(facts["IMAGE_TAG_arm64"] ?? "")"))
         #expect(container.field("user") == .string(facts["IMAGE_USER"] ?? ""))
         #expect(container.field("healthCheck")?.field("command")?.element(1) == .string(facts["BINARY_PATH"] ?? ""))
@@ -92,17 +94,7 @@ import Testing
         let yaml = "state: {backend: postgres}\ndeploy: {load_balancer: true, database: {kind: aurora-serverless, deletion_protection: true}}\n"
         let facts = try facts(yaml)
         #expect(facts["DATABASE_KIND"] == "aurora-serverless" && facts["DATABASE_DELETION_PROTECTION"] == "true")
-        let settings = try ConfigLoader.parse(yaml, source: "variants/demo.yaml")
-        let task = try TaskDefinition(
-            variant: "demo",
-            settings: settings,
-            architecture: .amd64,
-            imageRepository: "r/t",
-            digest: nil,
-            region: "us-east-1",
-            account: "123456789012"
-        )
-        let stack = StackTemplate(task: task).json
+        let stack = StackTemplate(task: try task(yaml, .amd64)).json
         for key in ["DATABASE_ID", "LOAD_BALANCER_ID", "SERVICE_SECURITY_GROUP_ID"] {
             #expect(stack.field("Resources")?.field(facts[key] ?? "") != nil, "\(key)=\(facts[key] ?? "")")
         }

@@ -174,21 +174,23 @@ def test_check_config_accepts_every_variant():
         assert "board: {rows:" in result.stdout
 
 
+def check_config(tmp_path, yaml):
+    """`tictactoe check-config` of `yaml` written to a file: (the file, the result)."""
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml)
+    return config, run("check-config", str(config))
+
+
 def test_check_config_names_file_line_column_and_key(tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("server:\n  port: 70000\n")
-    result = run("check-config", str(bad))
+    bad, result = check_config(tmp_path, "server:\n  port: 70000\n")
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {bad}:2:9: server.port: expected an integer from 1 to 65535, found 70000"
-    bad.write_text("bord:\n  rows: 3\n")
-    result = run("check-config", str(bad))
+    _, result = check_config(tmp_path, "bord:\n  rows: 3\n")
     assert "unknown key `bord`; did you mean `board`?" in result.stderr
 
 
 def test_check_config_warns_when_perfect_cannot_solve_the_board(tmp_path):
-    config = tmp_path / "big.yaml"
-    config.write_text("board: {rows: 15, cols: 15, win_length: 5}\nopponent: {level: perfect}\n")
-    result = run("check-config", str(config))
+    _, result = check_config(tmp_path, "board: {rows: 15, cols: 15, win_length: 5}\nopponent: {level: perfect}\n")
     assert result.returncode == 0
     assert "warning: opponent.level `perfect` cannot solve a 15×15" in result.stderr
 

@@ -241,37 +241,29 @@
   }
 
   function statusText() {
-    if (game.opponent === "online") return onlineStatusText();
-    const you = game.opponent === "computer" ? (game.computer === config.players.symbols[0] ? config.players.symbols[1] : config.players.symbols[0]) : null;
-    if (game.status === "won" && game.resigned) {
-      if (you) return game.resigned === you ? "You resigned: the computer wins." : "The computer resigned: you win!";
-      return game.resigned + " resigned: " + game.winner + " wins.";
-    }
-    if (game.status === "won") {
-      const line = game.rule === "misere" ? " (the other player completed a line)" : "";
-      if (you) return (game.winner === you ? "You win" : "The computer wins") + line + "!";
-      return game.winner + " wins" + line + "!";
-    }
-    if (game.status === "draw") return "It's a draw.";
-    if (busy && you) return "The computer is thinking…";
-    if (you) return game.next === you ? "Your turn (" + you + ")" : "The computer's turn (" + game.computer + ")";
-    return game.next + "'s turn";
+    const online = game.opponent === "online";
+    const player = online ? you
+      : game.opponent === "computer" ? (game.computer === config.players.symbols[0] ? config.players.symbols[1] : config.players.symbols[0]) : null;
+    if (game.status !== "playing") return resultText(player, online ? "your friend" : "the computer");
+    if (busy && player && !online) return "The computer is thinking…";
+    if (!player) return game.next + "'s turn";
+    if (game.next === player) return "Your turn (" + player + ")";
+    return online ? "Waiting for " + game.next + "…" : "The computer's turn (" + game.computer + ")";
   }
 
-  function onlineStatusText() {
-    if (game.status === "won" && game.resigned) {
-      if (you) return game.resigned === you ? "You resigned: your friend wins." : "Your friend resigned: you win!";
+  // How a finished game ended, for `player` (null at one screen or for a watcher) against `other`.
+  function resultText(player, other) {
+    const Other = other.charAt(0).toUpperCase() + other.slice(1);
+    if (game.status === "draw") return "It's a draw.";
+    if (game.resigned) {
+      if (player) return game.resigned === player ? "You resigned: " + other + " wins." : Other + " resigned: you win!";
       return game.resigned + " resigned: " + game.winner + " wins.";
     }
-    if (game.status === "won") {
-      const line = game.rule === "misere" ? " (the other player completed a line)" : "";
-      if (you) return (game.winner === you ? "You win" : "Your friend wins") + line + "!";
-      return game.winner + " wins" + line + "!";
-    }
-    if (game.status === "draw") return "It's a draw.";
-    if (you) return game.next === you ? "Your turn (" + you + ")" : "Waiting for " + game.next + "…";
-    return game.next + "'s turn";
+    const line = game.rule === "misere" ? " (the other player completed a line)" : "";
+    if (player) return (game.winner === player ? "You win" : Other + " wins") + line + "!";
+    return game.winner + " wins" + line + "!";
   }
+
 
   // Live updates for online games. EventSource reconnects by itself and sends Last-Event-ID, so
   // the server resumes from the last state shown.
