@@ -532,12 +532,49 @@ def main():
         throughput(binary, anchors)
         backends(binary, anchors)
         return
-    solver_times(binary)
-    computer_times(binary)
-    memory(binary)
-    limits(binary)
-    throughput(binary, anchors)
-    backends(binary, anchors)
+    with Recorded(FIGURES_FILE):
+        solver_times(binary)
+        computer_times(binary)
+        memory(binary)
+        limits(binary)
+        throughput(binary, anchors)
+        backends(binary, anchors)
+
+
+# A full run's figures, as printed, with the date and commit they are of: the file docs/figures.md
+# links, written only when every part of the run finished.
+FIGURES_FILE = os.path.join(ROOT, "docs", "figures", "bench.txt")
+
+
+class Recorded:
+    """Copies what is printed meanwhile to `path`, under a header naming the run."""
+
+    def __init__(self, path):
+        self.path, self.lines = path, []
+
+    def write(self, text):
+        self.lines.append(text)
+        return self.stdout.write(text)
+
+    def flush(self):
+        self.stdout.flush()
+
+    def __enter__(self):
+        self.stdout, sys.stdout = sys.stdout, self
+        return self
+
+    def __exit__(self, kind, value, trace):
+        sys.stdout = self.stdout
+        if kind is not None:
+            return False
+        commit = subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        header = (f"# make bench, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {commit or 'unknown commit'}, "
+                  f"{os.cpu_count()} cores; written by scripts/bench/bench.py at the end of a full run\n\n")
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with open(self.path, "w") as f:
+            f.write(header + "".join(self.lines))
+        print(f"figures written to {os.path.relpath(self.path, ROOT)}")
+        return False
 
 
 if __name__ == "__main__":
