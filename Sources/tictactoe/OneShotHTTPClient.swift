@@ -30,19 +30,24 @@ struct OneShotHTTPClient: Sendable {
     let url: SmokeURL
     /// Connect to this address instead of resolving the URL's host (curl's `--resolve`).
     let address: String?
-    let tls: TLSConfiguration?
+    /// Made once: it reads the trust roots, which every request of the smoke game shares.
+    let sslContext: NIOSSLContext?
     let timeout: TimeAmount
 
-    init(url: SmokeURL, address: String?, caFile: String?, timeout: TimeAmount = .seconds(10)) {
+    init(url: SmokeURL, address: String?, caFile: String?, timeout: TimeAmount = .seconds(10)) throws(Failure) {
         self.url = url
         self.address = address
         self.timeout = timeout
-        if url.isHTTPS {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            if let caFile { tls.trustRoots = .file(caFile) }
-            self.tls = tls
-        } else {
-            self.tls = nil
+        guard url.isHTTPS else {
+            sslContext = nil
+            return
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile { tls.trustRoots = .file(caFile) }
+        do {
+            sslContext = try NIOSSLContext(configuration: tls)
+        } catch {
+            throw Failure(description: Self.describe(error))
         }
     }
 
@@ -50,7 +55,7 @@ struct OneShotHTTPClient: Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: Answer.self)
         do {
-            let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
+            let sslContext = self.sslContext
             let host = url.host
             let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(timeout)

@@ -47,7 +47,13 @@ struct Smoke: AsyncParsableCommand {
     func run() async throws {
         guard let target = SmokeURL(url) else { throw ExitCode(2) }
         let address = resolves.compactMap(Self.pinned).first { $0.host == target.host && $0.port == target.port }?.address
-        let client = OneShotHTTPClient(url: target, address: address, caFile: cacert)
+        let client: OneShotHTTPClient
+        do {
+            client = try OneShotHTTPClient(url: target, address: address, caFile: cacert)
+        } catch {
+            printError("smoke: FAILED at \(target): \(error.description)")
+            throw ExitCode(1)
+        }
         let clock = ContinuousClock()
         let started = clock.now
         do {
