@@ -3,7 +3,7 @@ public import YAML
 
 extension Settings {
     /// The top-level sections of a config file.
-    public static let sections = ["server", "board", "players", "opponent", "theme", "state", "deploy"]
+    public static let sections = ["server", "board", "players", "opponent", "theme", "state", "online", "deploy"]
 
     /// Decodes a parsed document (`nil` for an empty one). `source` names it in messages.
     public init(decoding root: YAMLNode?, source: String) throws(ConfigError) {
@@ -43,6 +43,7 @@ extension Settings {
                 )
             )
         } catch { problems.note(error) }
+        do { try decodeOnline(top.section("online", allowed: ["turn_s", "match"])) } catch { problems.note(error) }
         if let deploy = top.node("deploy") {
             do {
                 self.deploy = try DeploySettings(decoding: deploy, source: source, settings: self, problems: problems)
@@ -174,6 +175,23 @@ extension Settings {
         opponent.thinkMilliseconds = try section.int("think_ms", default: opponent.thinkMilliseconds, in: 10...10_000, unit: " (milliseconds)")
         opponent.threads = try section.int("threads", default: opponent.threads, in: 1...64)
         opponent.queueCapacity = try section.int("queue", default: opponent.queueCapacity, in: 0...10_000)
+    }
+
+    private mutating func decodeOnline(_ section: MappingReader) throws(ConfigError) {
+        online.turnSeconds = try Self.turnClock(section, "turn_s", default: online.turnSeconds)
+        let match = try section.section("match", allowed: ["turn_s", "wait_s", "per_client", "max"])
+        online.match.turnSeconds = try Self.turnClock(match, "turn_s", default: online.match.turnSeconds)
+        online.match.waitSeconds = try match.int("wait_s", default: online.match.waitSeconds, in: 5...3600, unit: " (seconds)")
+        online.match.perClient = try match.int("per_client", default: online.match.perClient, in: 1...100)
+        online.match.max = try match.int("max", default: online.match.max, in: 2...1_000_000)
+    }
+
+    /// A turn clock's seconds, or `off` for none.
+    private static func turnClock(_ section: MappingReader, _ key: String, default fallback: Int?) throws(ConfigError) -> Int? {
+        guard section.has(key) else { return fallback }
+        if section.node(key)?.scalar == "off" { return nil }
+        guard let seconds = try section.optionalInt(key, in: 1...86_400, unit: " (seconds, or `off`)") else { return fallback }
+        return seconds
     }
 
     private mutating func decodeTheme(_ section: MappingReader) throws(ConfigError) {

@@ -53,6 +53,10 @@ extension Settings {
             lines.append("  # the database, each part from: PG* variable, state.<key>, the URL, the default")
             lines.append(contentsOf: postgres.summary.map { "  \($0)" })
         }
+        let clock = { (seconds: Int?) in seconds.map(String.init) ?? "off" }
+        lines.append(
+            "online: {turn_s: \(clock(online.turnSeconds)), match: {turn_s: \(clock(online.match.turnSeconds)), wait_s: \(online.match.waitSeconds), per_client: \(online.match.perClient), max: \(online.match.max)}}"
+        )
         if let deploy {
             lines.append("deploy:")
             lines.append("  architectures: [\(deploy.architectures.map(\.rawValue).joined(separator: ", "))]")

@@ -12,6 +12,7 @@ public struct Settings: Hashable, Sendable {
     public var opponent = OpponentSettings()
     public var theme = ThemeSettings()
     public var state = StateSettings()
+    public var online = OnlineSettings()
     /// The `deploy:` section, which the server ignores and image builds and the ECS renderer read.
     public var deploy: DeploySettings?
     /// Where the settings came from, for messages.
@@ -169,6 +170,27 @@ public struct OpponentSettings: Hashable, Sendable {
     public var computer: ComputerPlayer {
         ComputerPlayer(level: level, thinkTime: .milliseconds(thinkMilliseconds))
     }
+}
+
+/// Online games between two browsers: the turn clock and the quick-match queue.
+public struct OnlineSettings: Hashable, Sendable {
+    /// The turn clock of games started from a link: the seconds each move may take, after which
+    /// the player to move loses. `nil`: no clock (friends may take their time).
+    public var turnSeconds: Int?
+    public var match = MatchSettings()
+}
+
+/// The quick-match queue ("Play someone"): one queue per board and rule, shared by every process
+/// on the same PostgreSQL database.
+public struct MatchSettings: Hashable, Sendable {
+    /// The turn clock of quick-match games, whose players are strangers; `nil` turns it off.
+    public var turnSeconds: Int? = 30
+    /// The longest a player stays in the queue before being told nobody was found.
+    public var waitSeconds = 120
+    /// Players one client address may have waiting at once; beyond, 429.
+    public var perClient = 2
+    /// Players waiting at once in all; beyond, 503.
+    public var max = 1000
 }
 
 public enum StateBackend: String, Hashable, Sendable, CaseIterable {

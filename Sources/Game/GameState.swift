@@ -1,7 +1,7 @@
 /// A game of m,n,k: the board, whose turn it is, the whole history and the outcome.
 ///
 /// A value type: every accepted move produces a new state, and a refused move leaves the state
-/// untouched. ``version`` counts the moves and a resignation, so it grows by one with each.
+/// untouched. ``version`` counts the moves and a forfeit, so it grows by one with each.
 public struct GameState: Hashable, Sendable {
     public let shape: BoardShape
     public let rule: Rule
@@ -10,8 +10,8 @@ public struct GameState: Hashable, Sendable {
     /// Every accepted move, in order.
     public private(set) var moves: [Int]
     public private(set) var outcome: Outcome
-    /// The seat that resigned, which ended the game: the other one won.
-    public private(set) var resigned: Seat?
+    /// How the game ended off the board, if it did: the other seat won.
+    public private(set) var forfeit: Forfeit?
 
     public init(shape: BoardShape, rule: Rule = .standard) {
         self.shape = shape
@@ -21,15 +21,23 @@ public struct GameState: Hashable, Sendable {
         self.outcome = .playing(next: .first)
     }
 
-    /// Replays `moves` from the empty board, then the resignation if there was one; throws the
+    /// Replays `moves` from the empty board, then the forfeit if there was one; throws the
     /// first refusal.
-    public init(shape: BoardShape, rule: Rule = .standard, replaying moves: [Int], resigned: Seat? = nil) throws(MoveError) {
+    public init(shape: BoardShape, rule: Rule = .standard, replaying moves: [Int], forfeit: Forfeit? = nil) throws(MoveError) {
         self.init(shape: shape, rule: rule)
         for move in moves { try play(move) }
-        if let resigned { try resign(resigned) }
+        switch forfeit {
+        case .resigned(let seat): try resign(seat)
+        case .timedOut(let seat): try timeOut(seat)
+        case nil: break
+        }
     }
 
-    public var version: Int { moves.count + (resigned == nil ? 0 : 1) }
+    public var version: Int { moves.count + (forfeit == nil ? 0 : 1) }
+    /// The seat that resigned, which ended the game.
+    public var resigned: Seat? { forfeit?.resigned }
+    /// The seat whose turn clock ran out, which ended the game.
+    public var timedOut: Seat? { forfeit?.timedOut }
     /// The seat to move; `nil` once the game is over.
     public var next: Seat? { outcome.nextSeat }
     public var isOver: Bool { outcome.isOver }
@@ -64,7 +72,16 @@ public struct GameState: Hashable, Sendable {
     /// resigned.
     public mutating func resign(_ seat: Seat) throws(MoveError) {
         guard case .playing = outcome else { throw .gameOver(outcome) }
-        resigned = seat
+        forfeit = .resigned(seat)
+        outcome = .won(winner: seat.opponent, line: [])
+    }
+
+    /// `seat`, the seat to move, let its turn clock run out: the other seat wins. Only the seat
+    /// to move can time out, and only while the game is on.
+    public mutating func timeOut(_ seat: Seat) throws(MoveError) {
+        guard case .playing(let next) = outcome else { throw .gameOver(outcome) }
+        guard seat == next else { throw .notYourTurn(next: next) }
+        forfeit = .timedOut(seat)
         outcome = .won(winner: seat.opponent, line: [])
     }
 

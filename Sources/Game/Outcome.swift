@@ -2,7 +2,7 @@
 public enum Outcome: Hashable, Sendable {
     case playing(next: Seat)
     /// `line` holds the cells of the completed run, in board order (empty when the other player
-    /// resigned). Under ``Rule/misere`` the winner is the player who did *not* complete it.
+    /// resigned or ran out of time). Under ``Rule/misere`` the winner is the player who did *not* complete it.
     case won(winner: Seat, line: [Int])
     case draw
 

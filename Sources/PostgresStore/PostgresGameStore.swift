@@ -27,14 +27,14 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
     static let sweepInterval = Duration.seconds(30)
     static let columns = PostgresStatements.columns
 
-    private let client: PostgresClient
+    let client: PostgresClient
     private let listenConfiguration: PostgresConnection.Configuration
     /// Game operations run so far (not sweeps), so that upkeep sweeps only after some.
     private let operations = Mutex(0)
     private let timeout: Duration
     private let maxGames: Int
     private let idleSeconds: Double
-    private let logger: Logger
+    let logger: Logger
     private let schema = Mutex<SchemaState>(.pending("the schema has not been created yet"))
     /// Why the last connection attempt of this store failed, while the database is unreachable;
     /// added to time-out messages, since the pool itself only makes requests wait.
@@ -153,6 +153,23 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
                 ADD COLUMN score_second integer NOT NULL DEFAULT 0, ADD COLUMN score_draws integer NOT NULL DEFAULT 0
             """
         ],
+        [
+            "ALTER TABLE games ADD COLUMN turn_seconds integer, ADD COLUMN turn_deadline_ms bigint",
+            """
+            CREATE TABLE match_queue (
+                ticket text PRIMARY KEY, queue text NOT NULL, client text NOT NULL,
+                joined_at timestamptz NOT NULL DEFAULT now(), seen_at timestamptz NOT NULL DEFAULT now(),
+                game_id text, seat integer
+            )
+            """,
+            "CREATE INDEX match_queue_waiting ON match_queue (queue, joined_at) WHERE game_id IS NULL",
+            """
+            CREATE TABLE game_spectators (
+                game_id text NOT NULL, process text NOT NULL, spectators integer NOT NULL,
+                seen_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (game_id, process)
+            )
+            """,
+        ],
     ]
 
     /// Creates or migrates the schema once; concurrent callers in any process wait on one
@@ -207,6 +224,8 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
     public func sweep() async throws(StoreError) {
         try await run("sweep") { client, logger, idle, max in
             try await client.query("DELETE FROM games WHERE touched_at < now() - make_interval(secs => \(idle))", logger: logger)
+            try await client.query("DELETE FROM match_queue WHERE seen_at < now() - interval '1 hour'", logger: logger)
+            try await client.query("DELETE FROM game_spectators WHERE seen_at < now() - interval '5 minutes'", logger: logger)
             try await client.query(
                 "DELETE FROM games WHERE id IN (SELECT id FROM games ORDER BY touched_at DESC OFFSET \(max))",
                 logger: logger
@@ -264,7 +283,8 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
             id: r.id,
             moves: r.moves,
             version: r.version,
-            expectedVersion: expectedVersion
+            expectedVersion: expectedVersion,
+            turnDeadline: record.clock?.deadline
         )
         let stored = try await run("update") { client, logger, _, _ in
             var count = 0
@@ -305,11 +325,12 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         }
     }
 
-    public func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim {
+    public func claimSeat(in id: GameID, token: TokenHash, at now: Int64) async throws(StoreError) -> SeatClaim {
         try await ready()
         let key = id.rawValue
         let hash = token.rawValue
-        // Every right-hand side sees the row as it was, so one statement claims exactly one seat.
+        // Every right-hand side sees the row as it was, so one statement claims exactly one seat;
+        // a claim that fills the last open seat starts the turn clock.
         let rows = try await run("seat claim") { client, logger, idle, _ in
             try await Self.collect(
                 client.query(
@@ -318,6 +339,8 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
                         UPDATE games SET
                             seat_first = coalesce(seat_first, \(hash)),
                             seat_second = CASE WHEN seat_first IS NOT NULL THEN coalesce(seat_second, \(hash)) ELSE seat_second END,
+                            turn_deadline_ms = CASE WHEN turn_seconds IS NOT NULL AND (seat_first IS NULL) <> (seat_second IS NULL)
+                                THEN \(now) + turn_seconds * 1000 ELSE turn_deadline_ms END,
                             touched_at = now()
                         WHERE id = \(key) AND online AND (seat_first IS NULL OR seat_second IS NULL)
                             AND touched_at >= now() - make_interval(secs => \(idle))
@@ -400,13 +423,13 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
 
     // MARK: Helpers
 
-    private func ready() async throws(StoreError) {
+    func ready() async throws(StoreError) {
         if case .ready = schema.withLock({ $0 }) { return }
         try await migrate()
     }
 
     @discardableResult
-    private func run<T: Sendable>(
+    func run<T: Sendable>(
         _ what: String,
         _ body: @escaping @Sendable (PostgresClient, Logger, Double, Int) async throws -> T
     ) async throws(StoreError) -> T {
@@ -429,7 +452,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
         }
     }
 
-    private static func collect(_ rows: PostgresRowSequence) async throws -> [Row] {
+    static func collect(_ rows: PostgresRowSequence) async throws -> [Row] {
         var out: [Row] = []
         for try await row in rows {
             out.append(try Row(row))
@@ -508,7 +531,7 @@ public final class PostgresGameStore: GameStore, GameChangeFeed, RematchLinking 
 }
 
 /// One `games` row as bound and decoded.
-private struct Row: Sendable {
+struct Row: Sendable {
     var id: String
     var rows: Int
     var cols: Int
@@ -525,6 +548,8 @@ private struct Row: Sendable {
     var scoreFirst: Int
     var scoreSecond: Int
     var scoreDraws: Int
+    var turnSeconds: Int?
+    var turnDeadline: Int64?
 
     init(_ record: GameRecord) {
         id = record.id.rawValue
@@ -543,6 +568,8 @@ private struct Row: Sendable {
         scoreFirst = record.scoreBefore.firstWins
         scoreSecond = record.scoreBefore.secondWins
         scoreDraws = record.scoreBefore.draws
+        turnSeconds = record.clock?.seconds
+        turnDeadline = record.clock?.deadline
     }
 
     init(_ row: PostgresRow) throws {
@@ -552,14 +579,14 @@ private struct Row: Sendable {
     init(_ columns: PostgresStatements.GameColumns) {
         (
             id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond, scoreFirst,
-            scoreSecond, scoreDraws
+            scoreSecond, scoreDraws, turnSeconds, turnDeadline
         ) = columns
     }
 
     var columns: PostgresStatements.GameColumns {
         (
             id, rows, cols, winLength, rule, moves, version, opponent, computerSeat, rematchID, online, seatFirst, seatSecond, scoreFirst,
-            scoreSecond, scoreDraws
+            scoreSecond, scoreDraws, turnSeconds, turnDeadline
         )
     }
 
@@ -570,7 +597,7 @@ private struct Row: Sendable {
         guard let history = HistoryText.decode(moves) else { throw StoreError("stored game \(id) has an unreadable history") }
         do {
             let shape = try BoardShape(rows: rows, cols: cols, winLength: winLength)
-            let state = try GameState(shape: shape, rule: rule, replaying: history.moves, resigned: history.resigned)
+            let state = try GameState(shape: shape, rule: rule, replaying: history.moves, forfeit: history.forfeit)
             let seats = online ? Seats(first: seatFirst.map { TokenHash(rawValue: $0) }, second: seatSecond.map { TokenHash(rawValue: $0) }) : nil
             return GameRecord(
                 id: gameID,
@@ -579,7 +606,8 @@ private struct Row: Sendable {
                 computerSeat: seat,
                 rematchID: rematchID.flatMap { GameID($0) },
                 seats: seats,
-                scoreBefore: Score(firstWins: scoreFirst, secondWins: scoreSecond, draws: scoreDraws)
+                scoreBefore: Score(firstWins: scoreFirst, secondWins: scoreSecond, draws: scoreDraws),
+                clock: turnSeconds.map { TurnClock(seconds: $0, deadline: turnDeadline) }
             )
         } catch {
             throw StoreError("stored game \(id) does not replay: \(error)")

@@ -8,13 +8,15 @@ import PostgresNIO
 enum PostgresStatements {
     /// The columns every reading statement returns, in ``GameRow``'s order.
     static let columns =
-        "id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, score_first, score_second, score_draws"
+        "id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, score_first, score_second, score_draws, turn_seconds, turn_deadline_ms"
 
-    typealias GameColumns = (String, Int, Int, Int, String, String, Int, String, Int, String?, Bool, String?, String?, Int, Int, Int)
+    typealias GameColumns = (
+        String, Int, Int, Int, String, String, Int, String, Int, String?, Bool, String?, String?, Int, Int, Int, Int?, Int64?
+    )
 
     /// A game younger than the idle timeout; refreshes its idle clock if that is over a minute old.
     struct ReadGame: PostgresPreparedStatement {
-        static let name = "tictactoe_read_game_v2"
+        static let name = "tictactoe_read_game_v3"
         static let sql = """
             WITH touched AS (
                 UPDATE games SET touched_at = now()
@@ -47,10 +49,10 @@ enum PostgresStatements {
     /// notification queue, so one-screen and computer games, which a page never streams, skip it;
     /// a stream of such a game opened through the API follows the moves made on its own process.
     struct UpdateGame: PostgresPreparedStatement {
-        static let name = "tictactoe_update_game_v3"
+        static let name = "tictactoe_update_game_v4"
         static let sql = """
             WITH changed AS (
-                UPDATE games SET moves = $2, version = $3, touched_at = now()
+                UPDATE games SET moves = $2, version = $3, turn_deadline_ms = $5, touched_at = now()
                 WHERE id = $1 AND version = $4 RETURNING id, online
             )
             SELECT changed.id FROM changed
@@ -61,13 +63,15 @@ enum PostgresStatements {
         var moves: String
         var version: Int
         var expectedVersion: Int
+        var turnDeadline: Int64?
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 4)
+            var bindings = PostgresBindings(capacity: 5)
             bindings.append(id)
             bindings.append(moves)
             bindings.append(version)
             bindings.append(expectedVersion)
+            bindings.append(turnDeadline)
             return bindings
         }
 
@@ -76,17 +80,17 @@ enum PostgresStatements {
 
     /// Stores a new game.
     struct InsertGame: PostgresPreparedStatement {
-        static let name = "tictactoe_insert_game_v2"
+        static let name = "tictactoe_insert_game_v3"
         static let sql = """
             INSERT INTO games (\(PostgresStatements.columns))
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
             """
         typealias Row = Void
         var columns: GameColumns
 
         func makeBindings() throws -> PostgresBindings {
             let c = columns
-            var bindings = PostgresBindings(capacity: 16)
+            var bindings = PostgresBindings(capacity: 18)
             bindings.append(c.0)
             bindings.append(c.1)
             bindings.append(c.2)
@@ -103,6 +107,8 @@ enum PostgresStatements {
             bindings.append(c.13)
             bindings.append(c.14)
             bindings.append(c.15)
+            bindings.append(c.16)
+            bindings.append(c.17)
             return bindings
         }
 

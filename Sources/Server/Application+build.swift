@@ -20,6 +20,10 @@ public struct AppParts: Sendable {
     public var events: GameEvents
     /// The connections open in this process.
     public var connections: ConnectionTable
+    /// The game rules over the store, shared by the routes and the background services.
+    public var service: GameService
+    /// Names this process among those sharing a store (in the spectator tally).
+    public var processID = SeatToken.random().hash.rawValue.prefix(16).description
     /// What sized the connection and stream caps a config leaves to `auto`.
     public var memory: MemoryBudget
     /// The metrics backend that `tictactoe serve` bootstrapped, flushed by the application;
@@ -83,6 +87,7 @@ public struct AppParts: Sendable {
         computer = ComputerMoveQueue(threads: settings.opponent.threads, capacity: settings.opponent.queueCapacity)
         self.memory = memory
         events = GameEvents(capacity: memory.maxStreams(settings.server), perClient: settings.server.streams.perClient)
+        service = GameService(settings: settings, store: self.store, computer: computer, events: events)
         connections = ConnectionTable(
             limit: memory.maxConnections(settings.server),
             perClient: settings.server.maxConnectionsPerClient,
@@ -109,17 +114,19 @@ public func buildRouter(_ parts: AppParts) -> Router<AppRequestContext> {
         APIErrorMiddleware(routes: methods)
     }
     let routes = RecordingRouter(router, recordingInto: methods)
-    let service = GameService(settings: parts.settings, store: parts.store, computer: parts.computer, events: parts.events)
+    let service = parts.service
     let clients = ClientAddress(trustedProxies: parts.settings.server.trustedProxies)
+    let limits = ClientLimits(parts.settings.server.limits, clients: clients)
     PageRoutes(settings: parts.settings).add(to: routes)
     HealthRoutes(readiness: StoreReadiness(store: parts.store)).add(to: routes)
     GameRoutes(
         service: service,
-        limits: ClientLimits(parts.settings.server.limits, clients: clients),
+        limits: limits,
         maxBodyBytes: parts.settings.server.maxBodyBytes,
         version: tictactoeVersion
     ).add(to: routes)
     GameStreamRoutes(service: service, clients: clients).add(to: routes)
+    MatchRoutes(service: service, clients: clients, limits: limits, maxBodyBytes: parts.settings.server.maxBodyBytes).add(to: routes)
     return router
 }
 
@@ -151,6 +158,14 @@ public func buildApplication(_ parts: AppParts, logger: Logger) -> some Applicat
         services: [
             parts.computer, StoreService(store: parts.store),
             GameEventsService(events: parts.events, store: parts.store, heartbeat: .seconds(server.heartbeatSeconds), logger: logger),
+            TurnClockService(service: parts.service),
+            SpectatorService(
+                events: parts.events,
+                tally: parts.store as? any SpectatorTally,
+                process: parts.processID,
+                interval: parts.store is any SpectatorTally ? .seconds(5) : .seconds(1),
+                logger: logger
+            ),
         ] + (parts.metrics.map { [MetricsFlushService(factory: $0, interval: .seconds(server.metrics.intervalSeconds))] } ?? []),
         logger: logger
     )

@@ -30,6 +30,7 @@ extension GameService {
             var next = record
             do {
                 try next.state.resign(resigning)
+                next.clock = next.clock?.stopped
             } catch {
                 throw apiError(for: error, in: record)
             }

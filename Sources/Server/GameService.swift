@@ -11,9 +11,13 @@ public struct GameService: Sendable {
     public let computer: ComputerMoveQueue
     /// Where stored changes are announced to this process's live streams.
     public let events: GameEvents
+    /// The quick-match queue: the store's own when it is shared by processes, else this process's.
+    public let matches: any MatchQueue
     /// Games as this process last wrote them, the starting point of the next move; none for the
     /// memory store, whose own reads cost no more.
     let recent: RecentGames?
+    /// Wall-clock milliseconds since 1970, for turn clocks.
+    public var now: @Sendable () -> Int64 = WallClock.milliseconds
 
     public init(settings: Settings, store: any GameStore, computer: ComputerMoveQueue, events: GameEvents = GameEvents()) {
         self.init(settings: settings, store: store, computer: computer, events: events, recent: store is MemoryGameStore ? nil : RecentGames())
@@ -25,6 +29,7 @@ public struct GameService: Sendable {
         self.computer = computer
         self.events = events
         self.recent = recent
+        matches = store as? any MatchQueue ?? LocalMatchQueue(store: store)
     }
 
     /// A new game; when the computer moves first, it has already moved.
@@ -52,7 +57,8 @@ public struct GameService: Sendable {
             state: GameState(shape: settings.board.shape, rule: settings.board.rule),
             opponent: .human,
             computerSeat: settings.opponent.computerSeat,
-            seats: Seats(first: token.hash)
+            seats: Seats(first: token.hash),
+            clock: settings.online.turnSeconds.map { TurnClock(seconds: $0) }
         )
         try await run("insert") { () throws(StoreError) in try await store.insert(record) }
         recent?.remember(record)
@@ -71,7 +77,7 @@ public struct GameService: Sendable {
             return SeatClaimResult(record: record, seat: seat, token: nil)
         }
         let token = SeatToken.random()
-        let claim = try await run("seat") { () throws(StoreError) in try await store.claimSeat(in: record.id, token: token.hash) }
+        let claim = try await run("seat") { () throws(StoreError) in try await store.claimSeat(in: record.id, token: token.hash, at: now()) }
         switch claim {
         case .claimed(let seat, let record):
             recent?.remember(record)
@@ -105,12 +111,13 @@ public struct GameService: Sendable {
         }
     }
 
+    /// The game as stored, ended first if its turn clock has run out.
     public func game(_ id: String) async throws(APIError) -> GameRecord {
         guard let gameID = GameID(id) else { throw .notFound(id) }
         guard let record = try await run("read", { () throws(StoreError) in try await store.game(gameID) }) else {
             throw .notFound(id)
         }
-        return record
+        return try await endingIfTimeIsUp(record)
     }
 
     /// Plays `cell` for the human whose turn it is, then the computer's reply, and stores both
@@ -125,6 +132,10 @@ public struct GameService: Sendable {
             record = try await game(id)
         }
         var fromMemory = remembered != nil
+        if record.clock?.hasRunOut(at: now()) == true {
+            record = try await endingIfTimeIsUp(record)
+            fromMemory = false
+        }
         while true {
             let next: GameRecord
             let humanSeat: Seat?
@@ -198,6 +209,9 @@ public struct GameService: Sendable {
             throw apiError(for: error, in: record)
         }
         next.state = try await computerReplies(to: next)
+        if let clock = record.clock {
+            next.clock = next.state.isOver || record.seats?.open != nil ? clock.stopped : clock.started(at: now())
+        }
         return (next, humanSeat, index)
     }
 
@@ -216,7 +230,8 @@ public struct GameService: Sendable {
             opponent: original.opponent,
             computerSeat: original.computerSeat,
             seats: original.seats?.swapped,
-            scoreBefore: original.score
+            scoreBefore: original.score,
+            clock: original.clock.map { clock in original.seats?.open == nil ? clock.started(at: now()) : clock.stopped }
         )
         fresh.state = try await computerReplies(to: fresh)
         let made = fresh
@@ -263,10 +278,12 @@ public struct GameService: Sendable {
             return APIError(.conflict, "cell_taken", "cell \(index) is already taken by \(players.symbol(for: seat))")
         case .gameOver(let outcome):
             let how: String =
-                switch outcome {
-                case .won(let winner, _): "\(players.symbol(for: winner)) won"
-                case .draw: "it was a draw"
-                case .playing: "it ended"
+                switch (outcome, record.state.forfeit) {
+                case (_, .resigned(let seat)): "\(players.symbol(for: seat)) resigned"
+                case (_, .timedOut(let seat)): "\(players.symbol(for: seat)) ran out of time"
+                case (.won(let winner, _), nil): "\(players.symbol(for: winner)) won"
+                case (.draw, nil): "it was a draw"
+                case (.playing, nil): "it ended"
                 }
             return APIError(.conflict, "game_over", "the game is over: \(how); start a new game or a rematch")
         case .notYourTurn(let next):

@@ -122,7 +122,27 @@ import Testing
     @Test func replayingAHistoryWithItsResignationGivesTheSameState() throws {
         var played = try GameState(shape: .classic, replaying: [4])
         try played.resign(.first)
-        #expect(try GameState(shape: .classic, replaying: [4], resigned: .first) == played)
+        #expect(try GameState(shape: .classic, replaying: [4], forfeit: .resigned(.first)) == played)
+    }
+}
+
+@Suite struct TurnClockTimeoutTests {
+    @Test func theSeatToMoveTimingOutLosesAndCountsAsAVersion() throws {
+        var game = try GameState(shape: .classic, replaying: [4])
+        try game.timeOut(.second)
+        #expect(game.outcome == .won(winner: .first, line: []))
+        #expect(game.timedOut == .second && game.resigned == nil && game.forfeit == .timedOut(.second))
+        #expect(game.version == 2 && game.next == nil)
+    }
+
+    @Test func onlyTheSeatToMoveCanTimeOutAndOnlyWhileTheGameIsOn() throws {
+        var game = try GameState(shape: .classic, replaying: [4])
+        #expect(throws: MoveError.notYourTurn(next: .second)) { try game.timeOut(.first) }
+        var won = try GameState(shape: .classic, replaying: [0, 3, 1, 4, 2])
+        #expect(throws: MoveError.gameOver(won.outcome)) { try won.timeOut(.second) }
+        try game.timeOut(.second)
+        #expect(throws: MoveError.gameOver(game.outcome)) { try game.play(0) }
+        #expect(try GameState(shape: .classic, replaying: [4], forfeit: .timedOut(.second)) == game)
     }
 }
 

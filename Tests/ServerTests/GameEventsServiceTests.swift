@@ -21,7 +21,9 @@ import Testing
         func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) async throws(StoreError) -> GameRecord? {
             try await games.rematch(of: original, makeGame: makeGame)
         }
-        func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim { try await games.claimSeat(in: id, token: token) }
+        func claimSeat(in id: GameID, token: TokenHash, at now: Int64) async throws(StoreError) -> SeatClaim {
+            games.claimSeat(in: id, token: token, at: now)
+        }
         func checkHealth() async throws(StoreError) {}
 
         func follow(_ onChange: @escaping @Sendable (GameID?) async -> Void) async {

@@ -216,7 +216,7 @@ import Testing
             let again = try await resign(client, game.id, o)
             #expect(again.status == .conflict)
             #expect(try again.error().error.code == "game_over")
-            #expect(try again.error().error.message == "the game is over: O won; start a new game or a rematch")
+            #expect(try again.error().error.message == "the game is over: X resigned; start a new game or a rematch")
         }
     }
 

@@ -21,6 +21,8 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
     public var winningLine: [Int]
     /// The symbol of the player who resigned, which ended the game; `nil` otherwise.
     public var resigned: String?
+    /// The symbol of the player whose turn clock ran out, which ended the game; `nil` otherwise.
+    public var timedOut: String?
     public var moves: [Int]
     public var version: Int
     /// `human` or `computer`.
@@ -38,10 +40,21 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
     /// The running score of this game's chain of rematches, this game included once it is over:
     /// wins by symbol, and `draws`, e.g. `{"X": 2, "O": 1, "draws": 0}`.
     public var score: [String: Int]
+    /// The turn clock of an online game that has one; `nil` otherwise.
+    public var clock: Clock?
+
+    /// The contract's Clock object: the seconds each move may take and, while a turn runs, when it
+    /// ends (ISO 8601, UTC) and the milliseconds left when the answer was written, for clients
+    /// whose own clock is off.
+    public struct Clock: Codable, Equatable, Sendable {
+        public var seconds: Int
+        public var endsAt: String?
+        public var msLeft: Int?
+    }
 
     enum CodingKeys: String, CodingKey {
-        case id, rows, cols, winLength, rule, board, next, status, winner, winningLine, resigned, moves, version, opponent, computer
-        case rematchId, seatsTaken, you, token, score
+        case id, rows, cols, winLength, rule, board, next, status, winner, winningLine, resigned, timedOut, moves, version, opponent, computer
+        case rematchId, seatsTaken, you, token, score, clock
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -75,6 +88,8 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         buffer.writeString(",\"winningLine\":[\(winningLine.map(String.init).joined(separator: ","))]")
         buffer.writeString(",\"resigned\":")
         buffer.writeString(resigned.map(jsonQuoted) ?? "null")
+        buffer.writeString(",\"timedOut\":")
+        buffer.writeString(timedOut.map(jsonQuoted) ?? "null")
         buffer.writeString(",\"moves\":[\(moves.map(String.init).joined(separator: ","))]")
         buffer.writeString(",\"version\":\(version),\"opponent\":\"\(opponent)\",\"computer\":")
         buffer.writeString(computer.map(jsonQuoted) ?? "null")
@@ -92,7 +107,14 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         for symbol in score.keys.sorted() where symbol != "draws" {
             buffer.writeString("\(jsonQuoted(symbol)):\(score[symbol] ?? 0),")
         }
-        buffer.writeString("\"draws\":\(score["draws"] ?? 0)}}")
+        buffer.writeString("\"draws\":\(score["draws"] ?? 0)},\"clock\":")
+        if let clock {
+            buffer.writeString("{\"seconds\":\(clock.seconds),\"endsAt\":")
+            buffer.writeString(clock.endsAt.map(jsonQuoted) ?? "null")
+            buffer.writeString(",\"msLeft\":\(clock.msLeft.map(String.init) ?? "null")}}")
+        } else {
+            buffer.writeString("null}")
+        }
     }
 
     /// Writes every key, `null` included, in the contract's order.
@@ -109,6 +131,7 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         try c.encode(winner, forKey: .winner)
         try c.encode(winningLine, forKey: .winningLine)
         try c.encode(resigned, forKey: .resigned)
+        try c.encode(timedOut, forKey: .timedOut)
         try c.encode(moves, forKey: .moves)
         try c.encode(version, forKey: .version)
         try c.encode(opponent, forKey: .opponent)
@@ -118,9 +141,10 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         try c.encode(you, forKey: .you)
         try c.encodeIfPresent(token, forKey: .token)
         try c.encode(score, forKey: .score)
+        try c.encode(clock, forKey: .clock)
     }
 
-    init(_ record: GameRecord, players: PlayerSettings, you: Seat? = nil, token: SeatToken? = nil) {
+    init(_ record: GameRecord, players: PlayerSettings, you: Seat? = nil, token: SeatToken? = nil, now: @Sendable () -> Int64 = WallClock.milliseconds) {
         let state = record.state
         id = record.id.rawValue
         rows = state.shape.rows
@@ -130,6 +154,11 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         board = state.cells.map { $0.map(players.symbol(for:)) ?? "" }
         moves = state.moves
         resigned = state.resigned.map(players.symbol(for:))
+        timedOut = state.timedOut.map(players.symbol(for:))
+        clock = record.clock.map { clock in
+            guard let deadline = clock.deadline else { return Clock(seconds: clock.seconds) }
+            return Clock(seconds: clock.seconds, endsAt: WallClock.iso8601(milliseconds: deadline), msLeft: Int(max(0, deadline - now())))
+        }
         version = state.version
         opponent = record.isOnline ? "online" : record.opponent.rawValue
         seatsTaken = record.seats.map { seats in Seat.allCases.filter { seats[$0] != nil }.map(players.symbol(for:)) }

@@ -5,12 +5,12 @@ import Metrics
 /// `MetricsMiddleware`; these are what only the game knows.
 enum GameMetrics {
     static let gamesCreated = Dictionary(
-        uniqueKeysWithValues: ["human", "computer", "online"].map {
+        uniqueKeysWithValues: ["human", "computer", "online", "match"].map {
             ($0, Counter(label: "tictactoe.games.created", dimensions: [("opponent", $0)]))
         }
     )
     static let gamesFinished = Dictionary(
-        uniqueKeysWithValues: ["won", "draw", "resigned"].map {
+        uniqueKeysWithValues: ["won", "draw", "resigned", "timed_out"].map {
             ($0, Counter(label: "tictactoe.games.finished", dimensions: [("result", $0)]))
         }
     )
@@ -22,11 +22,11 @@ enum GameMetrics {
     static let computerThink = Timer(label: "tictactoe.computer.think")
     static let streamsOpen = Meter(label: "tictactoe.streams.open")
     static let refusals = Dictionary(
-        uniqueKeysWithValues: ["rate_limited", "too_many_streams", "too_many_connections", "too_many_client_connections", "request_timeout"].map {
+        uniqueKeysWithValues: ["rate_limited", "too_many_streams", "too_many_connections", "too_many_client_connections", "request_timeout", "queue_full"].map {
             ($0, Counter(label: "tictactoe.refusals", dimensions: [("reason", $0)]))
         }
     )
-    static let storeOperations = ["insert", "read", "update", "rematch", "seat"]
+    static let storeOperations = ["insert", "read", "update", "rematch", "seat", "match"]
     static let storeDuration = Dictionary(
         uniqueKeysWithValues: storeOperations.map {
             ($0, Timer(label: "tictactoe.store.duration", dimensions: [("operation", $0)]))

@@ -10,6 +10,8 @@ import ServiceLifecycle
 /// `token`: streams are anonymous, since `EventSource` cannot send an `Authorization` header).
 /// The first event is the game as it is now, unless `Last-Event-ID` shows the client has it
 /// already, so a reconnecting browser resumes where it was. A comment line is sent as heartbeat.
+/// A `spectators` event (`{"spectators": n}`) says how many watch the game without playing,
+/// across processes; a player's page opens its stream with `?player=1` so that it is not counted.
 ///
 /// Streams are bounded: per client address and per process (``GameEvents``), answered beyond with
 /// 429 or 503 and `Retry-After`. A finished game's stream ends once nothing more can happen to it
@@ -46,7 +48,8 @@ struct GameStreamRoutes {
         // Subscribe before reading, so that no change between the two is missed.
         let subscription: GameEvents.Subscription
         do {
-            subscription = try events.subscribe(to: gameID, client: clients.of(request, context))
+            let player = request.uri.queryParameters["player"] == "1"
+            subscription = try events.subscribe(to: gameID, client: clients.of(request, context), spectator: !player)
         } catch {
             if error != .closed { GameMetrics.refused("too_many_streams") }
             throw Self.apiError(for: error, perClient: events.perClient)
@@ -58,6 +61,7 @@ struct GameStreamRoutes {
             events.cancel(subscription)
             throw error
         }
+        events.track(current)
         let resumeFrom = Self.lastEventID.flatMap { request.headers[$0] }.flatMap(Revision.init)
         let clientHasCurrent = resumeFrom.map { !current.revision.isNewer(than: $0) } ?? false
         if current.state.isOver, clientHasCurrent {
@@ -79,10 +83,16 @@ struct GameStreamRoutes {
                             Self.writeEvent(current, players: players, to: &opening)
                             shown = current.revision
                         }
+                        if current.isOnline { Self.writeSpectators(events.spectators(of: gameID), to: &opening) }
                         try await writer.write(opening)
                         guard !Self.isFinal(current) else { return }
                         for await event in subscription.events {
                             switch event {
+                            case .spectators(let count):
+                                guard current.isOnline else { continue }
+                                var buffer = ByteBuffer()
+                                Self.writeSpectators(count, to: &buffer)
+                                try await writer.write(buffer)
                             case .heartbeat:
                                 if let finishedAt, ContinuousClock.now - finishedAt >= linger { return }
                                 try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
@@ -132,6 +142,10 @@ struct GameStreamRoutes {
         case .closed:
             APIError(.serviceUnavailable, "shutting_down", "this server is shutting down; try again", retryAfterSeconds: 1)
         }
+    }
+
+    static func writeSpectators(_ count: Int, to buffer: inout ByteBuffer) {
+        buffer.writeString("event: spectators\ndata: {\"spectators\":\(count)}\n\n")
     }
 
     static func writeEvent(_ record: GameRecord, players: PlayerSettings, to buffer: inout ByteBuffer) {

@@ -15,6 +15,8 @@ public struct GameRecord: Hashable, Sendable {
     public var seats: Seats?
     /// The results of the games before this one in its chain of rematches.
     public var scoreBefore: Score
+    /// The turn clock of an online game that has one.
+    public var clock: TurnClock?
 
     public init(
         id: GameID,
@@ -23,7 +25,8 @@ public struct GameRecord: Hashable, Sendable {
         computerSeat: Seat,
         rematchID: GameID? = nil,
         seats: Seats? = nil,
-        scoreBefore: Score = Score()
+        scoreBefore: Score = Score(),
+        clock: TurnClock? = nil
     ) {
         self.id = id
         self.state = state
@@ -32,6 +35,7 @@ public struct GameRecord: Hashable, Sendable {
         self.rematchID = rematchID
         self.seats = seats
         self.scoreBefore = scoreBefore
+        self.clock = clock
     }
 
     /// The chain's running score, this game included once it is over.

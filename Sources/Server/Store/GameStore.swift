@@ -10,8 +10,8 @@ public protocol GameStore: Sendable {
 
     func game(_ id: GameID) async throws(StoreError) -> GameRecord?
 
-    /// Stores the game's new state (its moves and version) if its stored version is still
-    /// `expectedVersion`. Its seats and rematch link stay as stored: only ``claimSeat(in:token:)``
+    /// Stores the game's new state (its moves, version and turn clock) if its stored version is
+    /// still `expectedVersion`. Its seats and rematch link stay as stored: only ``claimSeat(in:token:at:)``
     /// and ``rematch(of:makeGame:)`` change those, so a move computed from a record read before a
     /// claim never undoes the claim.
     func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult
@@ -20,8 +20,10 @@ public protocol GameStore: Sendable {
     /// linked first. `nil` when `original` is unknown.
     func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) async throws(StoreError) -> GameRecord?
 
-    /// Gives the first open seat of the online game `id` to the holder of `token`, once.
-    func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim
+    /// Gives the first open seat of the online game `id` to the holder of `token`, once. A claim
+    /// that takes the last open seat starts the game's turn clock, if it has one, at `now`
+    /// (milliseconds since 1970).
+    func claimSeat(in id: GameID, token: TokenHash, at now: Int64) async throws(StoreError) -> SeatClaim
 
     /// Throws when the backend cannot serve requests.
     func checkHealth() async throws(StoreError)
@@ -36,6 +38,11 @@ public protocol GameStore: Sendable {
 
 extension GameStore {
     public func shutdown() async {}
+
+    /// ``claimSeat(in:token:at:)`` now.
+    public func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim {
+        try await claimSeat(in: id, token: token, at: WallClock.milliseconds())
+    }
 
     public func run() async {
         try? await gracefulShutdown()

@@ -44,12 +44,13 @@ public final class MemoryGameStore: GameStore {
         }
     }
 
-    public func claimSeat(in id: GameID, token: TokenHash) -> SeatClaim {
+    public func claimSeat(in id: GameID, token: TokenHash, at wallClock: Int64) -> SeatClaim {
         let time = now()
         return state.withLock { storage -> SeatClaim in
             guard var record = storage.game(id, at: time) else { return .notFound }
             guard let seat = record.seats?.open else { return .noOpenSeat(record) }
             record.seats?[seat] = token
+            if record.seats?.open == nil, !record.state.isOver { record.clock = record.clock?.started(at: wallClock) }
             storage.games[id]?.record = record
             return .claimed(seat, record)
         }
@@ -99,6 +100,7 @@ private struct Storage {
         guard var entry = games[record.id] else { return .notFound }
         guard entry.record.version == expectedVersion else { return .conflict(current: entry.record) }
         entry.record.state = record.state
+        entry.record.clock = record.clock
         entry.touched = time
         games[record.id] = entry
         touch(record.id, at: time)

@@ -7,14 +7,6 @@ import NIOPosix
 import SQLiteNIO
 import ServiceLifecycle
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Games in one SQLite file, so that they survive restarts of a single server.
 ///
 /// Every write is one statement: an update names the version it was computed from
@@ -41,7 +33,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         maxGames: Int,
         idleTimeout: Duration,
         logger: Logger,
-        now: @escaping @Sendable () -> Int64 = SQLiteGameStore.wallClockMilliseconds
+        now: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) async throws(StoreError) -> SQLiteGameStore {
         do {
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -82,6 +74,10 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
             "ALTER TABLE games ADD COLUMN score_second INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE games ADD COLUMN score_draws INTEGER NOT NULL DEFAULT 0",
         ],
+        [
+            "ALTER TABLE games ADD COLUMN turn_seconds INTEGER",
+            "ALTER TABLE games ADD COLUMN turn_deadline_ms INTEGER",
+        ],
     ]
 
     /// Applies the migrations the file lacks, each in one transaction that other processes wait for.
@@ -110,11 +106,6 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         self.now = now
     }
 
-    public static let wallClockMilliseconds: @Sendable () -> Int64 = {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec / 1_000_000)
-    }
 
     /// Sweeps idle games every ``sweepInterval`` until graceful shutdown, then closes the file.
     public func run() async {
@@ -152,7 +143,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         let time = now()
         if gameCount.withLock({ $0 >= maxGames }) { try await sweep(room: 1) }
         try await run(
-            "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, score_first, score_second, score_draws, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO games (id, rows, cols, win_length, rule, moves, version, opponent, computer_seat, rematch_id, online, seat_first, seat_second, score_first, score_second, score_draws, turn_seconds, turn_deadline_ms, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values(record) + [.integer(Int(time))]
         )
         gameCount.withLock { $0 += 1 }
@@ -176,9 +167,9 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
 
     public func update(_ record: GameRecord, expectedVersion: Int) async throws(StoreError) -> UpdateResult {
         let rows = try await run(
-            "UPDATE games SET moves = ?, version = ?, touched_at = ? WHERE id = ? AND version = ? RETURNING id",
+            "UPDATE games SET moves = ?, version = ?, turn_deadline_ms = ?, touched_at = ? WHERE id = ? AND version = ? RETURNING id",
             [
-                .text(HistoryText.encode(record.state)), .integer(record.version),
+                .text(HistoryText.encode(record.state)), .integer(record.version), Self.deadline(record.clock),
                 .integer(Int(now())), .text(record.id.rawValue), .integer(expectedVersion),
             ]
         )
@@ -204,19 +195,22 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         gameCount.withLock { $0 = max(0, $0 - 1) }
     }
 
-    public func claimSeat(in id: GameID, token: TokenHash) async throws(StoreError) -> SeatClaim {
+    public func claimSeat(in id: GameID, token: TokenHash, at wallClock: Int64) async throws(StoreError) -> SeatClaim {
         let time = now()
-        // Every right-hand side sees the row as it was, so one statement claims exactly one seat.
+        // Every right-hand side sees the row as it was, so one statement claims exactly one seat;
+        // a claim that fills the last open seat starts the turn clock.
         let rows = try await run(
             """
             UPDATE games SET
                 seat_first = coalesce(seat_first, ?1),
                 seat_second = CASE WHEN seat_first IS NOT NULL THEN coalesce(seat_second, ?1) ELSE seat_second END,
+                turn_deadline_ms = CASE WHEN turn_seconds IS NOT NULL AND (seat_first IS NULL) <> (seat_second IS NULL)
+                    THEN ?5 + turn_seconds * 1000 ELSE turn_deadline_ms END,
                 touched_at = ?2
             WHERE id = ?3 AND online = 1 AND (seat_first IS NULL OR seat_second IS NULL) AND touched_at >= ?4
             RETURNING *
             """,
-            [.text(token.rawValue), .integer(Int(time)), .text(id.rawValue), .integer(Int(time - idleMilliseconds))]
+            [.text(token.rawValue), .integer(Int(time)), .text(id.rawValue), .integer(Int(time - idleMilliseconds)), .integer(Int(wallClock))]
         )
         if let row = rows.first {
             let record = try decode(row)
@@ -249,7 +243,12 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
             record.seats?.first.map { .text($0.rawValue) } ?? .null,
             record.seats?.second.map { .text($0.rawValue) } ?? .null,
             .integer(record.scoreBefore.firstWins), .integer(record.scoreBefore.secondWins), .integer(record.scoreBefore.draws),
+            record.clock.map { .integer($0.seconds) } ?? .null, Self.deadline(record.clock),
         ]
+    }
+
+    private static func deadline(_ clock: TurnClock?) -> SQLiteData {
+        clock?.deadline.map { .integer(Int($0)) } ?? .null
     }
 
     private func decode(_ row: SQLiteRow) throws(StoreError) -> GameRecord {
@@ -263,7 +262,7 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         guard let history = HistoryText.decode(movesText) else { throw StoreError("stored game \(idText) has an unreadable history") }
         do {
             let shape = try BoardShape(rows: rows, cols: cols, winLength: k)
-            let state = try GameState(shape: shape, rule: rule, replaying: history.moves, resigned: history.resigned)
+            let state = try GameState(shape: shape, rule: rule, replaying: history.moves, forfeit: history.forfeit)
             let rematch = row.column("rematch_id")?.string.flatMap { GameID($0) }
             let seats: Seats? =
                 row.column("online")?.integer == 1
@@ -277,7 +276,19 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
                 secondWins: row.column("score_second")?.integer ?? 0,
                 draws: row.column("score_draws")?.integer ?? 0
             )
-            return GameRecord(id: id, state: state, opponent: opponent, computerSeat: seat, rematchID: rematch, seats: seats, scoreBefore: score)
+            let clock = row.column("turn_seconds")?.integer.map { seconds in
+                TurnClock(seconds: seconds, deadline: row.column("turn_deadline_ms")?.integer.map(Int64.init))
+            }
+            return GameRecord(
+                id: id,
+                state: state,
+                opponent: opponent,
+                computerSeat: seat,
+                rematchID: rematch,
+                seats: seats,
+                scoreBefore: score,
+                clock: clock
+            )
         } catch {
             throw StoreError("stored game \(idText) does not replay: \(error)")
         }
