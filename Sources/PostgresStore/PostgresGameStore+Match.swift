@@ -90,12 +90,17 @@ extension PostgresGameStore: MatchQueue {
         return .waiting
     }
 
+    /// A waiting ticket gone stale, or waiting the longest allowed, leaves the queue as it asks.
     public func status(of ticket: TokenHash, limits: MatchLimits) async throws(StoreError) -> MatchStatus {
         try await ready()
         let key = ticket.rawValue
         return try await run("match") { client, logger, _, _ in
             let rows = try await client.query(
                 """
+                WITH gone AS (
+                    DELETE FROM match_queue WHERE ticket = \(key) AND game_id IS NULL
+                    AND (seen_at < now() - make_interval(secs => \(limits.staleSeconds)) OR joined_at < now() - make_interval(secs => \(limits.waitSeconds)))
+                )
                 UPDATE match_queue SET seen_at = now()
                 WHERE ticket = \(key) AND (game_id IS NOT NULL OR (seen_at >= now() - make_interval(secs => \(limits.staleSeconds))
                     AND joined_at >= now() - make_interval(secs => \(limits.waitSeconds))))

@@ -6,10 +6,10 @@ extension GameService {
     /// either turn); against the computer the human; at one screen the player to move.
     /// `expectedVersion`, when given, must be the game's version (409 `stale_version` otherwise).
     public func resign(in id: String, expectedVersion: Int?, bearer: Bearer = .none) async throws(APIError) -> GameRecord {
-        var record = try await game(id)
+        let record = try await game(id)
         // A move stored by the other player first is no reason to refuse: resign the game as it
         // is now, unless it has ended or the caller named the version it saw.
-        for _ in 0..<3 {
+        let ending = try await storeEnding(of: record, result: "resigned") { (record) throws(APIError) in
             if let expectedVersion, expectedVersion != record.version {
                 throw APIError(
                     .conflict,
@@ -28,29 +28,21 @@ extension GameService {
                 resigning = next
             }
             var next = record
-            do {
+            do throws(MoveError) {
                 try next.state.resign(resigning)
                 next.clock = next.clock?.stopped
             } catch {
                 throw apiError(for: error, in: record)
             }
-            let result = try await run("update") { () throws(StoreError) in try await store.update(next, expectedVersion: record.version) }
-            switch result {
-            case .updated:
-                stored(next)
-                GameMetrics.gamesFinished["resigned"]?.increment()
-                return next
-            case .notFound:
-                throw gone(record.id)
-            case .conflict(let current):
-                recent?.remember(current)
-                record = current
-            }
+            return next
         }
-        throw APIError(
-            .conflict,
-            "stale_version",
-            "the game kept changing while resigning (it is now at version \(record.version)); reload it and try again"
-        )
+        guard case .ended(let resigned) = ending else {
+            throw APIError(
+                .conflict,
+                "stale_version",
+                "the game kept changing while resigning (it is now at version \(ending.game.version)); reload it and try again"
+            )
+        }
+        return resigned
     }
 }
