@@ -38,6 +38,8 @@ struct MatchRoutes {
             }
             wait = seconds
         }
+        // HEAD (answered by this route) asks where the ticket stands, not to wait.
+        if request.method == .head { wait = 0 }
         let answer = try await service.matchStatus(ticket: ticket, wait: .seconds(wait))
         return response(answer, ticket: ticket, includeTicket: false, status: .ok)
     }
