@@ -135,17 +135,19 @@ def start_server():
 
 class EventStream:
     """Reads a server-sent event stream on a thread; `next_event()` returns (id, data) or a
-    heartbeat marker, waiting at most `timeout` seconds."""
+    heartbeat marker, waiting at most `timeout` seconds. Named events (`event: spectators`) go
+    to `named` as (name, data) instead."""
 
     HEARTBEAT = ("heartbeat", None)
 
-    def __init__(self, server, game_id, last_event_id=None):
+    def __init__(self, server, game_id, last_event_id=None, player=False):
         self.items = queue.Queue()
+        self.named = queue.Queue()
         self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         headers = {"Accept": "text/event-stream"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
-        self.connection.request("GET", f"/api/games/{game_id}/events", headers=headers)
+        self.connection.request("GET", f"/api/games/{game_id}/events" + ("?player=1" if player else ""), headers=headers)
         self.response = self.connection.getresponse()
         self.status = self.response.status
         self.headers = self.response.headers
@@ -153,7 +155,7 @@ class EventStream:
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
-        event_id, data = None, []
+        event_id, name, data = None, None, []
         try:
             while True:
                 line = self.response.fp.readline()
@@ -164,11 +166,16 @@ class EventStream:
                     self.items.put(self.HEARTBEAT)
                 elif line.startswith("id: "):
                     event_id = line[4:]
+                elif line.startswith("event: "):
+                    name = line[7:]
                 elif line.startswith("data: "):
                     data.append(line[6:])
                 elif line == "" and data:
-                    self.items.put((event_id, json.loads("\n".join(data))))
-                    event_id, data = None, []
+                    if name:
+                        self.named.put((name, json.loads("\n".join(data))))
+                    else:
+                        self.items.put((event_id, json.loads("\n".join(data))))
+                    event_id, name, data = None, None, []
         except (OSError, ValueError, AttributeError):
             pass  # closed by the server or by close()
         self.closed.set()

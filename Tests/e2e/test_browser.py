@@ -268,6 +268,89 @@ def test_two_browsers_play_online_across_two_server_processes(start_server, post
     no_console_errors(bob)
 
 
+def play_someone(driver):
+    driver.find_element(By.ID, "vs-match").click()
+
+
+def test_two_strangers_press_play_someone_on_two_processes_and_play_one_game(start_server, postgres, make_browser):
+    config = "server: {heartbeat_s: 2}\nstate: {backend: postgres}\n"
+    a, b = (start_server(config, env={"DATABASE_URL": postgres.url}) for _ in range(2))
+    for server in (a, b):
+        assert server.wait_ready()[0] == 200
+    alice, bob, carol = make_browser(), make_browser(), make_browser()
+    for driver, server in ((alice, a), (bob, b)):
+        driver.get(server.url + "/")
+        wait_for(driver, lambda d: len(cells(d)) == 9)
+
+    play_someone(alice)
+    wait_for(alice, lambda d: d.find_element(By.ID, "match-info").text.startswith("Looking for an opponent…"))
+    assert alice.find_element(By.ID, "vs-match").get_attribute("aria-pressed") == "true"
+    # Bob presses on the other process: both are in one game within 2 s, on opposite seats.
+    play_someone(bob)
+    seats = {}
+    for driver in (alice, bob):
+        WebDriverWait(driver, 2, poll_frequency=0.05).until(lambda d: seat_info(d) in ("You play X.", "You play O."))
+        seats[driver] = seat_info(driver)
+    assert sorted(seats.values()) == ["You play O.", "You play X."]
+    assert alice.current_url.split("game=")[1] == bob.current_url.split("game=")[1]
+    assert not alice.find_element(By.ID, "matching").is_displayed()
+    assert not alice.find_element(By.ID, "share").is_displayed()
+    x, o = (alice, bob) if seats[alice] == "You play X." else (bob, alice)
+    wait_for(x, lambda d: d.find_element(By.ID, "clock").text.startswith("You have ") and d.find_element(By.ID, "clock").text.endswith(" s left to move."))
+    wait_for(o, lambda d: d.find_element(By.ID, "clock").text.startswith("X has "))
+
+    # A watcher on the other process's link is counted on the players' pages (PostgreSQL tallies
+    # every few seconds); the players themselves are not.
+    carol.get(b.url + "/?game=" + alice.current_url.split("game=")[1])
+    wait_for(carol, lambda d: seat_info(d) == "You are watching this game.")
+    for driver in (alice, bob):
+        wait_for(driver, lambda d: d.find_element(By.ID, "watchers").text == "1 person is watching.", timeout=15)
+
+    for player, other, index, symbol in [(x, o, 0, "X"), (o, x, 3, "O"), (x, o, 1, "X"), (o, x, 4, "O"), (x, o, 2, "X")]:
+        wait_for(player, lambda d: status(d).startswith("Your turn"))
+        cells(player)[index].click()
+        wait_for(other, lambda d: cells(d)[index].text == symbol)
+    wait_for(x, lambda d: status(d).startswith("You win!"))
+    wait_for(o, lambda d: status(d).startswith("Your opponent wins!"))
+    wait_for(carol, lambda d: status(d).startswith("X wins!"))
+    assert not x.find_element(By.ID, "clock").is_displayed()
+    os.makedirs(SCREENS, exist_ok=True)
+    x.save_screenshot(os.path.join(SCREENS, "quick-match-x.png"))
+    for driver in (alice, bob, carol):
+        no_console_errors(driver)
+
+
+def test_the_turn_clock_ends_an_abandoned_quick_match_on_both_pages(start_server, make_browser):
+    server = start_server("online: {match: {turn_s: 2}}\n")
+    alice, bob = make_browser(), make_browser()
+    for driver in (alice, bob):
+        driver.get(server.url + "/")
+        wait_for(driver, lambda d: len(cells(d)) == 9)
+        play_someone(driver)
+    for driver in (alice, bob):
+        wait_for(driver, lambda d: seat_info(d) in ("You play X.", "You play O."))
+    x, o = (alice, bob) if seat_info(alice) == "You play X." else (bob, alice)
+    # X never moves: at the deadline the server ends the game, and both pages hear it.
+    wait_for(x, lambda d: status(d) == "You ran out of time: your opponent wins.", timeout=8)
+    wait_for(o, lambda d: status(d) == "Your opponent ran out of time: you win!", timeout=8)
+    assert o.find_element(By.ID, "rematch").is_displayed()
+
+
+def test_cancelling_the_search_leaves_the_queue(start_server, browser):
+    server = start_server()
+    browser.get(server.url + "/")
+    wait_for(browser, lambda d: len(cells(d)) == 9)
+    play_someone(browser)
+    wait_for(browser, lambda d: d.find_element(By.ID, "matching").is_displayed())
+    browser.find_element(By.ID, "match-cancel").click()
+    wait_for(browser, lambda d: not d.find_element(By.ID, "matching").is_displayed())
+    assert browser.find_element(By.ID, "vs-match").get_attribute("aria-pressed") == "false"
+    # Nobody is waiting any more: the next player to join waits too, rather than being paired.
+    status_code, answer, _ = server.request("POST", "/api/match", {})
+    assert status_code == 202 and answer["status"] == "waiting"
+    no_console_errors(browser)
+
+
 SIZES = [(1280, 720), (1366, 768), (1920, 1080), (390, 844)]
 SIDEWAYS = (844, 390)
 

@@ -3,6 +3,8 @@
 // keeps the game's id in the URL so that a reload or a shared link resumes it.
 // Online games: the seat token lives in localStorage (never in the URL) and goes out as
 // `Authorization: Bearer`; an EventSource shows the other player's moves as they happen.
+// "Play someone" waits in the server's queue (one long-polling request at a time) until it is
+// paired with a stranger; the ticket it was given becomes the seat token.
 (() => {
   const $ = (id) => document.getElementById(id);
   const boardEl = $("board"), statusEl = $("status"), noticeEl = $("notice");
@@ -11,6 +13,11 @@
   let you = null, stream = null;
   // Replay: how many of the game's moves the board shows; null shows the game as it is.
   let step = null;
+  // The quick-match ticket while waiting for an opponent, and the turn clock's end on this
+  // page's own clock (performance.now(), so a wrong system clock does not matter).
+  let ticket = null, clockEnd = null, clockTimer = null;
+  // The game (and its rematches) that quick match found, to tell it from a game with a friend.
+  let strangerGame = null;
 
   const tokenKey = (id) => "tictactoe.seat." + id;
   function tokenFor(id) {
@@ -115,10 +122,9 @@
     // Against the computer and online (a player, not a watcher); at one screen the players
     // simply start a new game.
     $("resign").hidden = over || game.opponent === "human" || (game.opponent === "online" && !you);
-    $("vs-human").setAttribute("aria-pressed", String(game.opponent === "human"));
-    $("vs-computer").setAttribute("aria-pressed", String(game.opponent === "computer"));
-    $("vs-online").setAttribute("aria-pressed", String(game.opponent === "online"));
+    renderModes();
     renderOnline();
+    renderClock();
     const history = $("history");
     history.replaceChildren(...game.moves.map((index, i) => {
       const item = document.createElement("li");
@@ -240,11 +246,32 @@
     }
   }
 
+  function renderModes() {
+    const opponent = ticket ? null : game && game.opponent;
+    const stranger = opponent === "online" && game.id === strangerGame;
+    $("vs-human").setAttribute("aria-pressed", String(opponent === "human"));
+    $("vs-computer").setAttribute("aria-pressed", String(opponent === "computer"));
+    $("vs-online").setAttribute("aria-pressed", String(opponent === "online" && !stranger));
+    $("vs-match").setAttribute("aria-pressed", String(!!ticket || stranger));
+  }
+
+  // The time the player to move has left, counted down here between the server's answers.
+  function renderClock() {
+    const el = $("clock");
+    const running = game && game.opponent === "online" && game.status === "playing" && clockEnd !== null;
+    el.hidden = !running;
+    if (!running) return;
+    const seconds = Math.max(0, Math.ceil((clockEnd - performance.now()) / 1000));
+    const who = game.next === you ? "You have" : game.next + " has";
+    el.textContent = who + " " + seconds + " s left to move.";
+    el.classList.toggle("low", seconds <= 10);
+  }
+
   function statusText() {
     const online = game.opponent === "online";
     const player = online ? you
       : game.opponent === "computer" ? (game.computer === config.players.symbols[0] ? config.players.symbols[1] : config.players.symbols[0]) : null;
-    if (game.status !== "playing") return resultText(player, online ? "your friend" : "the computer");
+    if (game.status !== "playing") return resultText(player, online ? (game.id === strangerGame ? "your opponent" : "your friend") : "the computer");
     if (busy && player && !online) return "The computer is thinking…";
     if (!player) return game.next + "'s turn";
     if (game.next === player) return "Your turn (" + player + ")";
@@ -259,6 +286,10 @@
       if (player) return game.resigned === player ? "You resigned: " + other + " wins." : Other + " resigned: you win!";
       return game.resigned + " resigned: " + game.winner + " wins.";
     }
+    if (game.timedOut) {
+      if (player) return game.timedOut === player ? "You ran out of time: " + other + " wins." : Other + " ran out of time: you win!";
+      return game.timedOut + " ran out of time: " + game.winner + " wins.";
+    }
     const line = game.rule === "misere" ? " (the other player completed a line)" : "";
     if (player) return (game.winner === player ? "You win" : Other + " wins") + line + "!";
     return game.winner + " wins" + line + "!";
@@ -268,12 +299,20 @@
   // Live updates for online games. EventSource reconnects by itself and sends Last-Event-ID, so
   // the server resumes from the last state shown.
   function watch() {
-    if (stream && stream.gameId === game.id) return;
+    const asPlayer = !!you;
+    if (stream && stream.gameId === game.id && stream.asPlayer === asPlayer) return;
     if (stream) stream.close();
     stream = null;
     if (game.opponent !== "online" || typeof EventSource === "undefined") return;
-    const source = new EventSource("/api/games/" + game.id + "/events");
+    // A player's stream says so, so that only watchers are counted as spectators.
+    const source = new EventSource("/api/games/" + game.id + "/events" + (asPlayer ? "?player=1" : ""));
     source.gameId = game.id;
+    source.asPlayer = asPlayer;
+    source.addEventListener("spectators", (event) => {
+      let count = 0;
+      try { count = JSON.parse(event.data).spectators; } catch (e) { return; }
+      $("watchers").textContent = count === 0 ? "" : count === 1 ? "1 person is watching." : count + " people are watching.";
+    });
     source.onopen = () => { $("live").textContent = "Live: moves appear as they are made."; };
     source.onerror = () => {
       $("live").textContent = "Reconnecting…";
@@ -292,15 +331,25 @@
       if (!game || update.id !== game.id || busy) return;
       if (update.version < game.version) return;
       game = update;
+      setClock();
       render();
       if (update.rematchId) followRematch(update.rematchId);
     };
     stream = source;
   }
 
+  function setClock() {
+    const clock = game.clock;
+    clockEnd = clock && clock.msLeft !== null && clock.msLeft !== undefined && game.status === "playing"
+      ? performance.now() + clock.msLeft : null;
+    if (clockEnd !== null && !clockTimer) clockTimer = setInterval(renderClock, 1000);
+    if (clockEnd === null && clockTimer) { clearInterval(clockTimer); clockTimer = null; }
+  }
+
   async function followRematch(id) {
     const token = tokenFor(game.id);
     if (token) keepToken(id, token);
+    if (game.id === strangerGame) strangerGame = id;
     try {
       const next = await api("GET", "/api/games/" + id, undefined, token);
       you = next.you;
@@ -311,9 +360,10 @@
   }
 
   function show(newGame, replaceURL) {
-    if (!game || game.id !== newGame.id) { you = null; step = null; }
+    if (!game || game.id !== newGame.id) { you = null; step = null; $("watchers").textContent = ""; }
     if (newGame.you) you = newGame.you;
     game = newGame;
+    setClock();
     mode = game.opponent;
     const url = new URL(window.location.href);
     if (url.searchParams.get("game") !== game.id) {
@@ -357,6 +407,7 @@
   }
 
   async function newGame(opponent) {
+    if (ticket) await cancelMatch();
     notice("");
     try {
       const created = await api("POST", "/api/games", { opponent: opponent });
@@ -378,6 +429,7 @@
     try {
       const next = await api("POST", "/api/games/" + game.id + "/rematch", {}, token);
       if (token) keepToken(next.id, token);
+      if (game.id === strangerGame) strangerGame = next.id;
       show(next, false);
     } catch (error) {
       notice(error.message);
@@ -396,6 +448,76 @@
       if (error.status === 409) {
         try { show(await api("GET", "/api/games/" + game.id), true); } catch (e) { render(); }
       }
+    }
+  }
+
+  // Quick match: join the queue, then wait with one request at a time (each waits up to 25 s on
+  // the server) until a stranger is found, the player cancels, or the queue gives up.
+  function matching(text) {
+    $("matching").hidden = text === null;
+    $("match-info").textContent = text || "";
+    renderModes();
+  }
+
+  function matched(found) {
+    ticket = null;
+    matching(null);
+    keepToken(found.id, found.token);
+    strangerGame = found.id;
+    you = found.you;
+    show(found, false);
+  }
+
+  async function playSomeone() {
+    if (ticket) return;
+    notice("");
+    matching("Looking for an opponent…");
+    let answer;
+    try {
+      answer = await api("POST", "/api/match", {});
+    } catch (error) {
+      matching(null);
+      notice(error.message);
+      return;
+    }
+    if (answer.status === "matched") { matched(answer.game); return; }
+    ticket = answer.ticket;
+    const mine = ticket;
+    matching("Looking for an opponent… You will play as soon as someone else presses “Play someone”.");
+    while (ticket === mine) {
+      try {
+        answer = await api("GET", "/api/match?wait=25", undefined, mine);
+      } catch (error) {
+        if (ticket !== mine) return;
+        if (error.status === 404 || error.status === 401 || error.status === 400) {
+          ticket = null;
+          matching(null);
+          notice(error.status === 404 ? "Nobody else was looking for a game. Try again later, or play a friend." : error.message);
+          return;
+        }
+        // The server or the network failed for a moment: ask again shortly.
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        continue;
+      }
+      if (ticket !== mine) return;
+      if (answer.status === "matched") { matched(answer.game); return; }
+    }
+  }
+
+  async function cancelMatch() {
+    const mine = ticket;
+    if (!mine) { matching(null); return; }
+    ticket = null;
+    matching(null);
+    try {
+      const answer = await api("DELETE", "/api/match", undefined, mine);
+      // Paired just before the cancel: the stranger is already in the game, so go there too.
+      if (answer && answer.status === "matched") {
+        matched(answer.game);
+        notice("An opponent was found just as you cancelled; resign if you do not want to play.");
+      }
+    } catch (error) {
+      notice(error.message);
     }
   }
 
@@ -456,6 +578,16 @@
   $("vs-computer").addEventListener("click", () => newGame("computer"));
   $("vs-online").addEventListener("click", () => newGame("online"));
   $("join").addEventListener("click", join);
+  $("vs-match").addEventListener("click", playSomeone);
+  $("match-cancel").addEventListener("click", cancelMatch);
+  // Closing the page leaves the queue at once (the queue would drop the ticket within half a
+  // minute anyway, when its requests stop).
+  window.addEventListener("pagehide", () => {
+    if (!ticket) return;
+    try {
+      fetch("/api/match", { method: "DELETE", keepalive: true, headers: { "Authorization": "Bearer " + ticket } });
+    } catch (e) { /* the page is going away */ }
+  });
   $("copy-link").addEventListener("click", copyLink);
   window.addEventListener("popstate", () => load());
   window.addEventListener("resize", () => fitBoard());
