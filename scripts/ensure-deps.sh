@@ -23,6 +23,7 @@ case "$1" in
     want_cmd chromedriver chromium-driver
     want_py pytest pytest
     want_py selenium selenium
+    want_py axe_selenium_python axe-selenium-python
     ;;
   postgres)
     ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)

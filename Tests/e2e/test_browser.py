@@ -351,6 +351,46 @@ def test_cancelling_the_search_leaves_the_queue(start_server, browser):
     no_console_errors(browser)
 
 
+def axe_violations(driver):
+    """axe-core's WCAG 2 A and AA rules on the page as it is now: the violations' ids and nodes.
+    axe-core is the copy that PyPI's axe-selenium-python carries."""
+    import axe_selenium_python
+    script = os.path.join(os.path.dirname(axe_selenium_python.__file__), "node_modules", "axe-core", "axe.min.js")
+    driver.execute_script(open(script, encoding="utf8").read())
+    driver.set_script_timeout(30)
+    result = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}})
+          .then((r) => done({violations: r.violations.map((v) => [v.id, v.nodes.map((n) => n.target.join(" "))])}),
+                (e) => done({error: String(e)}));
+    """)
+    assert "error" not in result, result
+    return result["violations"]
+
+
+def test_the_page_passes_axe_while_looking_for_and_playing_a_stranger(start_server, make_browser):
+    server = start_server("online: {match: {turn_s: 60}}\n")
+    alice, bob = make_browser(), make_browser()
+    alice.get(server.url + "/")
+    wait_for(alice, lambda d: len(cells(d)) == 9 and status(d) != "Loading…")
+    assert axe_violations(alice) == []
+    play_someone(alice)
+    wait_for(alice, lambda d: d.find_element(By.ID, "matching").is_displayed())
+    assert axe_violations(alice) == []
+    bob.get(server.url + "/")
+    wait_for(bob, lambda d: len(cells(d)) == 9)
+    play_someone(bob)
+    wait_for(alice, lambda d: d.find_element(By.ID, "clock").is_displayed())
+    assert axe_violations(alice) == []
+    # Keyboard play: the board takes the focus and Enter plays the focused cell.
+    x = alice if seat_info(alice) == "You play X." else bob
+    cells(x)[0].send_keys(Keys.ENTER)
+    wait_for(x, lambda d: cells(d)[0].text == "X")
+    x.find_element(By.ID, "resign").click()
+    wait_for(x, lambda d: status(d) == "You resigned: your opponent wins.")
+    assert axe_violations(x) == []
+
+
 SIZES = [(1280, 720), (1366, 768), (1920, 1080), (390, 844)]
 SIDEWAYS = (844, 390)
 

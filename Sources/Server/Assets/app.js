@@ -16,6 +16,8 @@
   // The quick-match ticket while waiting for an opponent, and the turn clock's end on this
   // page's own clock (performance.now(), so a wrong system clock does not matter).
   let ticket = null, clockEnd = null, clockTimer = null;
+  // Stops the waiting request when the player cancels.
+  let matchWait = null;
   // The game (and its rematches) that quick match found, to tell it from a game with a friend.
   let strangerGame = null;
 
@@ -27,8 +29,8 @@
     try { window.localStorage.setItem(tokenKey(id), token); } catch (e) { /* private mode: the seat lasts this page */ }
   }
 
-  async function api(method, path, body, token) {
-    const init = { method, headers: { "Accept": "application/json" } };
+  async function api(method, path, body, token, signal) {
+    const init = { method, headers: { "Accept": "application/json" }, signal };
     if (token) init.headers["Authorization"] = "Bearer " + token;
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
@@ -486,7 +488,8 @@
     matching("Looking for an opponent… You will play as soon as someone else presses “Play someone”.");
     while (ticket === mine) {
       try {
-        answer = await api("GET", "/api/match?wait=25", undefined, mine);
+        matchWait = new AbortController();
+        answer = await api("GET", "/api/match?wait=25", undefined, mine, matchWait.signal);
       } catch (error) {
         if (ticket !== mine) return;
         if (error.status === 404 || error.status === 401 || error.status === 400) {
@@ -509,6 +512,7 @@
     if (!mine) { matching(null); return; }
     ticket = null;
     matching(null);
+    if (matchWait) matchWait.abort();
     try {
       const answer = await api("DELETE", "/api/match", undefined, mine);
       // Paired just before the cancel: the stranger is already in the game, so go there too.
