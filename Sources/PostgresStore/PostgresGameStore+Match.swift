@@ -116,7 +116,10 @@ extension PostgresGameStore: MatchQueue {
         try await ready()
         let key = ticket.rawValue
         return try await run("match") { client, logger, _, _ in
-            let left = try await client.query("DELETE FROM match_queue WHERE ticket = \(key) AND game_id IS NULL RETURNING NULL::text, NULL::integer", logger: logger)
+            let left = try await client.query(
+                "DELETE FROM match_queue WHERE ticket = \(key) AND game_id IS NULL RETURNING NULL::text, NULL::integer",
+                logger: logger
+            )
             for try await _ in left { return .notQueued }
             return try await Self.status(client.query("SELECT game_id, seat FROM match_queue WHERE ticket = \(key)", logger: logger))
         }

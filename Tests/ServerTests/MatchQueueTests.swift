@@ -230,7 +230,8 @@ import PostgresStore
         let (first, waiting) = try await a.joinMatch(client: "client-a")
         guard case .waiting = waiting else { throw CancellationError() }
         let (second, paired) = try await b.joinMatch(client: "client-b")
-        guard case .matched(let game, let secondSeat) = paired, case .matched(let same, let firstSeat) = try await a.matchStatus(ticket: first, wait: .zero)
+        guard case .matched(let game, let secondSeat) = paired,
+            case .matched(let same, let firstSeat) = try await a.matchStatus(ticket: first, wait: .zero)
         else { throw CancellationError() }
         #expect(same.id == game.id)
         #expect(firstSeat == secondSeat.opponent)

@@ -19,7 +19,12 @@ import Testing
         try JSONDecoder().decode(Match.self, from: Data(buffer: response.body))
     }
 
-    func call(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String = "/api/match", ticket: String?) async throws
+    func call(
+        _ client: some TestClientProtocol,
+        _ method: HTTPRequest.Method,
+        _ uri: String = "/api/match",
+        ticket: String?
+    ) async throws
         -> TestResponse
     {
         var headers: HTTPFields = [:]

@@ -23,7 +23,9 @@ import Testing
         func rematch(of original: GameID, makeGame: @Sendable (GameRecord) -> GameRecord) async throws(StoreError) -> GameRecord? {
             throw StoreError(StoreReadinessTests.cause)
         }
-        func claimSeat(in id: GameID, token: TokenHash, at now: Int64) async throws(StoreError) -> SeatClaim { throw StoreError(StoreReadinessTests.cause) }
+        func claimSeat(in id: GameID, token: TokenHash, at now: Int64) async throws(StoreError) -> SeatClaim {
+            throw StoreError(StoreReadinessTests.cause)
+        }
         func checkHealth() async throws(StoreError) {
             checks.withLock { $0 += 1 }
             try? await Task.sleep(for: .milliseconds(50))

@@ -30,7 +30,8 @@ import Testing
             Factory(name: "memory", open: { _ in MemoryGameStore(maxGames: 100, idleTimeout: .seconds(600)) }, survivesRestart: false),
             Factory(
                 name: "sqlite",
-                open: { path in try await SQLiteGameStore.open(path: path, maxGames: 100, idleTimeout: .seconds(600), logger: Logger(label: "test")) },
+                open: { path in try await SQLiteGameStore.open(path: path, maxGames: 100, idleTimeout: .seconds(600), logger: Logger(label: "test"))
+                },
                 survivesRestart: true
             ),
         ]

@@ -215,18 +215,19 @@ def test_a_sqlite_file_from_version_0_1_0_is_migrated_in_place(start_server, tmp
     server = start_server(f"state: {{backend: sqlite, path: {path}}}\n")
     status, game, _ = server.request("GET", "/api/games/oldGame000000001")
     assert status == 200 and game["moves"] == [4, 0] and game["opponent"] == "human" and game["seatsTaken"] is None
+    assert game["clock"] is None and game["timedOut"] is None
     status, created, _ = server.request("POST", "/api/games", {"opponent": "online"})
     assert status == 201 and created["seatsTaken"] == ["X"]
     server.stop()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
 
 
 def test_concurrent_starts_migrate_a_fresh_database_once(start_server, postgres):
     name = "fresh_" + str(random.randrange(10**9))
     postgres.psql(f"CREATE DATABASE {name} OWNER tictactoe")
     servers = start_pg_servers(start_server, postgres, count=3, url=postgres.database_url(name))
-    assert postgres.psql("SELECT version FROM tictactoe_schema", database=name) == "2"
+    assert postgres.psql("SELECT version FROM tictactoe_schema", database=name) == "3"
     _, created, _ = servers[0].request("POST", "/api/games", {})
     assert servers[2].request("GET", f"/api/games/{created['id']}")[1]["id"] == created["id"]
 
@@ -279,3 +280,42 @@ def test_seat_tokens_never_reach_the_logs(start_server):
     log = server.output()
     assert created["id"] in log
     assert created["token"] not in log and joined["token"] not in log
+
+
+def test_a_stopped_process_turn_clock_is_kept_and_another_process_ends_the_game(start_server, postgres):
+    config = pg_config("online: {turn_s: 2}\n")
+    a = start_pg_servers(start_server, postgres, count=1, yaml_text=config)[0]
+    status, created, _ = a.request("POST", "/api/games", {"opponent": "online"})
+    assert status == 201 and created["clock"] == {"seconds": 2, "endsAt": None, "msLeft": None}
+    status, joined, _ = a.request("POST", f"/api/games/{created['id']}/seats", {})
+    assert status == 201 and 0 < joined["clock"]["msLeft"] <= 2000
+    ends_at = joined["clock"]["endsAt"]
+    # The process that started the clock stops; a new one, started later, enforces its deadline.
+    assert a.stop() == 0
+    b = start_pg_servers(start_server, postgres, count=1, yaml_text=config)[0]
+    view = EventStream(b, created["id"], player=True)
+    _, game = view.wait_for(lambda g: g["status"] == "won", timeout=6)
+    assert game["timedOut"] == "X" and game["winner"] == "O" and game["clock"]["endsAt"] is None
+    status, again, _ = b.request("GET", f"/api/games/{created['id']}")
+    assert status == 200 and again["version"] == game["version"] == 1 and again["score"]["O"] == 1
+    view.close()
+    assert ends_at.endswith("Z")
+
+
+def test_a_spectator_on_one_process_is_counted_on_the_other(start_server, postgres):
+    a, b = start_pg_servers(start_server, postgres)
+    status, created, _ = a.request("POST", "/api/games", {"opponent": "online"})
+    player = EventStream(a, created["id"], player=True)
+    assert player.named.get(timeout=5) == ("spectators", {"spectators": 0})
+    watcher = EventStream(b, created["id"])
+    # Each process reports every 5 s; the player's stream hears the watcher within two reports.
+    deadline = time.monotonic() + 12
+    seen = None
+    while time.monotonic() < deadline and seen != ("spectators", {"spectators": 1}):
+        try:
+            seen = player.named.get(timeout=max(0.01, deadline - time.monotonic()))
+        except Exception:
+            break
+    assert seen == ("spectators", {"spectators": 1})
+    watcher.close()
+    player.close()

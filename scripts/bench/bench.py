@@ -497,6 +497,57 @@ def backends(binary, anchors):
           " and the percentiles are the worse of the two wrk runs.")
 
 
+def match_pair_ms(first, second):
+    """One quick match: a player queues on `first`, then another on `second`; milliseconds from
+    the first POST until both have their game (the waiting one through its long poll)."""
+    def call(base, method, path, ticket=None):
+        request = urllib.request.Request(base + path, data=b"{}" if method == "POST" else None, method=method,
+                                         headers={"Content-Type": "application/json",
+                                                  **({"Authorization": "Bearer " + ticket} if ticket else {})})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())
+    start = time.perf_counter()
+    waiting = call(first, "POST", "/api/match")
+    assert waiting["status"] == "waiting", waiting
+    seen = {}
+    poller = threading.Thread(target=lambda: seen.update(call(first, "GET", "/api/match?wait=25", waiting["ticket"])))
+    poller.start()
+    paired = call(second, "POST", "/api/match")
+    poller.join(timeout=30)
+    both = time.perf_counter() - start
+    assert paired["status"] == "matched" and seen.get("status") == "matched", (paired, seen)
+    assert paired["game"]["id"] == seen["game"]["id"]
+    return both * 1000
+
+
+def quick_match(binary, pairs=40):
+    print(f"\n== Quick match: from the first player queueing to both seeing their game, {pairs} pairs one after another ==")
+    pg_dir = os.path.join(ROOT, "build", "bench-postgres")
+    pg_port = free_port()
+    pg_script = os.path.join(ROOT, "scripts", "test-postgres.sh")
+    url = subprocess.run([pg_script, "start", pg_dir, str(pg_port)], check=True, capture_output=True, text=True, timeout=120).stdout.strip()
+    cases = [("memory, 1 process", "state: {backend: memory}\n", {}, 1),
+             ("postgres, 2 processes", "state: {backend: postgres}\n", {"DATABASE_URL": url}, 2)]
+    print(f"{'backend':24} {'p50 ms':>8} {'p90 ms':>8} {'max ms':>8}")
+    try:
+        for name, state, env, count in cases:
+            config = write_config("server: {host: 127.0.0.1, log_level: warning}\n" + state)
+            ports = [free_port() for _ in range(count)]
+            servers = [start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/readyz", env=dict(env, PORT=str(port)))
+                       for port in ports]
+            try:
+                bases = [f"http://127.0.0.1:{port}" for port in ports]
+                times = sorted(match_pair_ms(bases[0], bases[-1]) for _ in range(pairs))
+            finally:
+                for server in servers:
+                    stop(server)
+            print(f"{name:24} {times[len(times) // 2]:8.1f} {times[len(times) * 9 // 10]:8.1f} {times[-1]:8.1f}")
+    finally:
+        subprocess.run([pg_script, "stop", pg_dir, str(pg_port)], timeout=60)
+    print("the waiting player's request asks its queue every 50 ms (in the process) or 250 ms (PostgreSQL),"
+          " so the second figure includes up to one poll interval")
+
+
 def compare(binary, baseline, rounds=5):
     """GET / and a game's life for `baseline` then `binary`, alternating, `rounds` times each (the
     machine's noise falls on both alike); prints each round and the medians."""
@@ -527,6 +578,9 @@ def main():
     if only == ["limits"]:
         limits(binary)
         return
+    if only == ["match"]:
+        quick_match(binary)
+        return
     anchors = run_anchors()
     if only == ["throughput"]:
         throughput(binary, anchors)
@@ -539,6 +593,7 @@ def main():
         limits(binary)
         throughput(binary, anchors)
         backends(binary, anchors)
+        quick_match(binary)
 
 
 # A full run's figures, as printed, with the date and commit they are of: the file docs/figures.md

@@ -144,7 +144,13 @@ public struct GameResponse: ResponseGenerator, Codable, Equatable, Sendable {
         try c.encode(clock, forKey: .clock)
     }
 
-    init(_ record: GameRecord, players: PlayerSettings, you: Seat? = nil, token: SeatToken? = nil, now: @Sendable () -> Int64 = WallClock.milliseconds) {
+    init(
+        _ record: GameRecord,
+        players: PlayerSettings,
+        you: Seat? = nil,
+        token: SeatToken? = nil,
+        now: @Sendable () -> Int64 = WallClock.milliseconds
+    ) {
         let state = record.state
         id = record.id.rawValue
         rows = state.shape.rows

@@ -22,7 +22,9 @@ enum GameMetrics {
     static let computerThink = Timer(label: "tictactoe.computer.think")
     static let streamsOpen = Meter(label: "tictactoe.streams.open")
     static let refusals = Dictionary(
-        uniqueKeysWithValues: ["rate_limited", "too_many_streams", "too_many_connections", "too_many_client_connections", "request_timeout", "queue_full"].map {
+        uniqueKeysWithValues: [
+            "rate_limited", "too_many_streams", "too_many_connections", "too_many_client_connections", "request_timeout", "queue_full",
+        ].map {
             ($0, Counter(label: "tictactoe.refusals", dimensions: [("reason", $0)]))
         }
     )

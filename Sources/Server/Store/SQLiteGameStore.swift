@@ -106,7 +106,6 @@ public final class SQLiteGameStore: GameStore, RematchLinking {
         self.now = now
     }
 
-
     /// Sweeps idle games every ``sweepInterval`` until graceful shutdown, then closes the file.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
