@@ -115,7 +115,7 @@ class LiveStream:
                     self.reconnects += 1
                     self.gaps.append(time.monotonic() - lost)
                     lost = None
-                event_id, data = None, []
+                event_id, name, data = None, None, []
                 while not self.closed:
                     line = response.fp.readline()
                     if not line:
@@ -123,12 +123,16 @@ class LiveStream:
                     line = line.decode().rstrip("\n")
                     if line.startswith("id: "):
                         event_id = line[4:]
+                    elif line.startswith("event: "):
+                        name = line[7:]
                     elif line.startswith("data: "):
                         data.append(line[6:])
                     elif line == "" and data:
-                        self.last_id = event_id
-                        self.events.put((event_id, json.loads("\n".join(data))))
-                        event_id, data = None, []
+                        # Named events (`spectators`) carry no game and no id to resume from.
+                        if name is None:
+                            self.last_id = event_id
+                            self.events.put((event_id, json.loads("\n".join(data))))
+                        event_id, name, data = None, None, []
             except (OSError, ValueError, http.client.HTTPException) as error:
                 self.connections.append((type(error).__name__, round(time.monotonic() - self.began, 1)))
                 time.sleep(0.2)
