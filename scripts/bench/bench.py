@@ -451,6 +451,21 @@ def duration_ms(text):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
+@contextlib.contextmanager
+def servers_on(binary, yaml_text, env, count):
+    """`count` tictactoe processes serving `yaml_text` with `env`, each on a port of its own:
+    yields their base URLs, and stops them after."""
+    config = write_config(yaml_text)
+    ports = [free_port() for _ in range(count)]
+    servers = [start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/readyz", env=dict(env, PORT=str(port)))
+               for port in ports]
+    try:
+        yield [f"http://127.0.0.1:{port}" for port in ports]
+    finally:
+        for server in servers:
+            stop(server)
+
+
 def backends(binary, anchors):
     print("\n== State backends: a game's life (create + 5 moves) under wrk, 32 connections, 8 s ==")
     script = os.path.join(ROOT, "scripts/bench/wrk/game-life.lua")
@@ -468,16 +483,9 @@ def backends(binary, anchors):
     rows = []
     try:
         for name, state, env, count in cases:
-            config = write_config("server: {host: 127.0.0.1, log_level: warning, games: {max: 1000000}}\n" + state)
-            ports = [free_port() for _ in range(count)]
-            servers = [start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/readyz", env=dict(env, PORT=str(port)))
-                       for port in ports]
-            try:
-                rps, latency, errors = wrk_many([f"http://127.0.0.1:{port}" for port in ports], script,
-                                                threads=2 // count, connections=32 // count)
-            finally:
-                for server in servers:
-                    stop(server)
+            yaml_text = "server: {host: 127.0.0.1, log_level: warning, games: {max: 1000000}}\n" + state
+            with servers_on(binary, yaml_text, env, count) as bases:
+                rps, latency, errors = wrk_many(bases, script, threads=2 // count, connections=32 // count)
             rows.append((name, rps, rps * 5 / 6, latency, errors))
     finally:
         subprocess.run([pg_script, "stop", pg_dir, str(pg_port)], timeout=60)
@@ -531,16 +539,8 @@ def quick_match(binary, pairs=40):
     print(f"{'backend':24} {'p50 ms':>8} {'p90 ms':>8} {'max ms':>8}")
     try:
         for name, state, env, count in cases:
-            config = write_config("server: {host: 127.0.0.1, log_level: warning}\n" + state)
-            ports = [free_port() for _ in range(count)]
-            servers = [start([binary, "serve", "--config", config], f"http://127.0.0.1:{port}/readyz", env=dict(env, PORT=str(port)))
-                       for port in ports]
-            try:
-                bases = [f"http://127.0.0.1:{port}" for port in ports]
+            with servers_on(binary, "server: {host: 127.0.0.1, log_level: warning}\n" + state, env, count) as bases:
                 times = sorted(match_pair_ms(bases[0], bases[-1]) for _ in range(pairs))
-            finally:
-                for server in servers:
-                    stop(server)
             print(f"{name:24} {times[len(times) // 2]:8.1f} {times[len(times) * 9 // 10]:8.1f} {times[-1]:8.1f}")
     finally:
         subprocess.run([pg_script, "stop", pg_dir, str(pg_port)], timeout=60)
