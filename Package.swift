@@ -52,17 +52,19 @@ let package = Package(
         .target(name: "JSONText", swiftSettings: swiftSettings),
         /// A lock around a value, for macOS 14 as well (the standard library's `Mutex` needs 15).
         .target(name: "Locking", dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")], swiftSettings: swiftSettings),
+        /// The names and dimensions of the metrics the server writes, which the stack's dashboard reads.
+        .target(name: "MetricCatalog", swiftSettings: swiftSettings),
         /// Rules, boards and the computer opponent. No I/O.
         .target(name: "Game", dependencies: ["Locking"], swiftSettings: swiftSettings),
         /// Typed, validated settings decoded from YAML plus environment overrides. No server.
         .target(name: "Config", dependencies: ["YAML", "Game"], swiftSettings: swiftSettings),
         /// ECS task definitions and CloudFormation templates rendered from variants. No AWS calls.
-        .target(name: "Deploy", dependencies: ["Config", "JSONText"], swiftSettings: swiftSettings),
+        .target(name: "Deploy", dependencies: ["Config", "JSONText", "MetricCatalog"], swiftSettings: swiftSettings),
         /// The Hummingbird application: routes, game store, page assets.
         .target(
             name: "Server",
             dependencies: [
-                "Game", "Config", "JSONText", "Locking", "CVersion",
+                "Game", "Config", "JSONText", "Locking", "CVersion", "MetricCatalog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

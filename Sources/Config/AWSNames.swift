@@ -42,6 +42,18 @@ public enum AWSNames {
             && !parts[5].isEmpty
     }
 
+    /// An IANA time zone name as Application Auto Scaling takes it: `UTC`, or `Area/Location`
+    /// (`Europe/Berlin`, `America/Argentina/Buenos_Aires`) of letters, digits, `_`, `+` and `-`.
+    public static func isTimeZoneName(_ text: String) -> Bool {
+        if text == "UTC" { return true }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        return (2...3).contains(parts.count)
+            && parts.allSatisfy { part in
+                part.first?.isUppercase == true && part.count <= 30
+                    && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_+-".contains($0)) }
+            }
+    }
+
     /// A DNS name of two labels or more, each 1–63 letters, digits or inner hyphens.
     public static func isHostname(_ text: String) -> Bool {
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)

@@ -5,6 +5,7 @@ extension DeploySettings {
         "architectures", "run_on", "cpu", "memory", "desired_count", "log_group", "log_retention_days",
         "environment", "secrets", "task_role_arn", "execution_role_arn", "ingress_cidr", "load_balancer",
         "stop_timeout_s", "health_check", "cluster", "https", "autoscaling", "alarms", "container_insights", "database",
+        "exec", "strategy", "schedule",
     ]
 
     /// Decodes and checks a `deploy:` section against what ECS and Fargate accept, so that a
@@ -29,6 +30,9 @@ extension DeploySettings {
         autoscaling = try Self.decodeAutoscaling(section, settings: settings, loadBalancer: loadBalancer, desiredCount: desiredCount)
         alarms = try Self.decodeAlarms(section, loadBalancer: loadBalancer)
         database = try Self.decodeDatabase(section, settings: settings, secrets: secrets)
+        exec = try section.bool("exec", default: exec)
+        strategy = try Self.decodeStrategy(section, loadBalancer: loadBalancer)
+        schedule = try Self.decodeSchedule(section)
     }
 
     /// What runs: the architectures built and the one the service runs on, Fargate size and task count.
@@ -304,16 +308,13 @@ extension DeploySettings {
         default fallback: Double,
         in range: ClosedRange<Double>
     ) throws(ConfigError) -> Double {
-        guard let node = section.node(key) else { return fallback }
-        guard let text = node.scalar, let value = Double(text), range.contains(value), (value * 2).rounded() == value * 2 else {
-            throw ConfigError(
-                .invalidValue,
-                at: node.mark,
-                key: "deploy.database.\(key)",
-                "expected a capacity from \(range.lowerBound.acuText) to \(range.upperBound.acuText) ACU in steps of 0.5, found \(node.kindDescription)"
-            )
-        }
-        return value
+        try section.stepped(
+            key,
+            default: fallback,
+            in: range,
+            stepsPerUnit: 2,
+            expected: "a capacity from \(range.lowerBound.acuText) to \(range.upperBound.acuText) ACU in steps of 0.5"
+        )
     }
 
     private static func decodeHTTPS(_ parent: MappingReader, loadBalancer: Bool) throws(ConfigError) -> HTTPS? {

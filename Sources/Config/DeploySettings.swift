@@ -48,6 +48,13 @@ public struct DeploySettings: Hashable, Sendable {
     public var containerInsights = true
     /// The PostgreSQL database the stack creates for `state.backend: postgres`.
     public var database: DatabaseSettings?
+    /// ECS Exec into running tasks (`make exec`): the service allows it, the task role may open
+    /// the session's channels, and sessions are logged to the log group.
+    public var exec = false
+    /// How a deployment replaces the running tasks.
+    public var strategy = Strategy()
+    /// The hours the service runs; outside them it is scaled to zero.
+    public var schedule: Schedule?
 
     public struct HTTPS: Hashable, Sendable {
         /// An ACM certificate in the stack's region.

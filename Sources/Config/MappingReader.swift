@@ -104,6 +104,24 @@ struct MappingReader {
         return value
     }
 
+    /// A decimal number within `range` that is a whole multiple of `1 / stepsPerUnit` (ACU in
+    /// halves, percentages in tenths). A mistake is thrown, not noted: the callers check more.
+    func stepped(
+        _ key: String,
+        default fallback: Double,
+        in range: ClosedRange<Double>,
+        stepsPerUnit: Double,
+        expected: String
+    ) throws(ConfigError) -> Double {
+        guard let node = node(key) else { return fallback }
+        guard let text = node.scalar, let value = Double(text), range.contains(value),
+            (value * stepsPerUnit).rounded() == value * stepsPerUnit
+        else {
+            throw ConfigError(.invalidValue, at: node.mark, key: keyPath(key), "expected \(expected), found \(node.kindDescription)")
+        }
+        return value
+    }
+
     func optionalInt(_ key: String, in range: ClosedRange<Int>, unit: String = "") throws(ConfigError) -> Int? {
         guard node(key) != nil else { return nil }
         return noting(nil) { () throws(ConfigError) in try strictInt(key, default: range.lowerBound, in: range, unit: unit) }

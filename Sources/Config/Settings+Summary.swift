@@ -70,6 +70,14 @@ extension Settings {
             lines.append("  log_retention_days: \(deploy.logRetentionDays)")
             if !deploy.environment.isEmpty { lines.append("  environment: [\(deploy.environment.keys.sorted().joined(separator: ", "))]") }
             if !deploy.secrets.isEmpty { lines.append("  secrets: [\(deploy.secrets.keys.sorted().joined(separator: ", "))]  # from ARNs") }
+            lines.append("  exec: \(deploy.exec)")
+            lines.append("  strategy: \(deploy.strategy.summary)")
+            if let schedule = deploy.schedule {
+                let days = DeploySettings.Schedule.dayNames
+                lines.append(
+                    "  schedule: {days: \(days[schedule.days.lowerBound])-\(days[schedule.days.upperBound]), hours: \(schedule.startHour)-\(schedule.stopHour), timezone: \(schedule.timezone)}"
+                )
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -7,6 +7,8 @@ public indirect enum JSON: Equatable, Sendable {
     case int(Int)
     /// A number in halves (Aurora capacity units): written as `0.5`, or as `2` when whole.
     case halves(Int)
+    /// A number in tenths, written as a decimal: `.tenths(25)` is `2.5`, `.tenths(100)` is `10`.
+    case tenths(Int)
     case bool(Bool)
     case null
     case array([JSON])
@@ -17,6 +19,7 @@ public indirect enum JSON: Equatable, Sendable {
         case (.string(let a), .string(let b)): a == b
         case (.int(let a), .int(let b)): a == b
         case (.halves(let a), .halves(let b)): a == b
+        case (.tenths(let a), .tenths(let b)): a == b
         case (.bool(let a), .bool(let b)): a == b
         case (.null, .null): true
         case (.array(let a), .array(let b)): a == b
@@ -39,6 +42,7 @@ public indirect enum JSON: Equatable, Sendable {
         case .string(let s): out += jsonQuoted(s)
         case .int(let i): out += String(i)
         case .halves(let h): out += h % 2 == 0 ? String(h / 2) : "\(h / 2).5"
+        case .tenths(let t): out += t % 10 == 0 ? String(t / 10) : "\(t / 10).\(t % 10)"
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         case .array(let items):

@@ -25,13 +25,27 @@ public struct StackNames: Sendable {
     public func executionRoleARN(account: String) -> String {
         deploy.executionRoleARN ?? "arn:aws:iam::\(account):role/\(createdExecutionRole)"
     }
+    /// The task role the stack creates for ECS Exec when the variant names none.
+    public var createdTaskRole: String { "\(stack)-task" }
+    /// The role the server's process runs as: the variant's, else with ECS Exec the stack's, else none.
+    public func taskRoleARN(account: String) -> String? {
+        deploy.taskRoleARN ?? (deploy.exec ? "arn:aws:iam::\(account):role/\(createdTaskRole)" : nil)
+    }
+    /// The role ECS uses to move the load balancer's traffic in a canary or linear deployment.
+    public var loadBalancerRole: String { "\(stack)-traffic" }
     public var logGroup: String { deploy.logGroup(variant: variant) }
+    /// The CloudWatch dashboard of the service, the database and the game.
+    public var dashboard: String { stack }
+    /// The SSM parameter whose history is the list of releases deployed (`make releases`).
+    public var releasesParameter: String { "/tictactoe/\(variant)/release" }
     /// The managed policy every role the stack creates has as its permissions boundary, one per
     /// account for every variant; `iam/role-boundary.json` is its document and
     /// `iam/deployer-policy.json` lets a deployer create roles only with it.
     public static let roleBoundaryPolicy = "tictactoe-role-boundary"
     /// The load balancer's and target group's name: AWS allows 32 characters.
     public var loadBalancer: String { String(stack.prefix(32)) }
+    /// The second target group a canary or linear deployment moves traffic to.
+    public var alternateTargetGroup: String { String(stack.prefix(28)) + "-alt" }
     /// A CloudWatch alarm's or scaling policy's name, such as `tictactoe-shared-target-5xx`.
     public func named(_ suffix: String) -> String { "\(stack)-\(suffix)" }
 
@@ -41,6 +55,10 @@ public struct StackNames: Sendable {
         public static let serviceSecurityGroup = "ServiceSecurityGroup"
         public static let trustedProxiesParameter = "TrustedProxyCidrs"
         public static let databaseSubnetsParameter = "DatabaseSubnetCidrs"
+        /// The image digest the service runs (empty: the variant's moving tag), and the release's
+        /// version: the two parameters a rollback changes.
+        public static let imageDigestParameter = "ImageDigest"
+        public static let releaseParameter = "Release"
         /// The resource whose replacement would move the games to an empty database.
         public static func database(_ kind: DatabaseSettings.Kind) -> String {
             kind == .auroraServerless ? "DatabaseCluster" : "Database"

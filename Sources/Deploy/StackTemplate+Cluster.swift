@@ -20,17 +20,20 @@ extension StackTemplate {
                     ("Condition", .string("CreateCluster")),
                     (
                         "Properties",
-                        .object([
-                            ("ClusterName", .string(names.stack)),
-                            (
-                                "ClusterSettings",
-                                .array([
-                                    .object([
-                                        ("Name", .string("containerInsights")), ("Value", .string(deploy.containerInsights ? "enabled" : "disabled")),
+                        .object(
+                            [
+                                ("ClusterName", .string(names.stack)),
+                                (
+                                    "ClusterSettings",
+                                    .array([
+                                        .object([
+                                            ("Name", .string("containerInsights")),
+                                            ("Value", .string(deploy.containerInsights ? "enabled" : "disabled")),
+                                        ])
                                     ])
-                                ])
-                            ),
-                        ])
+                                ),
+                            ] + (deploy.exec ? [("Configuration", execClusterConfiguration)] : [])
+                        )
                     ),
                 ])
             ),
@@ -40,44 +43,9 @@ extension StackTemplate {
     }
 
     private var executionRole: JSON {
-        var properties: [(String, JSON)] = [
-            ("RoleName", .string(names.createdExecutionRole)),
-            (
-                "AssumeRolePolicyDocument",
-                .object([
-                    ("Version", .string("2012-10-17")),
-                    (
-                        "Statement",
-                        .array([
-                            .object([
-                                ("Effect", .string("Allow")),
-                                ("Principal", .object([("Service", .string("ecs-tasks.amazonaws.com"))])),
-                                ("Action", .string("sts:AssumeRole")),
-                            ])
-                        ])
-                    ),
-                ])
-            ),
-        ]
-        // A deployer may create roles only under this boundary (iam/deployer-policy.json), so no
-        // role made here can ever hold more than iam/role-boundary.json allows.
-        properties.append(
-            (
-                "PermissionsBoundary",
-                .object([("Fn::Sub", .string("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/\(StackNames.roleBoundaryPolicy)"))])
-            )
-        )
-        var policies = [Self.policy("pull-image-and-log", pullAndLogStatements)]
-        if !secretStatements.isEmpty { policies.append(Self.policy("read-secrets", secretStatements)) }
-        properties.append(("Policies", .array(policies)))
-        return resource("AWS::IAM::Role", properties)
-    }
-
-    private static func policy(_ name: String, _ statements: [JSON]) -> JSON {
-        .object([
-            ("PolicyName", .string(name)),
-            ("PolicyDocument", .object([("Version", .string("2012-10-17")), ("Statement", .array(statements))])),
-        ])
+        var policies = [(name: "pull-image-and-log", statements: pullAndLogStatements)]
+        if !secretStatements.isEmpty { policies.append((name: "read-secrets", statements: secretStatements)) }
+        return role(named: names.createdExecutionRole, assumedBy: "ecs-tasks.amazonaws.com", policies: policies)
     }
 
     /// What starting a task needs, and no more than AWS's managed execution policy would give for

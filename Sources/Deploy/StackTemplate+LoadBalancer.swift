@@ -17,7 +17,7 @@ extension StackTemplate {
         var resources: [(String, JSON)] = [
             ("LoadBalancerSecurityGroup", loadBalancerSecurityGroup),
             (StackNames.LogicalID.loadBalancer, loadBalancer),
-            ("TargetGroup", targetGroup),
+            ("TargetGroup", targetGroup(named: names.loadBalancer)),
         ]
         resources += listenerResources
         if let https = deploy.https, let zone = https.hostedZoneID, let domain = https.domain {
@@ -70,11 +70,11 @@ extension StackTemplate {
     }
 
     /// The tasks' addresses, checked every 10 s; a task leaving is drained for its stop timeout.
-    private var targetGroup: JSON {
+    func targetGroup(named groupName: String) -> JSON {
         resource(
             "AWS::ElasticLoadBalancingV2::TargetGroup",
             [
-                ("Name", .string(names.loadBalancer)),
+                ("Name", .string(groupName)),
                 ("TargetType", .string("ip")),
                 ("Protocol", .string("HTTP")),
                 ("Port", .int(task.port)),

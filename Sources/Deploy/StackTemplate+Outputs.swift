@@ -10,6 +10,24 @@ extension StackTemplate {
             ("Port", .object([("Value", .string(String(task.port)))])),
         ]
         if deploy.database != nil { outputs += databaseOutputs }
+        outputs.append(
+            (
+                "DashboardURL",
+                .object([
+                    (
+                        "Value",
+                        .object([
+                            (
+                                "Fn::Sub",
+                                .string(
+                                    "https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/\(names.dashboard)"
+                                )
+                            )
+                        ])
+                    )
+                ])
+            )
+        )
         if let domain = deploy.https?.domain {
             outputs.append(("URL", .object([("Value", .string("https://\(domain)/"))])))
         } else if deploy.loadBalancer {

@@ -9,7 +9,12 @@ extension StackTemplate {
 
         var service: [(String, JSON)] = [("Type", .string("AWS::ECS::Service"))]
         if deploy.loadBalancer {
-            service.append(("DependsOn", .array([.string("Listener")] + (deploy.https != nil ? [.string("HTTPSListener")] : []))))
+            service.append(
+                (
+                    "DependsOn",
+                    .array([.string("Listener")] + (deploy.https != nil ? [.string("HTTPSListener")] : []))
+                )
+            )
         }
         service.append(("Properties", .object(serviceProperties)))
         return [("TaskDefinition", .object(taskDefinition)), ("Service", .object(service))]
@@ -21,12 +26,13 @@ extension StackTemplate {
             ("MaximumPercent", .int(200)),
             ("MinimumHealthyPercent", .int(100)),
         ]
+        deployment += strategyConfiguration
         if deploy.alarms != nil {
             deployment.append(
                 (
                     "Alarms",
                     .object([
-                        ("AlarmNames", .array(Self.alarmIDs.map(ref))),
+                        ("AlarmNames", .array(alarmIDs.map(ref))),
                         ("Enable", .bool(true)),
                         ("Rollback", .bool(true)),
                     ])
@@ -55,17 +61,20 @@ extension StackTemplate {
             ),
             ("PropagateTags", .string("TASK_DEFINITION")),
         ]
+        if deploy.exec { properties.append(("EnableExecuteCommand", .bool(true))) }
         if deploy.loadBalancer {
             properties.append(("HealthCheckGracePeriodSeconds", .int(max(30, deploy.healthCheck.startPeriodSeconds))))
             properties.append(
                 (
                     "LoadBalancers",
                     .array([
-                        .object([
-                            ("ContainerName", .string(TaskDefinition.containerName)),
-                            ("ContainerPort", .int(task.port)),
-                            ("TargetGroupArn", ref("TargetGroup")),
-                        ])
+                        .object(
+                            [
+                                ("ContainerName", .string(TaskDefinition.containerName)),
+                                ("ContainerPort", .int(task.port)),
+                                ("TargetGroupArn", ref("TargetGroup")),
+                            ] + (shiftsTraffic ? [("AdvancedConfiguration", trafficShiftConfiguration)] : [])
+                        )
                     ])
                 )
             )

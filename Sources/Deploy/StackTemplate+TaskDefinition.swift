@@ -9,18 +9,39 @@ extension StackTemplate {
         if let i = fields.firstIndex(where: { $0.0 == "ExecutionRoleArn" }), deploy.executionRoleARN == nil {
             fields[i].1 = .object([("Fn::Sub", .string("arn:aws:iam::${AWS::AccountId}:role/\(names.createdExecutionRole)"))])
         }
+        if let i = fields.firstIndex(where: { $0.0 == "TaskRoleArn" }), deploy.exec, deploy.taskRoleARN == nil {
+            fields[i].1 = getAtt("TaskRole", "Arn")
+        }
         if let i = fields.firstIndex(where: { $0.0 == "ContainerDefinitions" }) {
             var container = Self.restoringLogOptions(task.container)
+            container = pinnable(container)
             if deploy.loadBalancer { container = Self.trustingTheLoadBalancer(container, https: deploy.https != nil) }
             if let database = deploy.database {
                 container = Self.adding(environment: databaseEnvironment(database), secrets: databaseSecrets, to: container)
             }
             fields[i].1 = .array([container])
         }
-        if let i = fields.firstIndex(where: { $0.0 == "Tags" }) {
-            fields[i].1 = task.registrationJSON.field("tags")?.pascalCased ?? .array([])
+        if let i = fields.firstIndex(where: { $0.0 == "Tags" }), case .array(let tags) = task.registrationJSON.field("tags")?.pascalCased {
+            fields[i].1 = .array(tags + [.object([("Key", .string("tictactoe:release")), ("Value", ref(StackNames.LogicalID.releaseParameter))])])
         }
         return .object(fields)
+    }
+
+    /// The container with its image chosen by the stack's parameters: the repository at
+    /// `ImageDigest` when one is set, else the variant's moving tag.
+    private func pinnable(_ container: JSON) -> JSON {
+        guard case .object(let fields) = container else { return container }
+        let image = JSON.object([
+            (
+                "Fn::If",
+                .array([
+                    .string(Self.pinnedImageCondition),
+                    .object([("Fn::Sub", .string("\(task.imageRepository)@${\(StackNames.LogicalID.imageDigestParameter)}"))]),
+                    .string("\(task.imageRepository):\(task.imageTag)"),
+                ])
+            )
+        ])
+        return .object(fields.map { $0.0 == "Image" ? ($0.0, image) : $0 })
     }
 
     /// The container with `TRUSTED_PROXIES` set to the stack's `TrustedProxyCidrs`: the VPC's

@@ -1,4 +1,4 @@
-public import Config
+import Config
 
 /// The CloudFormation template for one variant: everything the seed clicked together in the
 /// console, as one stack, so that teardown is one delete.
@@ -14,7 +14,11 @@ public import Config
 /// - `+Database`: the PostgreSQL database with its secret, subnet group and security group;
 /// - `+Service`: the task definition from ``TaskDefinition`` (the same model `make taskdefs`
 ///   writes) and a service with the deployment circuit breaker and rollback;
-/// - `+Scaling`: Application Auto Scaling on CPU and requests;
+/// - `+Exec`: with `deploy.exec`, the task role and the cluster's session logging for ECS Exec;
+/// - `+Deployment`: with a canary or linear `deploy.strategy`, the second target group, the
+///   listener rule ECS reweights and the role it does it with;
+/// - `+Scaling`: Application Auto Scaling on CPU and requests, and `deploy.schedule`'s hours;
+/// - `+Dashboard`: the CloudWatch dashboard of the game, the service and the database;
 /// - `+Outputs`: what `make` and people read back (cluster, service, URL, database endpoint).
 ///
 /// Every AWS name comes from ``StackNames``.
@@ -24,19 +28,21 @@ public struct StackTemplate: Sendable {
     public init(task: TaskDefinition) { self.task = task }
 
     var deploy: DeploySettings { task.deploy }
+    var settings: Settings { task.settings }
     var names: StackNames { task.names }
     var name: String { names.stack }
 
     public var json: JSON {
-        var resources = clusterResources
+        var resources = clusterResources + execResources
         if deploy.loadBalancer {
-            resources += loadBalancerResources
+            resources += loadBalancerResources + deploymentResources
             if let alarms = deploy.alarms { resources += alarmResources(alarms) }
         }
         resources.append((StackNames.LogicalID.serviceSecurityGroup, serviceSecurityGroup))
         if let database = deploy.database { resources += databaseResources(database) }
         resources += serviceResources
-        if let scaling = deploy.autoscaling { resources += scalingResources(scaling) }
+        if deploy.autoscaling != nil || deploy.schedule != nil { resources += scalingResources }
+        resources += dashboardResources
 
         return .object([
             ("AWSTemplateFormatVersion", .string("2010-09-09")),
@@ -50,7 +56,13 @@ public struct StackTemplate: Sendable {
             (
                 "Conditions",
                 .object([
-                    ("CreateCluster", .object([("Fn::Equals", .array([ref("ClusterName"), .string("")]))]))
+                    ("CreateCluster", .object([("Fn::Equals", .array([ref("ClusterName"), .string("")]))])),
+                    (
+                        Self.pinnedImageCondition,
+                        .object([
+                            ("Fn::Not", .array([.object([("Fn::Equals", .array([ref(StackNames.LogicalID.imageDigestParameter), .string("")]))])]))
+                        ])
+                    ),
                 ])
             ),
             ("Resources", .object(resources)),
@@ -99,8 +111,37 @@ public struct StackTemplate: Sendable {
             )
         }
         if deploy.database != nil { parameters.append(databaseSubnetsParameter) }
+        parameters += releaseParameters
         return parameters
     }
+
+    /// The image and release the service runs: a digest of the image repository (`make deploy`
+    /// pins the one its tag names; `make rollback` an earlier one), and the release's version. The
+    /// template stays the same from release to release, so `make diff` shows the variant's changes only.
+    var releaseParameters: [(String, JSON)] {
+        [
+            (
+                StackNames.LogicalID.imageDigestParameter,
+                .object([
+                    ("Type", .string("String")),
+                    ("Default", .string(task.digest ?? "")),
+                    ("AllowedPattern", .string("^(sha256:[0-9a-f]{64})?$")),
+                    ("Description", .string("The image's digest in \(task.imageRepository) (empty: its tag \(task.imageTag))")),
+                ])
+            ),
+            (
+                StackNames.LogicalID.releaseParameter,
+                .object([
+                    ("Type", .string("String")),
+                    ("Default", .string("unreleased")),
+                    ("AllowedPattern", .string("^[A-Za-z0-9._+-]{1,128}$")),
+                    ("Description", .string("The version of the release the digest belongs to")),
+                ])
+            ),
+        ]
+    }
+
+    static let pinnedImageCondition = "PinnedImage"
 
     func resource(_ type: String, _ properties: [(String, JSON)]) -> JSON {
         .object([("Type", .string(type)), ("Properties", .object(properties))])

@@ -14,8 +14,13 @@ public struct TaskDefinition: Sendable {
     public let architecture: DeploySettings.Architecture
     /// The image URI, with `@sha256:…` when a digest was given.
     public let image: String
+    /// The image's repository and its moving tag, and the digest when one was given.
+    public let imageRepository: String
+    public let imageTag: String
+    public let digest: String?
     public let region: String
     public let executionRoleARN: String
+    public let taskRoleARN: String?
 
     /// The names of this variant's AWS resources.
     public var names: StackNames { StackNames(variant: variant, deploy: deploy) }
@@ -72,8 +77,27 @@ public struct TaskDefinition: Sendable {
         self.architecture = architecture
         let tag = "\(imageRepository):\(ImageLayout.tag(variant: variant, architecture: architecture))"
         image = digest.map { "\(imageRepository)@\($0)" } ?? tag
+        self.imageRepository = imageRepository
+        imageTag = ImageLayout.tag(variant: variant, architecture: architecture)
+        self.digest = digest
         self.region = region
         executionRoleARN = StackNames(variant: variant, deploy: deploy).executionRoleARN(account: account)
+        taskRoleARN = StackNames(variant: variant, deploy: deploy).taskRoleARN(account: account)
+    }
+
+    /// Where the SSM agent that ECS Exec mounts into the container writes: each a volume of the
+    /// task, so that the root file system stays read-only with ECS Exec on.
+    public static let execAgentPaths = ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]
+
+    /// The task's volumes and where the container mounts them: `/tmp`, and with ECS Exec the agent's.
+    var mounts: [(volume: String, path: String)] {
+        var mounts = [(volume: "tmp", path: "/tmp")]
+        if deploy.exec {
+            mounts += Self.execAgentPaths.map { path in
+                (volume: "exec" + path.split(separator: "/").map { "-" + $0 }.joined(), path: path)
+            }
+        }
+        return mounts
     }
 
     static func isRegion(_ text: String) -> Bool { AWSNames.isRegion(text) }
@@ -86,8 +110,14 @@ public struct TaskDefinition: Sendable {
             ("essential", .bool(true)),
             ("user", .string(ImageLayout.user)),
             ("readonlyRootFilesystem", .bool(true)),
-            // The server needs no Linux capability: it runs as a user and listens above 1024.
-            ("linuxParameters", .object([("capabilities", .object([("drop", .array([.string("ALL")]))]))])),
+            // The server needs no Linux capability: it runs as a user and listens above 1024. With
+            // ECS Exec, an init process reaps what the sessions leave behind.
+            (
+                "linuxParameters",
+                .object(
+                    [("capabilities", .object([("drop", .array([.string("ALL")]))]))] + (deploy.exec ? [("initProcessEnabled", .bool(true))] : [])
+                )
+            ),
             (
                 "portMappings",
                 .array([
@@ -114,7 +144,12 @@ public struct TaskDefinition: Sendable {
             )
         }
         fields += [
-            ("mountPoints", .array([.object([("sourceVolume", .string("tmp")), ("containerPath", .string("/tmp")), ("readOnly", .bool(false))])])),
+            (
+                "mountPoints",
+                .array(
+                    mounts.map { .object([("sourceVolume", .string($0.volume)), ("containerPath", .string($0.path)), ("readOnly", .bool(false))]) }
+                )
+            ),
             (
                 "healthCheck",
                 .object([
@@ -155,10 +190,10 @@ public struct TaskDefinition: Sendable {
             ("runtimePlatform", .object([("cpuArchitecture", .string(architecture.ecsName)), ("operatingSystemFamily", .string("LINUX"))])),
             ("executionRoleArn", .string(executionRoleARN)),
         ]
-        if let task = deploy.taskRoleARN { fields.append(("taskRoleArn", .string(task))) }
+        if let task = taskRoleARN { fields.append(("taskRoleArn", .string(task))) }
         fields += [
             ("containerDefinitions", .array([container])),
-            ("volumes", .array([.object([("name", .string("tmp"))])])),
+            ("volumes", .array(mounts.map { .object([("name", .string($0.volume))]) })),
             (
                 "tags",
                 .array([

@@ -120,6 +120,12 @@ extension Variant {
                 ("DATABASE_SUBNET_PREFIX", database != nil ? String(StackTemplate.databaseSubnetPrefixLength) : ""),
                 ("DATABASE_ON_DELETE", database?.onDelete.rawValue ?? ""),
                 ("DATABASE_DELETION_PROTECTION", database.map { String($0.deletionProtection) } ?? ""),
+                ("EXEC_ENABLED", String(deploy.exec)),
+                ("STRATEGY", deploy.strategy.summary),
+                ("DASHBOARD", names.dashboard),
+                ("RELEASES_PARAMETER", names.releasesParameter),
+                ("IMAGE_DIGEST_PARAMETER", StackNames.LogicalID.imageDigestParameter),
+                ("RELEASE_PARAMETER", StackNames.LogicalID.releaseParameter),
             ]
         }
 

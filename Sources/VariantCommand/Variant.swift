@@ -11,7 +11,7 @@ public struct Variant: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "variant",
         abstract: "Read a variant file for builds and deployments.",
-        subcommands: [ImageConfigCommand.self, Get.self, Facts.self]
+        subcommands: [ImageConfigCommand.self, Get.self, Facts.self, Cost.self]
     )
 
     public init() {}

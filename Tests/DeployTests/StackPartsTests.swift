@@ -196,9 +196,9 @@ import Testing
             "{load_balancer: true, desired_count: 2, autoscaling: {min: 2, max: 5, cpu_percent: 60, requests_per_target: 900}}",
             backend: "postgres"
         )
-        let scaling = try #require(stack.deploy.autoscaling)
-        let parts = stack.scalingResources(scaling)
+        let parts = stack.scalingResources
         #expect(parts.map(\.0) == ["ScalableTarget", "CPUScalingPolicy", "RequestsScalingPolicy"])
+        #expect(parts[0].1.field("Properties")?.field("ScheduledActions") == nil)
         #expect(parts[0].1.field("Properties")?.field("MinCapacity") == .int(2))
         #expect(parts[0].1.field("Properties")?.field("MaxCapacity") == .int(5))
         #expect(parts[1].1.field("Properties")?.field("PolicyName") == .string("tictactoe-demo-cpu"))
@@ -230,11 +230,10 @@ import Testing
             return
         }
         let alarms = try #require(stack.deploy.alarms)
-        let scaling = try #require(stack.deploy.autoscaling)
         let parts =
             stack.clusterResources + stack.loadBalancerResources + stack.alarmResources(alarms)
             + [("ServiceSecurityGroup", stack.serviceSecurityGroup)] + stack.databaseResources(try #require(stack.deploy.database))
-            + stack.serviceResources + stack.scalingResources(scaling)
+            + stack.serviceResources + stack.scalingResources + stack.dashboardResources
         #expect(resources.map(\.0) == parts.map(\.0))
     }
 }

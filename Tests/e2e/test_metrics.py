@@ -75,3 +75,54 @@ def test_metrics_can_be_switched_off(start_server):
     time.sleep(1.3)
     assert server.stop() == 0
     assert "\"_aws\"" not in open(server.log_path).read()
+
+
+def dashboard_metrics(variant):
+    """(namespace, metric, dimension names, dimension values or None) of every game widget of the
+    dashboard the variant's stack renders: the server's metrics it reads."""
+    import os
+    import subprocess
+    from conftest import BIN
+    root = os.path.join(os.path.dirname(__file__), "../..")
+    template = json.loads(subprocess.run(
+        [BIN, "stack", "--variant", os.path.join(root, f"variants/{variant}.yaml"), "--arch", "arm64", "--repository",
+         "123456789012.dkr.ecr.us-east-1.amazonaws.com/tictactoe", "--region", "us-east-1", "--account", "123456789012"],
+        capture_output=True, text=True, check=True, timeout=60).stdout)
+    body, _ = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    read = []
+    for widget in json.loads(body)["widgets"]:
+        for metric in widget["properties"]["metrics"]:
+            if isinstance(metric[0], dict):
+                search = re.fullmatch(r"SEARCH\('\{([^}]*)\} MetricName=\"([^\"]+)\"(.*)', '\w+', 60\)", metric[0]["expression"])
+                namespace, *dimensions = search.group(1).split(",")
+                read.append((namespace, search.group(2), tuple(dimensions), None))
+            else:
+                items = [item for item in metric if isinstance(item, str)]
+                namespace, name, pairs = items[0], items[1], items[2:]
+                read.append((namespace, name, tuple(pairs[0::2]), tuple(pairs[1::2])))
+    return [entry for entry in read if entry[0] == "tictactoe"]
+
+
+def test_the_dashboard_reads_the_metrics_the_server_writes(start_server):
+    """Each game widget of production's dashboard names a metric, with its dimensions (and, where it
+    names them, their values), that a server playing a session wrote."""
+    server = start_server("server: {limits: {games_per_minute: 2}, metrics: {interval_s: 1}}\nopponent: {plays: O, level: easy}\n")
+    post = lambda path, body: server.request("POST", path, body)  # noqa: E731
+    status, game, _ = post("/api/games", {"opponent": "computer"})
+    assert status == 201
+    assert post(f"/api/games/{game['id']}/moves", {"index": 4})[0] == 200
+    assert post("/api/games", {})[0] == 201
+    assert post("/api/games", {})[0] == 429
+    assert server.stop() == 0
+    written = set()
+    for line in open(server.log_path).read().splitlines():
+        if line.startswith('{"_aws"'):
+            record = json.loads(line)
+            directive = record["_aws"]["CloudWatchMetrics"][0]
+            names = tuple(directive["Dimensions"][0])
+            written.add((directive["Namespace"], directive["Metrics"][0]["Name"], names, tuple(record[n] for n in names)))
+    read = dashboard_metrics("production")
+    assert {name for _, name, _, _ in read} == {"tictactoe.games.created", "tictactoe.moves", "http.server.request.duration", "tictactoe.refusals"}
+    for namespace, name, dimensions, values in read:
+        matching = [w for w in written if w[:3] == (namespace, name, dimensions) and (values is None or w[3] == values)]
+        assert matching, f"the dashboard reads {namespace} {name} {dimensions} {values or ''}, which the server did not write: {sorted(written)}"
