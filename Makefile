@@ -15,7 +15,7 @@ TEST_PG_PORT ?= 55432
 
 .PHONY: help deps build release run check-config solve test lint check-facts format test-unit test-e2e test-images test-images-full test-reproducible bench bench-compare bench-images clean \
         image images run-image push print-version print-variants variant-archs variant-facts smoke-image sbom scan verify-signature \
-        taskdef taskdefs stack verify deploy destroy diff status logs url rollback run-task test-fargate smoke \
+        taskdef taskdefs stack verify deploy destroy diff status logs url rollback releases drift exec dashboard cost run-task test-fargate smoke \
         run-local run-local-deploy run-local-status run-local-logs run-local-stop run-local-destroy test-run-local test-run-local-full
 
 # Images: `make image ARCH=arm64 VARIANT=perfect`, `make images`, `make push`.
@@ -95,7 +95,8 @@ help: ## List targets by concern, and the variables they take
 	@echo "  test:    IMAGE_COMPILES=arm64|all (test-images; all = test-images-full)  ARCHS='amd64 arm64' (test-reproducible)"
 	@echo "  deploy:  VARIANT=name  AWS_ACCOUNT=  AWS_REGION=  (default: the aws CLI's, looked up once)  YES=1 (no prompt)  WAIT=seconds (600)"
 	@echo "           VARIANTS_DIR=variants (where VARIANT.yaml is read)  VERIFY_KEY=FILE.pub (verify and deploy refuse images it did not sign)"
-	@echo "           DIGEST=sha256:…  VPC_ID=vpc-…  SUBNETS=subnet-…,subnet-…  SINCE_MINUTES=30 (logs)  REPLACE_DATABASE=1  SMOKE=0 (no smoke game)  SMOKE_WAIT=120  SMOKE_URL=  URL= (smoke)"
+	@echo "           DIGEST=sha256:…  VPC_ID=vpc-…  SUBNETS=subnet-…,subnet-…  REPLACE_DATABASE=1  SMOKE=0 (no smoke game)  SMOKE_WAIT=120  SMOKE_URL=  URL= (smoke)"
+	@echo "  operate: FOLLOW=1 SINCE=10m LEVEL=error FILTER='status=500 route=/api' TASK=id PREVIOUS=1 (logs)  TO=version (rollback)  CMD='tictactoe healthcheck' TASK=id (exec)"
 
 deps: ## Install the system libraries the build needs (libyaml-dev)
 	@scripts/ensure-deps.sh build
@@ -276,7 +277,12 @@ bench: $(RELEASE_BIN) ## Print throughput, computer and solver timings, and memo
 # ECS Fargate. Account and region come from AWS_ACCOUNT/AWS_REGION or the aws CLI's config.
 ECR_REPOSITORY ?= $(REGISTRY)/$(REPO)
 FARGATE_ENV = VARIANT=$(VARIANT) VARIANTS_DIR=$(VARIANTS_DIR) REGION=$(AWS_REGION) ACCOUNT=$(AWS_ACCOUNT) REPOSITORY=$(ECR_REPOSITORY) \
-  TT=$(TT) VT=$(VARIANT_TOOL) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST) SMOKE=$(SMOKE) SMOKE_WAIT=$(SMOKE_WAIT) SMOKE_URL=$(SMOKE_URL) REPLACE_DATABASE=$(REPLACE_DATABASE) VERIFY_KEY=$(VERIFY_KEY)
+  TT=$(TT) VT=$(VARIANT_TOOL) VERSION=$(VERSION) YES=$(YES) WAIT=$(WAIT) VPC_ID=$(VPC_ID) SUBNETS=$(SUBNETS) DIGEST=$(DIGEST) SMOKE=$(SMOKE) SMOKE_WAIT=$(SMOKE_WAIT) SMOKE_URL=$(SMOKE_URL) REPLACE_DATABASE=$(REPLACE_DATABASE) VERIFY_KEY=$(VERIFY_KEY) \
+  TO=$(call quoted,$(TO)) FOLLOW=$(call quoted,$(FOLLOW)) SINCE=$(call quoted,$(SINCE)) LEVEL=$(call quoted,$(LEVEL)) FILTER=$(call quoted,$(FILTER)) \
+  TASK=$(call quoted,$(TASK)) PREVIOUS=$(call quoted,$(PREVIOUS)) CMD=$(call quoted,$(CMD))
+# A value in single quotes for the shell, each ' written '\'': what a user types reaches the
+# scripts as text, never as shell syntax.
+quoted = '$(subst ','\'',$(1))'
 DRY_RUN = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 WAIT ?= 600
 YES ?=
@@ -289,6 +295,15 @@ SMOKE_WAIT ?= 120
 SMOKE_URL ?=
 URL ?=
 SMOKE_ARGS ?=
+# The on-call commands (make logs, rollback, exec).
+TO ?=
+FOLLOW ?=
+SINCE ?= 10m
+LEVEL ?=
+FILTER ?=
+TASK ?=
+PREVIOUS ?=
+CMD ?=
 
 taskdef: $(RELEASE_BIN) ## Render build/ecs/VARIANT-ARCH.json (register with aws ecs register-task-definition --cli-input-json)
 	@test -f $(VARIANTS_DIR)/$(VARIANT).yaml || { echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2; }
@@ -319,16 +334,29 @@ destroy: $(VARIANT_TOOL) ## Delete VARIANT's stack and everything in it
 	+@$(FARGATE_ENV) scripts/fargate.sh destroy $(DRY_RUN)
 diff: $(RELEASE_BIN) $(VARIANT_TOOL) ## Show what make deploy would change in the deployed stack
 	+@$(FARGATE_ENV) scripts/fargate.sh diff
+run-task: $(RELEASE_BIN) $(VARIANT_TOOL) ## Run one task of VARIANT outside the service
+	+@$(FARGATE_ENV) scripts/fargate.sh run-task $(DRY_RUN)
+
+##@ Operate a deployed variant (docs/operations.md)
 status: $(VARIANT_TOOL) ## Stack status and the service's tasks and deployments
 	@$(FARGATE_ENV) scripts/fargate.sh status
-logs: $(VARIANT_TOOL) ## The service's log lines of the last SINCE_MINUTES (30)
+logs: $(VARIANT_TOOL) ## The service's JSON log lines since SINCE (10m); FOLLOW=1 follows, LEVEL=error and FILTER='status=500 route=/api' filter, TASK=id one task, PREVIOUS=1 the last stopped task and why it stopped
 	@$(FARGATE_ENV) scripts/fargate.sh logs
 url: $(VARIANT_TOOL) ## The address to play at
 	@$(FARGATE_ENV) scripts/fargate.sh url
-rollback: $(VARIANT_TOOL) ## Run the previous task definition revision
+rollback: $(VARIANT_TOOL) ## Deploy an earlier release's image through the stack: the one before the running one, or TO=version
 	+@$(FARGATE_ENV) scripts/fargate.sh rollback $(DRY_RUN)
-run-task: $(RELEASE_BIN) $(VARIANT_TOOL) ## Run one task of VARIANT outside the service
-	+@$(FARGATE_ENV) scripts/fargate.sh run-task $(DRY_RUN)
+releases: $(VARIANT_TOOL) ## The releases deployed (time, version, how, image digest), the running one marked
+	@$(FARGATE_ENV) scripts/fargate.sh releases
+drift: $(VARIANT_TOOL) ## CloudFormation drift detection: what was changed outside the stack, property by property
+	@$(FARGATE_ENV) scripts/fargate.sh drift
+exec: $(VARIANT_TOOL) ## An ECS Exec session in a running task (TASK=id, CMD='tictactoe healthcheck'); needs deploy.exec: true
+	+@$(FARGATE_ENV) scripts/fargate.sh exec $(DRY_RUN)
+dashboard: $(VARIANT_TOOL) ## The URL of the variant's CloudWatch dashboard
+	@$(FARGATE_ENV) scripts/fargate.sh dashboard
+cost: $(VARIANT_TOOL) ## The stack's monthly cost by resource, at its floor and its autoscaling ceiling (prices: Sources/Deploy/PriceTable.swift; no AWS call)
+	@test -f $(VARIANTS_DIR)/$(VARIANT).yaml || { echo "unknown VARIANT '$(VARIANT)'; valid: $(VARIANTS)"; exit 2; }
+	@$(VARIANT_TOOL) cost $(VARIANTS_DIR)/$(VARIANT).yaml --region $(AWS_REGION)
 
 print-version:
 	@echo $(VERSION)

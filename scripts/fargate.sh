@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a variant on ECS Fargate with the aws CLI: one CloudFormation stack per variant.
-# Called by the Makefile (make verify/deploy/destroy/diff/status/logs/url/rollback/run-task);
-# `make -n TARGET` passes --dry-run, which prints the AWS calls that change things.
+# Called by the Makefile (make verify/deploy/destroy/diff/status/logs/url/rollback/run-task, and
+# the on-call commands exec/releases/drift/dashboard); `make -n TARGET` passes --dry-run, which
+# prints the AWS calls that change things. Reading logs, releases and drift is scripts/operate.py's.
 #
 # Environment (set by the Makefile): VARIANT REGION ACCOUNT REPOSITORY (image repository URI)
 # VT (tictactoe-variant: names and facts) TT (the tictactoe binary: renders; only the commands that
@@ -9,10 +10,11 @@
 # VARIANTS_DIR (where VARIANT.yaml is; default variants) VPC_ID SUBNETS (comma-separated; default: the default VPC's default subnets) DIGEST VERSION
 # VERIFY_KEY (a public key: verify and deploy refuse an image it did not sign, and deploy the
 # digest it checked) SMOKE (0 skips the smoke game after deploy) SMOKE_WAIT (seconds for the first answer, 120) SMOKE_URL (play the smoke game there instead of the
-# deployed URL: for tests whose AWS runs no containers)
+# deployed URL: for tests whose AWS runs no containers) TO (rollback: the release's version)
+# FOLLOW SINCE LEVEL FILTER TASK PREVIOUS (logs) TASK CMD (exec)
 set -euo pipefail
 
-command="${1:?usage: fargate.sh verify|deploy|destroy|diff|status|logs|url|rollback|run-task [--dry-run]}"
+command="${1:?usage: fargate.sh verify|deploy|destroy|diff|status|logs|url|rollback|releases|drift|exec|dashboard|run-task [--dry-run]}"
 dry_run=""
 [ "${2:-}" = "--dry-run" ] && dry_run=1
 
@@ -60,11 +62,38 @@ run() {
   [ -n "$dry_run" ] || "$@"
 }
 
+# The digest the variant's tag names in the repository now: what a deploy pins, so that a release
+# is one exact image and `make rollback` can return to it. DIGEST (or a checked signature) wins.
+resolve_digest() {
+  [ -n "${DIGEST:-}" ] && return 0
+  DIGEST="$("${AWS[@]}" ecr describe-images --repository-name "${REPOSITORY#*/}" --image-ids imageTag="$VARIANT" \
+    --query 'imageDetails[0].imageDigest' --output text 2>/dev/null || true)"
+  if ! [[ "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    if [ -n "$dry_run" ]; then DIGEST=""; return 0; fi
+    echo "error: $REPOSITORY:$VARIANT is not in the registry, so there is no image to deploy: make push VARIANT=$VARIANT" >&2
+    exit 1
+  fi
+}
+
+# A parameter or an output of the deployed stack ("" when the stack or it does not exist).
+stack_value() {  # stack_value Parameter|Output NAME
+  local value
+  value="$("${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" \
+    --query "Stacks[0].$1s[?$1Key=='$2'].$1Value | [0]" --output text 2>/dev/null || true)"
+  [ "$value" = None ] && value=""
+  echo "$value"
+}
+stack_parameter() { stack_value Parameter "$1"; }
+
+OPERATE=(python3 scripts/operate.py)
+
+# The stack's template is the same from release to release (the digest it runs is a parameter, so
+# that make diff shows only what the variant changed); the task definition file pins DIGEST.
 render() {
   : "${TT:?}"
   mkdir -p build/cfn build/ecs
   "$TT" stack --variant "$VARIANT_FILE" --arch "$ARCH" --repository "$REPOSITORY" \
-    ${DIGEST:+--digest "$DIGEST"} --region "$REGION" --account "$ACCOUNT" --output "$TEMPLATE"
+    --region "$REGION" --account "$ACCOUNT" --output "$TEMPLATE"
   "$TT" taskdef --variant "$VARIANT_FILE" --arch "$ARCH" --repository "$REPOSITORY" \
     ${DIGEST:+--digest "$DIGEST"} --region "$REGION" --account "$ACCOUNT" --output "build/ecs/$VARIANT-$ARCH.json"
 }
@@ -97,10 +126,26 @@ with_events() {
   events_mark
   "$@" &
   local pid=$! status=0
-  while kill -0 "$pid" 2>/dev/null; do events_show; sleep 3; done
+  while kill -0 "$pid" 2>/dev/null; do events_show; phase_show; sleep 3; done
   wait "$pid" || status=$?
   events_show
   return "$status"
+}
+
+# The phase of the service's newest deployment, when it changes: ECS's status and lifecycle stage
+# (SCALE_UP, PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME, CLEAN_UP…), what a canary spends its time in.
+# Silent where ECS does not report service deployments.
+PHASE_SHOWN=""
+phase_show() {
+  local arn phase
+  arn="$("${AWS[@]}" ecs list-service-deployments --cluster "$CLUSTER" --service "$SERVICE" \
+    --query 'serviceDeployments[0].serviceDeploymentArn' --output text 2>/dev/null)" || return 0
+  [ -n "$arn" ] && [ "$arn" != None ] || return 0
+  phase="$("${AWS[@]}" ecs describe-service-deployments --service-deployment-arns "$arn" \
+    --query 'serviceDeployments[0].[status,lifecycleStage]' --output text 2>/dev/null)" || return 0
+  [ -n "$phase" ] && [ "$phase" != "$PHASE_SHOWN" ] || return 0
+  PHASE_SHOWN="$phase"
+  echo "  phase: $(tr '\t' ' ' <<<"$phase") ($STRATEGY)"
 }
 
 # CloudFormation's own view of what deploying TEMPLATE to the existing stack changes: one line per
@@ -179,6 +224,7 @@ wait_stable() {
   deadline=$((SECONDS + WAIT))
   echo "waiting up to ${WAIT}s for $service to be stable"
   while :; do
+    phase_show
     state="$("${AWS[@]}" ecs describe-services --cluster "$cluster" --services "$service" \
       --query 'services[0].[desiredCount,runningCount,length(deployments),deployments[0].rolloutState,deployments[0].rolloutStateReason]' --output text)"
     read -r desired running deployments rollout reason <<<"$state" || true
@@ -269,6 +315,7 @@ case "$command" in
     ;;
   deploy)
     check_signature
+    resolve_digest
     render
     network
     # A load-balanced stack believes X-Forwarded-For only from the VPC's addresses (the balancer's).
@@ -299,20 +346,29 @@ case "$command" in
       fi
     fi
     confirm "deploy $VARIANT ($ARCH) with template $TEMPLATE"
+    echo "release: ${VERSION:-dev}, image $REPOSITORY@${DIGEST:-<the digest $REPOSITORY:$VARIANT names at deploy time>}; strategy: $STRATEGY"
+    [ -n "$DIGEST" ] && parameters+=("$IMAGE_DIGEST_PARAMETER=$DIGEST" "$RELEASE_PARAMETER=${VERSION:-dev}")
+    previous="$(stack_parameter "$IMAGE_DIGEST_PARAMETER") $(stack_parameter "$RELEASE_PARAMETER")"
     deploy_stack=(timeout "$((WAIT + 600))" "${AWS[@]}" cloudformation deploy --stack-name "$STACK" --template-file "$TEMPLATE"
       --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset
       --parameter-overrides "VpcId=$VPC_ID" "SubnetIds=$SUBNETS" "${parameters[@]}" --tags "tictactoe:variant=$VARIANT" "tictactoe:version=${VERSION:-dev}")
     if [ -n "$dry_run" ]; then run "${deploy_stack[@]}"; exit 0; fi
     echo "+ ${deploy_stack[*]}"
-    # A database takes minutes: the stack's events are shown as they happen.
+    # A database takes minutes, a canary its bake times: the stack's events and the deployment's
+    # phase are shown as they happen.
     with_events "${deploy_stack[@]}"
+    # The stack runs the release now (CloudFormation waited for the service): it joins the list
+    # that make releases shows and make rollback chooses from.
+    if [ "$previous" != "$DIGEST ${VERSION:-dev}" ]; then
+      "${OPERATE[@]}" record --parameter "$RELEASES_PARAMETER" --version "${VERSION:-dev}" --digest "$DIGEST" --how deploy
+    fi
     wait_stable
     url="$(service_url)"
     echo "play at: $url"
     # The deploy is proven by playing one short game through the deployed address.
     if [ "${SMOKE:-1}" != 0 ]; then
       "$TT" smoke "${SMOKE_URL:-$url}" --wait "${SMOKE_WAIT:-120}" || {
-        echo "error: $VARIANT is deployed but did not play a game (above: the step and the answer); make logs shows the tasks' side, make rollback the previous revision" >&2
+        echo "error: $VARIANT is deployed but did not play a game (above: the step and the answer); make logs shows the tasks' side, make rollback the previous release" >&2
         exit 1
       }
     fi
@@ -343,6 +399,7 @@ case "$command" in
       [ "$SECONDS" -ge "$deadline" ] && { echo "error: $STACK still $status after ${WAIT}s" >&2; exit 3; }
       sleep 3
     done
+    "${AWS[@]}" ssm delete-parameter --name "$RELEASES_PARAMETER" >/dev/null 2>&1 || true
     echo "deleted $STACK"
     ;;
   diff)
@@ -363,27 +420,85 @@ case "$command" in
     ;;
   status)
     "${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].[StackName,StackStatus]' --output text
+    echo "release: $(stack_parameter "$RELEASE_PARAMETER") ($(stack_parameter "$IMAGE_DIGEST_PARAMETER")); strategy: $STRATEGY"
     "${AWS[@]}" ecs describe-services --cluster "$CLUSTER" --services "$SERVICE" \
       --query 'services[0].{desired:desiredCount,running:runningCount,pending:pendingCount,taskDefinition:taskDefinition,deployments:deployments[].[status,rolloutState,runningCount]}' --output json
     ;;
   logs)
-    "${AWS[@]}" logs filter-log-events --log-group-name "$LOG_GROUP" --start-time "$(( ($(date +%s) - ${SINCE_MINUTES:-30} * 60) * 1000 ))" \
-      --query 'events[].message' --output text | tr '\t' '\n'
+    args=(logs --group "$LOG_GROUP" --since "${SINCE:-10m}" --prefix "$CONTAINER" --container "$CONTAINER")
+    [ "${FOLLOW:-}" = 1 ] && args+=(--follow)
+    [ -n "${LEVEL:-}" ] && args+=(--level "$LEVEL")
+    [ -n "${FILTER:-}" ] && args+=(--filter "$FILTER")
+    [ -n "${TASK:-}" ] && args+=(--task "$TASK")
+    [ "${PREVIOUS:-}" = 1 ] && args+=(--previous --cluster "$CLUSTER" --service "$SERVICE")
+    exec "${OPERATE[@]}" "${args[@]}"
     ;;
   url)
     service_url
     ;;
+  releases)
+    "${OPERATE[@]}" releases --parameter "$RELEASES_PARAMETER" --current "$(stack_parameter "$IMAGE_DIGEST_PARAMETER")"
+    ;;
   rollback)
-    cluster="$CLUSTER"; service="$SERVICE"
-    current="$("${AWS[@]}" ecs describe-services --cluster "$cluster" --services "$service" --query 'services[0].taskDefinition' --output text)"
-    # The newest revision of the family older than the one running.
-    previous="$("${AWS[@]}" ecs list-task-definitions --family-prefix "$FAMILY" --query 'taskDefinitionArns' --output text | tr '\t' '\n' \
-      | awk -F: -v cur="${current##*:}" -v family="$FAMILY" '$(NF-1) ~ ("/" family "$") && $NF + 0 < cur + 0 {print $NF, $0}' \
-      | sort -n | tail -n 1 | cut -d' ' -f2)"
-    [ -n "$previous" ] || { echo "error: no task definition older than $current to roll back to" >&2; exit 1; }
-    confirm "roll back from ${current##*/} to ${previous##*/}"
-    run "${AWS[@]}" ecs update-service --cluster "$cluster" --service "$service" --task-definition "$previous" --query 'service.taskDefinition' --output text
-    echo "note: the stack still names ${current##*/}; the next make deploy returns to the variant's current settings"
+    # An earlier release's image, deployed through the stack (the same template, its digest and
+    # version as parameters), so that the stack and the service never disagree.
+    current="$(stack_parameter "$IMAGE_DIGEST_PARAMETER")"
+    [ -n "$current" ] || [ -n "${TO:-}" ] || { echo "error: $STACK runs no recorded release (make deploy records them); name one with TO=version" >&2; exit 1; }
+    target="$("${OPERATE[@]}" release --parameter "$RELEASES_PARAMETER" ${TO:+--to "$TO"} --before "$current")" || exit $?
+    read -r version digest <<<"$target"
+    confirm "roll back from $(stack_parameter "$RELEASE_PARAMETER") to $version ($digest)"
+    # Every other parameter keeps the value the stack holds now (the subnets, the database's blocks).
+    parameters="$("${AWS[@]}" cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].Parameters' --output json \
+      | jq -c --arg dk "$IMAGE_DIGEST_PARAMETER" --arg d "$digest" --arg vk "$RELEASE_PARAMETER" --arg v "$version" \
+        '[.[] | {ParameterKey, ParameterValue: (if .ParameterKey == $dk then $d elif .ParameterKey == $vk then $v else .ParameterValue end)}]')"
+    update=("${AWS[@]}" cloudformation update-stack --stack-name "$STACK" --use-previous-template --capabilities CAPABILITY_NAMED_IAM
+      --parameters "$parameters")
+    run "${update[@]}" --query StackId --output text
+    [ -n "$dry_run" ] && exit 0
+    with_events timeout "$WAIT" "${AWS[@]}" cloudformation wait stack-update-complete --stack-name "$STACK" || {
+      echo "error: the stack did not finish rolling back to $version within ${WAIT}s; make status shows where it is" >&2
+      exit 3
+    }
+    "${OPERATE[@]}" record --parameter "$RELEASES_PARAMETER" --version "$version" --digest "$digest" --how rollback
+    wait_stable
+    echo "rolled back to $version: the stack and the service run $REPOSITORY@$digest"
+    ;;
+  drift)
+    exec "${OPERATE[@]}" drift --stack "$STACK" --wait "$WAIT"
+    ;;
+  dashboard)
+    url="$(stack_value Output DashboardURL)"
+    if [ -z "$url" ]; then echo "$STACK is not deployed (or has no dashboard yet): make deploy VARIANT=$VARIANT"; exit 1; fi
+    echo "$url"
+    ;;
+  exec)
+    if [ "$EXEC_ENABLED" != true ]; then
+      echo "error: ECS Exec is off for $VARIANT: set deploy.exec: true in $VARIANT_FILE, make deploy VARIANT=$VARIANT, then make exec again" >&2
+      exit 2
+    fi
+    # The image holds one program and no shell: a command is that program with its arguments.
+    read -r -a words <<<"${CMD:-tictactoe healthcheck}"
+    case "${words[0]:-}" in
+      tictactoe | "$BINARY_PATH") words[0]="$BINARY_PATH" ;;
+      *)
+        echo "error: the image has no shell, only $BINARY_PATH: CMD='tictactoe check-config $CONFIG_PATH', 'tictactoe healthcheck' or 'tictactoe --version'" >&2
+        exit 2
+        ;;
+    esac
+    task="${TASK:-}"
+    if [ -z "$task" ]; then
+      task="$("${AWS[@]}" ecs list-tasks --cluster "$CLUSTER" --service-name "$SERVICE" --desired-status RUNNING --query 'taskArns[0]' --output text 2>/dev/null)" || {
+        echo "error: $SERVICE is not deployed in $REGION (ECS has no cluster $CLUSTER with it): make deploy VARIANT=$VARIANT" >&2
+        exit 1
+      }
+      if [ -z "$task" ] || [ "$task" = None ]; then echo "error: $SERVICE has no running task to open a session in; make status" >&2; exit 1; fi
+    fi
+    if [ -z "$dry_run" ] && ! command -v session-manager-plugin >/dev/null; then
+      echo "error: the aws CLI opens ECS Exec sessions with AWS's Session Manager plugin, which is not installed: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html" >&2
+      exit 1
+    fi
+    echo "session in ${task##*/}: the image has no shell; tictactoe check-config $CONFIG_PATH, healthcheck and --version are what runs (CMD='…')"
+    run "${AWS[@]}" ecs execute-command --cluster "$CLUSTER" --task "$task" --container "$CONTAINER" --interactive --command "${words[*]}"
     ;;
   run-task)
     render
@@ -393,5 +508,5 @@ case "$command" in
       --network-configuration "awsvpcConfiguration={subnets=[$SUBNETS],securityGroups=[$sg],assignPublicIp=ENABLED}" \
       --query 'tasks[0].taskArn' --output text
     ;;
-  *) echo "usage: fargate.sh verify|deploy|destroy|diff|status|logs|url|rollback|run-task" >&2; exit 2 ;;
+  *) echo "usage: fargate.sh verify|deploy|destroy|diff|status|logs|url|rollback|releases|drift|exec|dashboard|run-task" >&2; exit 2 ;;
 esac

@@ -81,6 +81,12 @@ def aws_env_two_tasks_running(tmp_path_factory, smoke_server):
     yield from moto(tmp_path_factory, smoke_server, running_tasks=2)
 
 
+@pytest.fixture
+def aws_env_one_task_running(tmp_path_factory, smoke_server):
+    """A moto of its own whose services report one task running, as `classic` wants."""
+    yield from moto(tmp_path_factory, smoke_server, running_tasks=1)
+
+
 def run(args, env=None, timeout=300, check=True, cwd=ROOT):
     environment = dict(os.environ)
     environment.update(env or {})
@@ -98,3 +104,22 @@ def aws(aws_env, *args, check=True):
     import json
     result = run(["aws", *args, "--output", "json"], env=aws_env, check=check, timeout=60)
     return json.loads(result.stdout) if result.returncode == 0 and result.stdout.strip() else result
+
+
+def push_fake_image(aws_env, variant, archs, build=0):
+    """moto keeps ECR's metadata but serves no registry: record a manifest list as `make push` would.
+    Another `build` makes another manifest, so the variant's tag names a new digest."""
+    import json
+    aws(aws_env, "ecr", "create-repository", "--repository-name", "tictactoe", check=False)
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+        "manifests": [{"mediaType": "application/vnd.docker.distribution.manifest.v2+json", "size": 1000,
+                       "digest": "sha256:" + f"{i + 100 * build:064x}", "platform": {"architecture": a, "os": "linux"}}
+                      for i, a in enumerate(archs, start=1)],
+    }
+    aws(aws_env, "ecr", "put-image", "--repository-name", "tictactoe", "--image-tag", variant,
+        "--image-manifest", json.dumps(manifest),
+        "--image-manifest-media-type", "application/vnd.docker.distribution.manifest.list.v2+json")
+    return aws(aws_env, "ecr", "describe-images", "--repository-name", "tictactoe",
+               "--image-ids", f"imageTag={variant}")["imageDetails"][0]["imageDigest"]

@@ -6,7 +6,7 @@ import re
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
-from conftest import ACCOUNT, REGION, ROOT, aws, free_port, make, run
+from conftest import ACCOUNT, REGION, ROOT, aws, free_port, make, push_fake_image, run
 
 BIN = os.environ.get("TICTACTOE_BIN", os.path.join(ROOT, ".build/release/tictactoe"))
 REPOSITORY = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/tictactoe"
@@ -69,7 +69,9 @@ def test_rendered_json_satisfies_botocores_ecs_model_and_the_fargate_table(taskd
         assert 5 <= container["healthCheck"]["interval"] <= 300 and 2 <= container["healthCheck"]["timeout"] <= 60
         assert container["stopTimeout"] <= 120
         assert container["logConfiguration"]["logDriver"] == "awslogs"
-        assert {m["containerPath"] for m in container["mountPoints"]} == {"/tmp"}
+        # /tmp, and with ECS Exec the SSM agent's folders, so that the root stays read-only.
+        exec_paths = {"/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"} if "taskRoleArn" in body and "-task" in body["taskRoleArn"] else set()
+        assert {m["containerPath"] for m in container["mountPoints"]} == {"/tmp"} | exec_paths
         assert "PORT" not in {e["name"] for e in container["environment"]}
 
 
@@ -149,21 +151,6 @@ def test_templates_pass_cfn_lint(aws_env, tmp_path):
         assert result.returncode == 0, f"{variant}:\n{result.stdout}{result.stderr}"
 
 
-def push_fake_image(aws_env, variant, archs):
-    """moto keeps ECR's metadata but serves no registry: record a manifest list as `make push` would."""
-    aws(aws_env, "ecr", "create-repository", "--repository-name", "tictactoe", check=False)
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
-        "manifests": [{"mediaType": "application/vnd.docker.distribution.manifest.v2+json", "size": 1000,
-                       "digest": "sha256:" + f"{i:064x}", "platform": {"architecture": a, "os": "linux"}}
-                      for i, a in enumerate(archs, start=1)],
-    }
-    aws(aws_env, "ecr", "put-image", "--repository-name", "tictactoe", "--image-tag", variant,
-        "--image-manifest", json.dumps(manifest),
-        "--image-manifest-media-type", "application/vnd.docker.distribution.manifest.list.v2+json")
-
-
 def test_verify_finds_a_missing_architecture(aws_env):
     result = make(aws_env, "verify", "VARIANT=gomoku", check=False)
     assert result.returncode != 0
@@ -209,12 +196,20 @@ def test_deploy_diff_and_destroy_end_to_end(aws_env):
     rendered = json.load(open(os.path.join(ROOT, "build", "ecs", "classic-amd64.json")))
     assert in_stack["ExecutionRoleArn"] == {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/tictactoe-classic-execution"}
     assert rendered["executionRoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/tictactoe-classic-execution"
+    # The stack's image is its ImageDigest parameter (the release deployed) and it tags the release.
+    container = in_stack["ContainerDefinitions"][0]
+    assert container["Image"] == {"Fn::If": ["PinnedImage", {"Fn::Sub": f"{REPOSITORY}@${{ImageDigest}}"}, f"{REPOSITORY}:classic-amd64"]}
+    assert in_stack["Tags"][-1] == {"Key": "tictactoe:release", "Value": {"Ref": "Release"}}
+    in_stack = dict(in_stack, ContainerDefinitions=[dict(container, Image=rendered["containerDefinitions"][0]["image"])], Tags=in_stack["Tags"][:-1])
     assert lowered(in_stack, skip={"ExecutionRoleArn"}) == {k: v for k, v in rendered.items() if k != "executionRoleArn"}
     # And what ECS registered from the stack (as far as moto keeps it) carries the same container.
     arn = resources["TaskDefinition"]["PhysicalResourceId"]
     deployed = aws(aws_env, "ecs", "describe-task-definition", "--task-definition", arn)["taskDefinition"]
     assert deployed["family"] == "tictactoe-classic"
-    assert deployed["containerDefinitions"][0]["image"] == rendered["containerDefinitions"][0]["image"]
+    # make deploy pinned the digest the variant's tag named, as a parameter of the stack.
+    digest = aws(aws_env, "ecr", "describe-images", "--repository-name", "tictactoe", "--image-ids", "imageTag=classic")["imageDetails"][0]["imageDigest"]
+    assert deployed["containerDefinitions"][0]["image"] == f"{REPOSITORY}@{digest}"
+    assert rendered["containerDefinitions"][0]["image"] == f"{REPOSITORY}@{digest}"
 
     services = aws(aws_env, "ecs", "describe-services", "--cluster", "tictactoe-classic", "--services", "tictactoe-classic")["services"]
     assert services[0]["desiredCount"] == 1
@@ -241,14 +236,9 @@ def test_deploy_diff_and_destroy_end_to_end(aws_env):
     logs = make(aws_env, "logs", "VARIANT=classic")
     assert logs.stdout.strip() in ("", "None"), logs.stdout
 
-    # Rollback: a second revision is registered and served; rollback returns to the first.
-    first = aws(aws_env, "ecs", "describe-services", "--cluster", "tictactoe-classic", "--services", "tictactoe-classic")["services"][0]["taskDefinition"]
-    second = aws(aws_env, "ecs", "register-task-definition", "--cli-input-json", f"file://{os.path.join(ROOT, 'build', 'ecs', 'classic-amd64.json')}")["taskDefinition"]["taskDefinitionArn"]
-    aws(aws_env, "ecs", "update-service", "--cluster", "tictactoe-classic", "--service", "tictactoe-classic", "--task-definition", second)
-    rollback = make(aws_env, "rollback", "VARIANT=classic", "YES=1")
-    assert f"roll back from {second.split('/')[-1]} to {first.split('/')[-1]}" in rollback.stdout, rollback.stdout
-    served = aws(aws_env, "ecs", "describe-services", "--cluster", "tictactoe-classic", "--services", "tictactoe-classic")["services"][0]["taskDefinition"]
-    assert served.split("/")[-1] == first.split("/")[-1]
+    # One release deployed: nothing earlier to roll back to, and nothing is changed.
+    rollback = make(aws_env, "rollback", "VARIANT=classic", "YES=1", check=False)
+    assert rollback.returncode == 2 and "error: no earlier release to roll back to: make releases lists what was deployed" in rollback.stderr
 
     # moto 5.2 answers RunTask for Fargate with a 500, so only the plan is checked here.
     one_off = make(aws_env, "-n", "run-task", "VARIANT=classic")
@@ -311,7 +301,8 @@ def test_the_deployer_may_create_roles_only_under_the_shipped_boundary():
     allowed = {action: statement for statement in deployer if statement["Effect"] == "Allow" for action in actions(statement)}
     for creating in ("iam:CreateRole", "iam:PutRolePolicy"):
         assert allowed[creating]["Condition"] == {"ArnLike": {"iam:PermissionsBoundary": "arn:aws:iam::*:policy/tictactoe-role-boundary"}}
-    assert allowed["iam:PassRole"]["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    # Roles go to tasks, and to ECS itself for moving a canary's traffic: to nothing else.
+    assert allowed["iam:PassRole"]["Condition"] == {"StringEquals": {"iam:PassedToService": ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"]}}
     denied = {action for statement in deployer if statement["Effect"] == "Deny" for action in actions(statement)}
     assert {"iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
             "iam:CreatePolicyVersion", "iam:DeletePolicy"} <= denied
@@ -404,8 +395,24 @@ def test_production_variant_deploys_updates_and_destroys_with_https_scaling_and_
     assert template["RequestsScalingPolicy"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 1000
     assert template["Target5xxAlarm"]["Properties"]["Threshold"] == 10
     assert template["UnhealthyHostsAlarm"]["Properties"]["Threshold"] == 1
-    alarms = template["Service"]["Properties"]["DeploymentConfiguration"]["Alarms"]
-    assert alarms == {"AlarmNames": [{"Ref": "Target5xxAlarm"}, {"Ref": "UnhealthyHostsAlarm"}], "Enable": True, "Rollback": True}
+    deployment = template["Service"]["Properties"]["DeploymentConfiguration"]
+    assert deployment["Alarms"] == {"AlarmNames": [{"Ref": name} for name in ("Target5xxAlarm", "UnhealthyHostsAlarm", "AlternateTarget5xxAlarm",
+                                                                                "AlternateUnhealthyHostsAlarm")], "Enable": True, "Rollback": True}
+    # A canary: 10% of the traffic for 5 minutes, then all of it, watched by the alarms for 10 more.
+    assert (deployment["Strategy"], deployment["CanaryConfiguration"], deployment["BakeTimeInMinutes"]) == (
+        "CANARY", {"CanaryPercent": 10, "CanaryBakeTimeInMinutes": 5}, 10)
+    advanced = template["Service"]["Properties"]["LoadBalancers"][0]["AdvancedConfiguration"]
+    assert advanced == {"AlternateTargetGroupArn": {"Ref": "AlternateTargetGroup"}, "ProductionListenerRule": {"Ref": "ServingRule"},
+                        "RoleArn": {"Fn::GetAtt": ["LoadBalancerRole", "Arn"]}}
+    # What moto models of it: the rule on the HTTPS listener that ECS reweights, all to the first group at rest.
+    rules = aws(aws_env, "elbv2", "describe-rules", "--listener-arn", by_port[443]["ListenerArn"])["Rules"]
+    serving = next(rule for rule in rules if rule["Priority"] == "1")
+    groups = serving["Actions"][0]["ForwardConfig"]["TargetGroups"]
+    assert [(g["TargetGroupArn"], g["Weight"]) for g in groups] == [
+        (resources["TargetGroup"]["PhysicalResourceId"], 100), (resources["AlternateTargetGroup"]["PhysicalResourceId"], 0)]
+    traffic_role = aws(aws_env, "iam", "get-role", "--role-name", "tictactoe-production-traffic")["Role"]
+    assert traffic_role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ecs.amazonaws.com"}
+    assert template["Service"]["Properties"]["EnableExecuteCommand"] is True
     assert template["Cluster"]["Properties"]["ClusterSettings"] == [{"Name": "containerInsights", "Value": "enabled"}]
     environment = template["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"]
     assert {"Name": "BEHIND_HTTPS", "Value": "true"} in environment

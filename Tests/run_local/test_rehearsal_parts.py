@@ -71,6 +71,18 @@ def test_an_https_variant_is_played_at_its_domain_through_the_local_balancer(ren
     assert rendered("classic").url().startswith(f"http://{rendered('classic').balancer_address}")
 
 
+def test_the_task_runs_the_image_the_stacks_parameters_choose(rendered):
+    """The stack names its image through the ImageDigest parameter: unset, the variant's tag; with
+    production's ECS Exec volumes, every mount is a task-owned tmpfs, the root stays read-only."""
+    local = rendered("production")
+    assert local.stack.image == "tictactoe:production-amd64"
+    local.stack.template["Parameters"]["ImageDigest"]["Default"] = "sha256:" + "ab" * 32
+    assert local.stack.image == "tictactoe@sha256:" + "ab" * 32
+    settings = local.container_settings(local.task_address(1))
+    assert [m["Target"] for m in settings["mounts"]][:4] == ["/tmp", "/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]
+    assert all(m["Type"] == "tmpfs" for m in settings["mounts"][:4]) and settings["read_only"] is True
+
+
 def test_a_secret_the_rehearsal_cannot_stand_in_for_is_named_with_where_to_put_it(rendered):
     local = rendered("shared")
     local.stack.container["Secrets"].append({"Name": "API_KEY", "ValueFrom": "arn:aws:ssm:us-east-1:1:parameter/key"})

@@ -168,7 +168,7 @@ def up(rehearsal, binary, arch, repository, wait):
     stop(rehearsal, quiet=True)  # what a run killed half-way left behind
     render(rehearsal, binary, arch, repository)
     stack = rehearsal.stack
-    image = stack.container["Image"]
+    image = stack.image
     image_id = rehearsal.image_id(image)
     rehearsal.authority.ensure()
     if stack.database:
@@ -229,7 +229,7 @@ def deploy(rehearsal, image, wait):
         raise Refused(f"{rehearsal.variant} is not running locally: make run-local VARIANT={rehearsal.variant} first")
     started = time.monotonic()
     service = read_json(rehearsal.path("service.json"))
-    tag = image or rehearsal.stack.container["Image"]
+    tag = image or rehearsal.stack.image
     image_id = rehearsal.image_id(tag)
     primary = service["primary"]
     if service["revisions"][str(primary)]["image"] == image_id:

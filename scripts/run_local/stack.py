@@ -1,7 +1,8 @@
 """The parts of a rendered stack (`tictactoe stack`, the template `make deploy` sends) that a local
 rehearsal runs: the task definition's container, the service's deployment rules, the target
 group's health check, the load balancer's listeners and the URL output. Values the template
-leaves to CloudFormation (`Ref`, `Fn::GetAtt`, `Fn::Sub`) are resolved from local facts."""
+leaves to CloudFormation (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`) are resolved from local facts
+and the parameters' defaults."""
 import json
 import math
 import re
@@ -104,9 +105,16 @@ class Stack:
             found.append((int(listener["Port"]), listener["Protocol"], redirect))
         return sorted(found)
 
+    @property
+    def image(self):
+        """The image the task definition names as deployed with the parameters' defaults (the
+        variant's tag, unless the template was rendered with a digest)."""
+        return self.resolve(self.container["Image"], {})
+
     def resolve(self, value, facts):
-        """A template value with its Ref, Fn::GetAtt and Fn::Sub replaced from `facts`, which maps
-        names such as `Database.Endpoint.Address` or `TrustedProxyCidrs` to local values."""
+        """A template value with its Ref, Fn::GetAtt, Fn::Sub and Fn::If replaced from `facts`, which
+        maps names such as `Database.Endpoint.Address` or `TrustedProxyCidrs` to local values, and
+        from the template's parameters' defaults."""
         if isinstance(value, (str, int, float)):
             return str(value)
         if isinstance(value, dict) and len(value) == 1:
@@ -117,13 +125,30 @@ class Stack:
                 return self._fact(".".join(argument), facts)
             if function == "Fn::Sub" and isinstance(argument, str):
                 return re.sub(r"\$\{([^}]+)\}", lambda match: self._fact(match.group(1), facts), argument)
+            if function == "Fn::If" and isinstance(argument, list) and len(argument) == 3:
+                return self.resolve(argument[1] if self._holds(argument[0], facts) else argument[2], facts)
         raise StackError(f"cannot run {json.dumps(value)} locally: no local value for it")
 
-    @staticmethod
-    def _fact(name, facts):
-        if name not in facts:
-            raise StackError(f"the stack refers to {name}, which a local rehearsal does not make")
-        return facts[name]
+    def _holds(self, condition, facts):
+        """Whether the template's condition `condition` (Fn::Equals, Fn::Not, Condition) holds."""
+        definition = self.template.get("Conditions", {}).get(condition) if isinstance(condition, str) else condition
+        if isinstance(definition, dict) and len(definition) == 1:
+            (function, argument), = definition.items()
+            if function == "Fn::Equals":
+                return self.resolve(argument[0], facts) == self.resolve(argument[1], facts)
+            if function == "Fn::Not":
+                return not self._holds(argument[0], facts)
+            if function == "Condition":
+                return self._holds(argument, facts)
+        raise StackError(f"cannot decide the condition {json.dumps(condition)} locally")
+
+    def _fact(self, name, facts):
+        if name in facts:
+            return facts[name]
+        parameter = self.template.get("Parameters", {}).get(name)
+        if parameter is not None and "Default" in parameter:
+            return str(parameter["Default"])
+        raise StackError(f"the stack refers to {name}, which a local rehearsal does not make")
 
     def url(self, facts):
         output = self.template.get("Outputs", {}).get("URL")
