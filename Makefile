@@ -329,6 +329,7 @@ smoke: $(RELEASE_BIN) ## Play one short game through URL=http://… and say what
 	$(TT) smoke "$(URL)" $(SMOKE_ARGS)
 
 deploy: $(RELEASE_BIN) $(VARIANT_TOOL) ## Deploy VARIANT as one CloudFormation stack, wait (WAIT=s), print the URL and play a smoke game there (SMOKE=0 skips); YES=1 skips the prompt
+	@scripts/ensure-deps.sh operate
 	+@$(FARGATE_ENV) scripts/fargate.sh deploy $(DRY_RUN)
 destroy: $(VARIANT_TOOL) ## Delete VARIANT's stack and everything in it
 	+@$(FARGATE_ENV) scripts/fargate.sh destroy $(DRY_RUN)
@@ -341,14 +342,18 @@ run-task: $(RELEASE_BIN) $(VARIANT_TOOL) ## Run one task of VARIANT outside the 
 status: $(VARIANT_TOOL) ## Stack status and the service's tasks and deployments
 	@$(FARGATE_ENV) scripts/fargate.sh status
 logs: $(VARIANT_TOOL) ## The service's JSON log lines since SINCE (10m); FOLLOW=1 follows, LEVEL=error and FILTER='status=500 route=/api' filter, TASK=id one task, PREVIOUS=1 the last stopped task and why it stopped
+	@scripts/ensure-deps.sh operate
 	@$(FARGATE_ENV) scripts/fargate.sh logs
 url: $(VARIANT_TOOL) ## The address to play at
 	@$(FARGATE_ENV) scripts/fargate.sh url
 rollback: $(VARIANT_TOOL) ## Deploy an earlier release's image through the stack: the one before the running one, or TO=version
+	@scripts/ensure-deps.sh operate
 	+@$(FARGATE_ENV) scripts/fargate.sh rollback $(DRY_RUN)
 releases: $(VARIANT_TOOL) ## The releases deployed (time, version, how, image digest), the running one marked
+	@scripts/ensure-deps.sh operate
 	@$(FARGATE_ENV) scripts/fargate.sh releases
 drift: $(VARIANT_TOOL) ## CloudFormation drift detection: what was changed outside the stack, property by property
+	@scripts/ensure-deps.sh operate
 	@$(FARGATE_ENV) scripts/fargate.sh drift
 exec: $(VARIANT_TOOL) ## An ECS Exec session in a running task (TASK=id, CMD='tictactoe healthcheck'); needs deploy.exec: true
 	+@$(FARGATE_ENV) scripts/fargate.sh exec $(DRY_RUN)

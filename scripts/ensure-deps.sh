@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs when it is missing, and nothing else.
-# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|supply-chain|run-local|bench|all
+# Usage: scripts/ensure-deps.sh build|test|postgres|images|fargate|operate|supply-chain|run-local|bench|all
 #   all: everything `make test` needs, in one apt-get and one pip call
 # Debian packages come from apt (run as root, or with sudo); Python packages from pip.
 set -euo pipefail
@@ -47,9 +47,15 @@ case "$1" in
     want_py pytest pytest
     want_py moto "moto[server]"
     want_py botocore botocore
+    want_py boto3 boto3
     want_py flask_cors flask-cors
     command -v cfn-lint >/dev/null || need_pip+=(cfn-lint)
     command -v moto_server >/dev/null || need_pip+=("moto[server]")
+    ;;
+  operate)
+    command -v aws >/dev/null || need_pip+=(awscli)
+    want_cmd jq jq
+    want_py boto3 boto3
     ;;
   supply-chain)
     want_py nacl pynacl

@@ -31,7 +31,7 @@ def client(name):
     try:
         import boto3
     except ImportError:
-        raise Refusal("boto3 is missing: pip install boto3 (make deps-fargate installs it)")
+        raise Refusal("boto3 is missing: pip install boto3 (scripts/ensure-deps.sh operate installs it and the aws CLI)")
     return boto3.client(name)
 
 

@@ -58,11 +58,10 @@ extension StackTemplate {
         }
         let service = ["ClusterName", "${Cluster}", "ServiceName", "${Service}"]
         if deploy.loadBalancer {
-            let balancer = ["LoadBalancer", "${Balancer}"]
             widgets += [
                 DashboardWidget(
                     title: "5xx answers",
-                    metrics: [.array((["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"] + balancer).map(JSON.string))]
+                    metrics: [.array(["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", "${Balancer}"].map(JSON.string))]
                 ),
                 // Both target groups' tasks (a canary's new ones are in the second), by the balancer.
                 DashboardWidget(

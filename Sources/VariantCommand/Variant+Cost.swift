@@ -44,9 +44,12 @@ extension Variant {
             }
             out += row("total", MonthlyCost.dollars(cost.floorCents), MonthlyCost.dollars(cost.ceilingCents), "")
             if let hours = cost.hoursOnPerWeek, let always = cost.unscheduledTaskCents {
-                let scheduled = cost.taskCents
-                out +=
-                    "schedule: the tasks run \(hours) of 168 h a week, so they cost \(MonthlyCost.dollars(scheduled.0))–\(MonthlyCost.dollars(scheduled.1)) instead of \(MonthlyCost.dollars(always.floor))–\(MonthlyCost.dollars(always.ceiling)): \(MonthlyCost.dollars(always.floor - scheduled.0))–\(MonthlyCost.dollars(always.ceiling - scheduled.1)) saved a month\n"
+                let range = { (figures: (floor: Int, ceiling: Int)) in
+                    "\(MonthlyCost.dollars(figures.floor))–\(MonthlyCost.dollars(figures.ceiling))"
+                }
+                let saved = (floor: always.floor - cost.taskCents.floor, ceiling: always.ceiling - cost.taskCents.ceiling)
+                out += "schedule: the tasks run \(hours) of 168 h a week, so they cost \(range(cost.taskCents)) "
+                out += "instead of \(range(always)): \(range(saved)) saved a month\n"
             }
             return out
         }
