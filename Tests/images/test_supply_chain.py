@@ -140,7 +140,9 @@ def test_push_signs_and_attaches_sboms_and_deploy_refuses_what_the_key_did_not_s
                       "VPC_ID=vpc-0123456789abcdef0", "SUBNETS=subnet-0123456789abcdef0").stdout
         assert f"signature: {registry}/{REPO}@{list_digest} is signed by" in pinned
         assert "cloudformation deploy --stack-name tictactoe-perfect" in pinned
-        assert f'"{registry}/{REPO}@{list_digest}"' in open(os.path.join(ROOT, "build/cfn/perfect.json")).read()
+        # The stack runs the checked digest: a parameter of the deploy, and the task definition's image.
+        assert f"ImageDigest={list_digest} " in pinned
+        assert f'"{registry}/{REPO}@{list_digest}"' in open(os.path.join(ROOT, "build/ecs/perfect-arm64.json")).read()
     finally:
         make(docker_env, "push", "VARIANT=perfect", *signing)
 
