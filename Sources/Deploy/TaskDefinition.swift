@@ -75,11 +75,10 @@ public struct TaskDefinition: Sendable {
         self.settings = settings
         self.deploy = deploy
         self.architecture = architecture
-        let tag = "\(imageRepository):\(ImageLayout.tag(variant: variant, architecture: architecture))"
-        image = digest.map { "\(imageRepository)@\($0)" } ?? tag
         self.imageRepository = imageRepository
         imageTag = ImageLayout.tag(variant: variant, architecture: architecture)
         self.digest = digest
+        image = digest.map { "\(imageRepository)@\($0)" } ?? "\(imageRepository):\(imageTag)"
         self.region = region
         executionRoleARN = StackNames(variant: variant, deploy: deploy).executionRoleARN(account: account)
         taskRoleARN = StackNames(variant: variant, deploy: deploy).taskRoleARN(account: account)
